@@ -1,0 +1,55 @@
+"""One exception base for everything the runner reports to a user.
+
+    RunnerError (exit 1)
+    ├── InputError (exit 2): nothing was sent
+    │   ├── ConfigError      campaign file, flags, environment
+    │   ├── SheetError       the recipient sheet
+    │   └── TemplateError    the Jinja templates
+    ├── CampaignBusy (exit 2): another runner holds the campaign
+    └── ApiFatal (exit 1): an answer that must stop the run (401)
+
+Every message is one line a user can act on; it starts with where the problem is
+(`leads.xlsx: row 17: ...`). Third-party exceptions are translated where they enter.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_FATAL = 1
+EXIT_INPUT = 2
+EXIT_PAUSED = 75  # EX_TEMPFAIL from sysexits.h: "try again later", which is what a pause is
+EXIT_INTERRUPTED = 130
+
+
+class RunnerError(Exception):
+    """Base of every error the runner reports; carries its process exit code."""
+
+    exit_code = EXIT_FATAL
+
+
+class InputError(RunnerError):
+    """Bad input or configuration: nothing is sent."""
+
+    exit_code = EXIT_INPUT
+
+
+class ConfigError(InputError):
+    """The campaign file, a command-line flag or the environment is wrong."""
+
+
+class SheetError(InputError):
+    """The recipient sheet cannot be used."""
+
+
+class TemplateError(InputError):
+    """A template cannot be used for this campaign."""
+
+
+class CampaignBusy(InputError):
+    """Another runner process holds this campaign's lock."""
+
+
+class ApiFatal(RunnerError):
+    """The API gave an answer after which no further request makes sense (401)."""
+
+    exit_code = EXIT_FATAL

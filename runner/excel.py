@@ -1,0 +1,174 @@
+"""The text Excel shows for a cell value and its number format.
+
+Pure: no workbook, no I/O. The sheet reader feeds it what openpyxl returns (a cached value and the
+cell's number format string), so a recipient ID typed as a number reads as `12345678`, never
+`12345678.0`, and an ID kept with leading zeros through the format `00000000` keeps them.
+
+Formats handled: General and `@`; `0`, `00000` (zero padding), `0.00`, `#,##0`, `#,##0.00`, `0%`,
+`0.00%`; date and time formats made of the usual tokens (`yyyy-mm-dd`, `m/d/yyyy`, `dd.mm.yyyy`,
+`h:mm:ss`, `AM/PM`, ...). Anything else falls back to General for numbers and to ISO 8601 for dates.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+_FIXED = re.compile(r"(?P<grouping>#,##)?(?P<zeros>0+)(?:\.(?P<decimals>0+))?(?P<percent>%)?")
+_SECTION = re.compile(r'(?:"[^"]*"|\\.|[^;])*')  # up to the first ";" outside quotes
+# Bracketed parts that change colour, locale or currency but not the digits: "[Red]", "[$-409]".
+_DECORATION = re.compile(r"\[(?![hms]+\])[^\]]*\]", re.IGNORECASE)
+_DATE_TOKEN = re.compile(
+    r'"[^"]*"|\\.|AM/PM|A/P|yyyy|yy|mmmmm|mmmm|mmm|mm|m|dddd|ddd|dd|d|hh|h|ss|s|\.0+|[-/.:, ]',
+    re.IGNORECASE,
+)
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def display_text(value: object, number_format: str | None = "General") -> str:
+    """The text Excel would show for `value` formatted with `number_format`."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, str):
+        return value
+    fmt = _first_section(number_format or "General")
+    if isinstance(value, datetime | date | time):
+        return _format_moment(value, fmt)
+    if isinstance(value, timedelta):
+        return _format_duration(value)
+    if isinstance(value, int | float | Decimal):
+        return _format_number(value, fmt)
+    return str(value)
+
+
+def _first_section(number_format: str) -> str:
+    """The part of a format used for positive numbers, without colour and locale codes."""
+    section = _SECTION.match(number_format)
+    assert section is not None  # the pattern matches the empty string
+    return _DECORATION.sub("", section.group(0)).strip()
+
+
+def _format_number(value: int | float | Decimal, fmt: str) -> str:
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    fixed = _FIXED.fullmatch(fmt)
+    if fixed is None:
+        return _general(value)
+    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if fixed["percent"]:
+        number *= 100
+    decimals = len(fixed["decimals"] or "")
+    # A float can have 300+ digits before the point; the default 28-digit context would refuse.
+    with localcontext(prec=400):
+        number = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    sign = "-" if number < 0 else ""
+    text = format(abs(number), ",f" if fixed["grouping"] else "f")
+    whole, point, fraction = text.partition(".")
+    if not fixed["grouping"]:
+        whole = whole.zfill(len(fixed["zeros"]))
+    return sign + whole + point + fraction + (fixed["percent"] or "")
+
+
+def _general(value: int | float | Decimal) -> str:
+    if isinstance(value, int):
+        return str(value)
+    if value == int(value):
+        return str(int(value))
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def _format_moment(value: date | time, fmt: str) -> str:
+    tokens = _DATE_TOKEN.findall(fmt)
+    minutes = [_is_minute(tokens, i) for i in range(len(tokens))]
+    kinds = {t[0].lower() for t, minute in zip(tokens, minutes, strict=True) if not minute}
+    understood = "".join(tokens) == fmt and bool(kinds & set("ymdhs") or any(minutes))
+    fraction = next((len(t) - 1 for t in tokens if t.startswith(".0")), 0)
+    moment = _as_datetime(value, fraction)
+    if not understood or (isinstance(value, time) and kinds & set("ymd")):
+        return _iso(value, moment)
+    twelve_hour = any(t.upper() in ("AM/PM", "A/P") for t in tokens)
+    return "".join(
+        _render(token, moment, twelve_hour, minute)
+        for token, minute in zip(tokens, minutes, strict=True)
+    )
+
+
+def _as_datetime(value: date | time, fraction_digits: int) -> datetime:
+    if isinstance(value, datetime):
+        moment = value.replace(tzinfo=None)
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day)
+    else:
+        moment = datetime.combine(date(1900, 1, 1), value.replace(tzinfo=None))
+    # Excel rounds to the shown precision; stored serials are often a hair off (10:29:59.9996).
+    step = 10 ** (6 - fraction_digits)
+    micro = round(moment.microsecond / step) * step
+    return moment.replace(microsecond=0) + timedelta(microseconds=micro)
+
+
+def _iso(value: date | time, moment: datetime) -> str:
+    if isinstance(value, time):
+        return moment.strftime("%H:%M:%S")
+    if isinstance(value, datetime) and moment.time() != time(0):
+        return moment.strftime("%Y-%m-%d %H:%M:%S")
+    return moment.strftime("%Y-%m-%d")
+
+
+def _is_minute(tokens: list[str], i: int) -> bool:
+    """`m`/`mm` means minutes right after an hour or right before seconds, months otherwise."""
+    if tokens[i].lower() not in ("m", "mm"):
+        return False
+    before = [t.lower()[0] for t in tokens[:i] if t[0].isalpha()]
+    after = [t.lower()[0] for t in tokens[i + 1 :] if t[0].isalpha() and t.upper() != "AM/PM"]
+    return (bool(before) and before[-1] == "h") or (bool(after) and after[0] == "s")
+
+
+def _render(token: str, moment: datetime, twelve_hour: bool, minute: bool) -> str:
+    lower = token.lower()
+    hour = (moment.hour % 12 or 12) if twelve_hour else moment.hour
+    if token.startswith('"'):
+        return token[1:-1]
+    if token.startswith("\\"):
+        return token[1:]
+    if token.startswith(".0"):
+        return "." + f"{moment.microsecond:06d}"[: len(token) - 1]
+    if token.upper() == "AM/PM":
+        return "AM" if moment.hour < 12 else "PM"
+    if token.upper() == "A/P":
+        return "A" if moment.hour < 12 else "P"
+    if minute:
+        return f"{moment.minute:0{len(token)}d}"
+    simple = {
+        "yyyy": f"{moment.year:04d}",
+        "yy": f"{moment.year % 100:02d}",
+        "mmmmm": _MONTHS[moment.month - 1][0],
+        "mmmm": _MONTHS[moment.month - 1],
+        "mmm": _MONTHS[moment.month - 1][:3],
+        "mm": f"{moment.month:02d}",
+        "m": str(moment.month),
+        "dddd": _DAYS[moment.weekday()],
+        "ddd": _DAYS[moment.weekday()][:3],
+        "dd": f"{moment.day:02d}",
+        "d": str(moment.day),
+        "hh": f"{hour:02d}",
+        "h": str(hour),
+        "ss": f"{moment.second:02d}",
+        "s": str(moment.second),
+    }
+    return simple.get(lower, token)
+
+
+def _format_duration(value: timedelta) -> str:
+    """Elapsed time as `[h]:mm:ss` shows it."""
+    seconds = round(value.total_seconds())
+    sign = "-" if seconds < 0 else ""
+    hours, rest = divmod(abs(seconds), 3600)
+    return f"{sign}{hours}:{rest // 60:02d}:{rest % 60:02d}"

@@ -1,0 +1,225 @@
+"""The journal: a durable SQLite record of every send, the truth about what was sent.
+
+Before a request goes out its row is committed as in flight; after the answer, its outcome.
+With synchronous=FULL a committed record survives a crash or power cut, so a row that was in
+flight when the process died is known, on the next start, to be possibly delivered (unknown).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from .clock import iso
+from .errors import CampaignBusy, ConfigError
+from .plans import SendPlan
+from .quota import Pool, parse_time
+from .status import Status
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sends (
+    key TEXT PRIMARY KEY,        -- the recipient: urn:... or id:<public id, lower case>
+    status TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '',
+    public_id TEXT,
+    urn TEXT,                    -- from the sheet, or as the API answered
+    row INTEGER,                 -- the sheet row when last attempted (rows move; keys do not)
+    endpoint TEXT,
+    account TEXT,
+    message TEXT,
+    subject TEXT,
+    sent_at TEXT,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS pools (
+    api TEXT NOT NULL,
+    account TEXT NOT NULL,
+    endpoint TEXT NOT NULL,
+    lim INTEGER,
+    used INTEGER,
+    remaining INTEGER,
+    reset TEXT,
+    blocked_until TEXT,
+    reason TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (api, account, endpoint)
+);
+"""
+
+INTERRUPTED = (
+    "the run stopped while this message was being sent; it may or may not have been "
+    "delivered (rerun with --resend-unknown to send it again)"
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    status: Status
+    detail: str
+    public_id: str | None
+    urn: str | None
+    row: int | None
+    endpoint: str | None
+    account: str | None
+    sent_at: str | None
+
+    @property
+    def idents(self) -> tuple[str, ...]:
+        names = [self.key]
+        if self.urn:
+            names.append(f"urn:{self.urn}")
+        if self.public_id:
+            names.append(f"id:{self.public_id.lower()}")
+        return tuple(dict.fromkeys(names))
+
+
+class Journal:
+    """One campaign's journal, held exclusively while open (a second runner is refused)."""
+
+    def __init__(self, path: Path, *, lock: bool = True) -> None:
+        self.path = path
+        self._lock_fd: int | None = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise ConfigError(
+                f"{path.parent}: cannot create the state folder: {err.strerror}"
+            ) from None
+        if lock:
+            self._lock()
+        try:
+            self.db = sqlite3.connect(path, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.execute("PRAGMA busy_timeout=5000")
+            self.db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as err:
+            self.close()
+            raise ConfigError(f"{path}: the journal cannot be opened: {err}") from None
+
+    def _lock(self) -> None:
+        lock_path = self.path.with_suffix(".lock")
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+            os.close(fd)
+            raise CampaignBusy(
+                f"{self.path.stem}: this campaign is being run by another process (pid {holder}); "
+                "wait for it to finish"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        self._lock_fd = fd
+
+    def close(self) -> None:
+        db = getattr(self, "db", None)
+        if db is not None:
+            db.close()
+            self.db = None  # type: ignore[assignment]
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # closing the descriptor releases the lock
+            self._lock_fd = None
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reading, once at start-up --------------------------------------------------------
+
+    def entries(self) -> list[Entry]:
+        rows = self.db.execute(
+            "SELECT key, status, detail, public_id, urn, row, endpoint, account, sent_at FROM sends"
+        )
+        return [Entry(r[0], Status(r[1]), *r[2:]) for r in rows]
+
+    def pools(self, api: str) -> dict[tuple[str, str], Pool]:
+        rows = self.db.execute(
+            "SELECT account, endpoint, lim, used, remaining, reset, blocked_until, reason "
+            "FROM pools WHERE api = ?",
+            (api,),
+        )
+        return {
+            (r[0], r[1]): Pool(r[0], r[1], r[2], r[3], r[4], _time(r[5]), _time(r[6]), r[7])
+            for r in rows
+        }
+
+    def all_pools(self) -> list[tuple[str, Pool]]:
+        """Every quota known, for every API this campaign has talked to."""
+        apis = [r[0] for r in self.db.execute("SELECT DISTINCT api FROM pools ORDER BY api")]
+        return [(api, pool) for api in apis for pool in self.pools(api).values()]
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def recover(self, now: datetime) -> int:
+        """Rows left in flight by a process that died become unknown; returns how many."""
+        cur = self.db.execute(
+            "UPDATE sends SET status = ?, detail = ?, updated_at = ? WHERE status = ?",
+            (Status.UNKNOWN, INTERRUPTED, iso(now), Status.IN_FLIGHT),
+        )
+        return cur.rowcount
+
+    def begin(self, plan: SendPlan, now: datetime) -> None:
+        """Record a send as in flight; committed before the request leaves."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO sends (key, status, detail, public_id, urn, row, endpoint, "
+            "account, message, subject, sent_at, updated_at) "
+            "VALUES (?, ?, '', ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+            (
+                plan.recipient.key,
+                Status.IN_FLIGHT,
+                plan.recipient.public_id,
+                plan.recipient.urn,
+                plan.row,
+                plan.endpoint,
+                plan.account_id or "",
+                plan.message,
+                plan.subject,
+                iso(now),
+            ),
+        )
+
+    def finish(
+        self,
+        key: str,
+        status: Status,
+        detail: str,
+        now: datetime,
+        *,
+        urn: str | None = None,
+    ) -> None:
+        """Record a send's outcome (PENDING when it certainly did not go out)."""
+        self.db.execute(
+            "UPDATE sends SET status = ?, detail = ?, urn = COALESCE(?, urn), "
+            "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END, updated_at = ? "
+            "WHERE key = ?",
+            (status, detail, urn, status, iso(now), iso(now), key),
+        )
+
+    def save_pool(self, api: str, pool: Pool) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO pools (api, account, endpoint, lim, used, remaining, reset, "
+            "blocked_until, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                api,
+                pool.account,
+                pool.endpoint,
+                pool.limit,
+                pool.used,
+                pool.remaining,
+                iso(pool.reset) if pool.reset else None,
+                iso(pool.blocked_until) if pool.blocked_until else None,
+                pool.reason,
+            ),
+        )
+
+
+def _time(value: str | None) -> datetime | None:
+    return parse_time(value) if value else None

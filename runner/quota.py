@@ -1,0 +1,121 @@
+"""Daily quotas, learnt from the API's X-RateLimit-* headers and 429 answers.
+
+The two endpoints report different limits (100 and 150) under the same action name, so what is
+learnt is kept per pool: (account, endpoint). The headers are trusted over any assumed number.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+# After a 429 whose reset time is missing or already past, wait at least this long.
+MIN_429_BLOCK = timedelta(minutes=1)
+_RESETS_AT = re.compile(r"[Rr]esets at (\S+?)\.?(?:\s|$)")
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """What one response's X-RateLimit-* headers said (None: the header was absent or bad)."""
+
+    limit: int | None = None
+    used: int | None = None
+    remaining: int | None = None
+    reset: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Pool:
+    """The known state of one (account, endpoint) quota."""
+
+    account: str
+    endpoint: str
+    limit: int | None = None
+    used: int | None = None
+    remaining: int | None = None
+    reset: datetime | None = None
+    blocked_until: datetime | None = None
+    reason: str = ""
+
+    def blocked(self, now: datetime) -> bool:
+        return self.blocked_until is not None and now < self.blocked_until
+
+
+def parse_rate_limit(headers: Mapping[str, str]) -> RateLimit:
+    """Read the X-RateLimit-* headers; a malformed value counts as absent."""
+    lower = {k.lower(): v for k, v in headers.items()}
+
+    def number(name: str) -> int | None:
+        try:
+            return int(float(lower[name].strip()))
+        except (KeyError, ValueError):
+            return None
+
+    return RateLimit(
+        limit=number("x-ratelimit-limit"),
+        used=number("x-ratelimit-used"),
+        remaining=number("x-ratelimit-remaining"),
+        reset=parse_time(lower.get("x-ratelimit-reset", "")),
+    )
+
+
+def parse_time(value: str) -> datetime | None:
+    """An ISO 8601 time or a Unix timestamp (seconds or milliseconds), as aware UTC."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        pass
+    else:
+        if number > 1e11:  # milliseconds: seconds would be past the year 5000
+            number /= 1000
+        try:
+            return datetime.fromtimestamp(number, UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:  # the API speaks UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def reset_from_text(text: str) -> datetime | None:
+    """The time in an error text like "... Resets at 2024-01-16T00:00:00.000Z"."""
+    match = _RESETS_AT.search(text)
+    return parse_time(match.group(1)) if match else None
+
+
+def next_utc_midnight(now: datetime) -> datetime:
+    day = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return day + timedelta(days=1)
+
+
+def observe(pool: Pool, rate: RateLimit, now: datetime) -> Pool:
+    """Update a pool from an answer's headers; Remaining 0 blocks it until the reset."""
+    if rate == RateLimit():
+        return pool
+    pool = replace(
+        pool,
+        limit=rate.limit if rate.limit is not None else pool.limit,
+        used=rate.used if rate.used is not None else pool.used,
+        remaining=rate.remaining,
+        reset=rate.reset or pool.reset,
+    )
+    if rate.remaining is not None and rate.remaining <= 0:
+        until = rate.reset if rate.reset and rate.reset > now else next_utc_midnight(now)
+        pool = replace(pool, blocked_until=until, reason="daily quota used up")
+    return pool
+
+
+def exhausted(pool: Pool, reset: datetime | None, reason: str, now: datetime) -> Pool:
+    """Block a pool after a 429 until its reset (else the next 00:00 UTC)."""
+    until = reset or next_utc_midnight(now)
+    until = max(until, now + MIN_429_BLOCK)
+    return replace(pool, remaining=0, blocked_until=until, reset=until, reason=reason)

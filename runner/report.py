@@ -1,0 +1,170 @@
+"""What the runner tells a person: the end-of-run summary, the dry run, the status command."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime
+
+from .api import MESSAGE, SEND_GROUP
+from .clock import iso
+from .plans import SendPlan
+from .quota import Pool
+from .run import Prepared, RowState, RunReport
+from .status import Status
+
+ORDER = (
+    Status.SENT,
+    Status.PENDING,
+    Status.FAILED,
+    Status.UNKNOWN,
+    Status.INVALID,
+    Status.DUPLICATE,
+)
+ENDPOINT_NAMES = {MESSAGE: "POST /message", SEND_GROUP: "POST /messaging/send-group"}
+SHOWN_MESSAGES = 3
+
+
+def counts_line(states: Iterable[RowState]) -> str:
+    counts = Counter(state.status for state in states)
+    return ", ".join(f"{counts[s]} {s}" for s in ORDER if counts[s]) or "no rows"
+
+
+def until(moment: datetime, now: datetime) -> str:
+    """'2026-01-16T00:00:00Z (in 2h 5m)'."""
+    seconds = int((moment - now).total_seconds())
+    if seconds <= 0:
+        return f"{iso(moment)} (now)"
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = f"{hours}h {minutes}m" if hours else (f"{minutes}m {secs}s" if minutes else f"{secs}s")
+    return f"{iso(moment)} (in {parts})"
+
+
+def pool_name(account: str, endpoint: str) -> str:
+    return f"{ENDPOINT_NAMES.get(endpoint, endpoint)} for account {account or '(default)'}"
+
+
+def summary(report: RunReport, prepared: Prepared, resume: str, now: datetime) -> str:
+    lines = [
+        f"{prepared.campaign.name}: {report.sent} sent this run ({report.attempted} attempted). "
+        f"Sheet: {counts_line(report.states.values())}."
+    ]
+    if report.recovered:
+        lines.append(
+            f"{report.recovered} row(s) were being sent when an earlier run stopped; they are "
+            "marked unknown (see status_detail)."
+        )
+    if report.written is not None:
+        lines.append(f"Statuses written to {report.written.path}.")
+        if report.written.note:
+            lines.append(report.written.note)
+    pending = report.counts()[Status.PENDING]
+    if report.interrupted:
+        lines.append(f"Interrupted. Everything sent is recorded; to carry on: {resume}")
+    elif report.limit_reached:
+        lines.append(f"Stopped at --limit; {pending} row(s) still pending. To carry on: {resume}")
+    elif pending:
+        for pool in report.blocked:
+            assert pool.blocked_until is not None
+            lines.append(
+                f"Paused: daily quota used up for {pool_name(pool.account, pool.endpoint)}; "
+                f"it resets at {until(pool.blocked_until, now)}."
+            )
+        for account, why in report.failing.items():
+            lines.append(
+                f"Paused: the API is failing for account {account or '(default)'} ({why}); "
+                "those rows stay pending."
+            )
+        resets = [p.blocked_until for p in report.blocked if p.blocked_until]
+        when = f"after {iso(min(resets))}" if resets else "later"
+        lines.append(
+            f"{pending} row(s) pending, nothing lost. Run the same command {when}: {resume}"
+        )
+    unknown = report.counts()[Status.UNKNOWN]
+    if unknown:
+        lines.append(
+            f"{unknown} row(s) are unknown: they may have been delivered. Check them on LinkedIn; "
+            "to send them again anyway, add --resend-unknown."
+        )
+    return "\n".join(lines)
+
+
+def dry_run(
+    prepared: Prepared, states: dict[int, RowState], queue: list[SendPlan], command: str
+) -> str:
+    plans = {rp.row.number: rp for rp in prepared.plans}
+    per_endpoint = Counter(plan.endpoint for plan in queue)
+    lines = [
+        f"Dry run of {prepared.campaign.name}: {len(plans)} rows in {prepared.table.path.name}; "
+        "nothing sent, nothing written.",
+        f"Would send {len(queue)}: "
+        + (
+            ", ".join(
+                f"{per_endpoint[e]} via {ENDPOINT_NAMES[e]}"
+                for e in ENDPOINT_NAMES
+                if per_endpoint[e]
+            )
+            or "nothing"
+        ),
+    ]
+    already = Counter(
+        s.status
+        for s in states.values()
+        if s.status in (Status.SENT, Status.FAILED, Status.UNKNOWN)
+    )
+    if already:
+        lines.append(
+            "Already done in earlier runs: "
+            + ", ".join(f"{n} {status}" for status, n in sorted(already.items()))
+        )
+    for plan in queue[:SHOWN_MESSAGES]:
+        lines.append("")
+        lines.append(
+            f"--- row {plan.row} → {plan.recipient} via {ENDPOINT_NAMES[plan.endpoint]}"
+            + (f" from {plan.account_id}" if plan.account_id else "")
+        )
+        if plan.subject:
+            lines.append(f"Subject: {plan.subject}")
+        lines.append(plan.message)
+    problems = [
+        (number, state)
+        for number, state in sorted(states.items())
+        if state.status in (Status.INVALID, Status.DUPLICATE)
+    ]
+    if problems:
+        lines.append("")
+        lines.append(f"{len(problems)} row(s) will not be sent:")
+        for number, state in problems:
+            lines.append(
+                f"  {prepared.table.path.name}: row {number}: {state.status}: {state.detail}"
+            )
+    lines.append("")
+    lines.append(f"To send for real: {command}")
+    return "\n".join(lines)
+
+
+def status_text(
+    prepared: Prepared, states: dict[int, RowState], pools: list[tuple[str, Pool]], now: datetime
+) -> str:
+    lines = [f"{prepared.campaign.name}: {len(states)} rows in {prepared.table.path.name}"]
+    counts = Counter(state.status for state in states.values())
+    for status in ORDER:
+        lines.append(f"  {status:<10} {counts[status]}")
+    if not pools:
+        lines.append("Quotas: nothing known yet (no answer from the API so far).")
+    else:
+        lines.append("Quotas (as last reported by the API):")
+        for api, pool in pools:
+            remaining = "?" if pool.remaining is None else str(pool.remaining)
+            limit = "?" if pool.limit is None else str(pool.limit)
+            state = (
+                f"blocked until {until(pool.blocked_until, now)}"
+                if pool.blocked(now)
+                else (f"resets {iso(pool.reset)}" if pool.reset else "")
+            )
+            lines.append(
+                f"  {pool_name(pool.account, pool.endpoint)} [{api}]: "
+                f"{remaining}/{limit} left {state}".rstrip()
+            )
+    return "\n".join(lines)

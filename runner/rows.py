@@ -1,0 +1,204 @@
+"""Sheet rows → typed recipient rows: which columns mean what, and who each row is for."""
+
+from __future__ import annotations
+
+import keyword
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+from .errors import SheetError
+from .sheet import STATUS_COLUMNS, SheetRow, Table, fold_header
+
+# Role -> folded header names that mean it, in order of preference.
+ROLE_ALIASES: dict[str, tuple[str, ...]] = {
+    "profile_id": ("recipientprofileid", "profileid", "publicid"),
+    "profile_url": ("profileurl", "linkedinurl", "url"),
+    "urn": ("recipientprofileurn", "profileurn", "urn"),
+    "group_id": ("groupid",),
+    "account_id": ("accountid",),
+    "message_type": ("messagetype",),
+}
+_STATUS_FOLDED = {fold_header(name) for name in STATUS_COLUMNS}
+
+# LinkedIn URNs look like urn:li:fsd_profile:ACoAAA24A-MBVEvT49xpVF2gnWrhvmUIPDJshSM.
+_URN = re.compile(r"urn:li:[A-Za-z_]+:[A-Za-z0-9_-]+")
+_PUBLIC_ID = re.compile(r"[^\s/?#&]+")
+_GROUP_ID = re.compile(r"[0-9]+")
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Index of each recipient column in the sheet's headers (None where absent)."""
+
+    profile_id: int | None = None
+    profile_url: int | None = None
+    urn: int | None = None
+    group_id: int | None = None
+    account_id: int | None = None
+    message_type: int | None = None
+
+    def get(self, cells: tuple[str, ...], role: str) -> str:
+        index = getattr(self, role)
+        return cells[index].strip() if index is not None else ""
+
+
+@dataclass(frozen=True)
+class Recipient:
+    public_id: str | None = None
+    urn: str | None = None
+
+    @property
+    def idents(self) -> tuple[str, ...]:
+        """Every name this person is known by; two rows sharing one are the same person."""
+        names = []
+        if self.urn:
+            names.append(f"urn:{self.urn}")
+        if self.public_id:
+            # LinkedIn public IDs are case-insensitive; URNs are not.
+            names.append(f"id:{self.public_id.lower()}")
+        return tuple(names)
+
+    @property
+    def key(self) -> str:
+        """The one name the journal files this person under."""
+        return self.idents[0]
+
+    def __str__(self) -> str:
+        return self.public_id or self.urn or "?"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row, read: who it is for, how to send, and the values templates see."""
+
+    number: int
+    values: dict[str, str]  # header -> stripped cell text, empty cells left out
+    recipient: Recipient | None
+    group_id: str | None
+    account_id: str | None
+    message_type: str | None
+    problem: str | None  # why this row can never be sent as it stands
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    """What the header row tells: the recipient columns and each column's template name."""
+
+    columns: Columns
+    data_headers: tuple[str, ...]  # headers templates see (not the runner's status columns)
+    data_indices: tuple[int, ...]  # their positions in the sheet
+    names: dict[str, str]  # identifier usable in a template -> header
+
+
+def read_layout(table: Table) -> SheetLayout:
+    """Find the recipient columns; a sheet without any is a SheetError."""
+    where = table.path.name
+    folded = [fold_header(h) for h in table.headers]
+    found: dict[str, int] = {}
+    for role, aliases in ROLE_ALIASES.items():
+        hits = [i for i, f in enumerate(folded) if f in aliases]
+        if len(hits) > 1:
+            names = " and ".join(repr(table.headers[i]) for i in hits)
+            raise SheetError(
+                f"{where}: columns {names} both give the {role.replace('_', ' ')}; keep one of them"
+            )
+        if hits:
+            found[role] = hits[0]
+    if not any(role in found for role in ("profile_id", "profile_url", "urn")):
+        raise SheetError(
+            f"{where}: no recipient column; add one of recipientProfileId, profileUrl or "
+            f"recipientProfileUrn (found: {', '.join(repr(h) for h in table.headers if h)})"
+        )
+    data_indices = tuple(
+        i
+        for i, (h, f) in enumerate(zip(table.headers, folded, strict=True))
+        if h.strip() and f not in _STATUS_FOLDED
+    )
+    data_headers = tuple(table.headers[i] for i in data_indices)
+    names: dict[str, str] = {}
+    for header in data_headers:
+        name = identifier(header)
+        if name and name not in names and name != "row":
+            names[name] = header
+    return SheetLayout(Columns(**found), data_headers, data_indices, names)
+
+
+def identifier(header: str) -> str | None:
+    """The plain template name of a header, if it folds to one: 'First Name' -> 'first_name'."""
+    name = re.sub(r"\W+", "_", header.strip().lower()).strip("_")
+    if not name or not name.isidentifier() or keyword.iskeyword(name):
+        return None
+    return name
+
+
+def read_row(layout: SheetLayout, table: Table, sheet_row: SheetRow) -> Row:
+    """Turn one sheet row into a Row; problems are recorded on the row, never raised."""
+    cells = sheet_row.cells
+    cols = layout.columns
+    values = {table.headers[i]: cells[i].strip() for i in layout.data_indices if cells[i].strip()}
+    problems: list[str] = []
+
+    public_id = None
+    raw_id = cols.get(cells, "profile_id")
+    if raw_id:
+        public_id, problem = _public_id_from(raw_id, table.headers[cols.profile_id])
+        if problem:
+            problems.append(problem)
+    raw_url = cols.get(cells, "profile_url")
+    if raw_url and not public_id:
+        public_id, problem = _public_id_from(raw_url, table.headers[cols.profile_url])
+        if problem:
+            problems.append(problem)
+
+    urn = cols.get(cells, "urn") or None
+    if urn and not _URN.fullmatch(urn):
+        problems.append(
+            f"{table.headers[cols.urn]} {urn!r} is not a LinkedIn URN "
+            "(expected urn:li:fsd_profile:...)"
+        )
+        urn = None
+
+    recipient = Recipient(public_id, urn) if (public_id or urn) else None
+    if recipient is None and not problems:
+        problems.append("no recipient: the profile ID, profile URL and URN cells are all empty")
+
+    group_id = cols.get(cells, "group_id") or None
+    if group_id and not _GROUP_ID.fullmatch(group_id):
+        problems.append(f"{table.headers[cols.group_id]} {group_id!r} is not a numeric group ID")
+        group_id = None
+
+    message_type = cols.get(cells, "message_type").lower() or None
+    if message_type and message_type not in ("normal", "inmail"):
+        problems.append(
+            f'{table.headers[cols.message_type]} {message_type!r} is not "normal" or "inmail"'
+        )
+
+    return Row(
+        number=sheet_row.number,
+        values=values,
+        recipient=recipient,
+        group_id=group_id,
+        account_id=cols.get(cells, "account_id") or None,
+        message_type=message_type,
+        problem="; ".join(problems) or None,
+    )
+
+
+def _public_id_from(value: str, column: str) -> tuple[str | None, str | None]:
+    """A public profile ID from an ID cell or a profile URL (the part after /in/)."""
+    if "/" not in value:
+        if _PUBLIC_ID.fullmatch(value):
+            return value, None
+        return None, f"{column} {value!r} is not a LinkedIn public profile ID"
+    url = value if "://" in value else "https://" + value
+    parts = urlsplit(url)
+    segments = [s for s in parts.path.split("/") if s]
+    host = (parts.hostname or "").lower()
+    if (host == "linkedin.com" or host.endswith(".linkedin.com")) and "in" in segments:
+        at = segments.index("in")
+        if at + 1 < len(segments):
+            public_id = unquote(segments[at + 1])
+            if _PUBLIC_ID.fullmatch(public_id):
+                return public_id, None
+    return None, f"{column} {value!r} is not a LinkedIn profile URL (linkedin.com/in/...)"

@@ -1,0 +1,586 @@
+"""The recipient sheet: read every cell as the text the user sees, write statuses back.
+
+A sheet is a .csv or .xlsx file whose row 1 holds the column names. Reading gives a `Table` of text
+cells. Writing sets the four status cells of the rows given and nothing else:
+
+- it starts from the sheet as it is on disk at that moment, and refuses (SheetError) if any cell
+  outside the status columns differs from what was read, so an edit made during a run is never
+  overwritten and a status never lands on a row that has moved;
+- a CSV keeps its encoding, byte order mark, delimiter and line ends, and its blank lines;
+- an .xlsx is re-saved by openpyxl, which keeps formulas, styles and other sheets but drops charts,
+  images, macros and more; when the sheet holds such parts it is left alone and the statuses go to
+  `<stem>.statuses.xlsx` next to it, and the report says why.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import io
+import os
+import re
+import stat
+import tempfile
+import warnings
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from copy import copy
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+from xml.etree.ElementTree import ParseError
+
+import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from runner.errors import SheetError
+from runner.excel import display_text
+
+STATUS_COLUMNS = ("status", "status_detail", "sent_at", "recipient_urn")
+
+# CSV injection: a spreadsheet runs a cell starting with one of these as a formula.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_XLSX_CELL_LIMIT = 32767  # Excel "repairs" a workbook with a longer cell, cutting it
+_DELIMITERS = (",", ";", "\t", "|")
+# What openpyxl raises on a file that is not a sound workbook (it has no error type of its own).
+_XLSX_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    KeyError,
+    ValueError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    EOFError,
+    ParseError,
+)
+# Parts of an .xlsx package that openpyxl does not read, or reads and writes back incompletely.
+_LOSSY_PARTS = (
+    ("xl/charts/", "charts"),
+    ("xl/chartsheets/", "chart sheets"),
+    ("xl/drawings/", "drawings"),
+    ("xl/media/", "images"),
+    ("xl/vbaproject.bin", "VBA macros"),
+    ("xl/pivottables/", "pivot tables"),
+    ("xl/pivotcache/", "pivot tables"),
+    ("xl/slicers/", "slicers"),
+    ("xl/slicercaches/", "slicers"),
+    ("xl/timelines/", "timelines"),
+    ("xl/timelinecaches/", "timelines"),
+    ("xl/embeddings/", "embedded objects"),
+    ("xl/activex/", "ActiveX controls"),
+    ("xl/ctrlprops/", "form controls"),
+    ("xl/threadedcomments/", "threaded comments"),
+    ("xl/externallinks/", "external links"),
+    ("xl/metadata.xml", "dynamic array formulas"),
+    ("xl/richdata/", "pictures in cells"),
+    ("xl/model/", "a data model"),
+    ("xl/querytables/", "queries"),
+    ("xl/connections.xml", "data connections"),
+)
+
+
+def fold_header(name: str) -> str:
+    """Fold a header for matching: case, spaces, '_' and '-' do not count.
+
+    'Recipient Profile-Id' -> 'recipientprofileid'.
+    """
+    return re.sub(r"[\s_-]+", "", name).casefold()
+
+
+_STATUS_KEYS = tuple(fold_header(name) for name in STATUS_COLUMNS)
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One data row: `number` is the row number the user sees (the header is row 1)."""
+
+    number: int
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A sheet read as text: headers exactly as written, data rows without the fully blank ones."""
+
+    path: Path
+    kind: str
+    sheet_name: str | None
+    headers: tuple[str, ...]
+    rows: tuple[SheetRow, ...]
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    """Where the statuses went; `note` explains when that is not the file asked for."""
+
+    path: Path
+    note: str | None
+
+
+@dataclass(frozen=True)
+class _CsvLayout:
+    """What it takes to write a CSV back byte for byte, apart from the cells that change."""
+
+    encoding: str
+    bom: bool
+    delimiter: str
+    terminator: str
+    final_newline: bool
+    records: tuple[tuple[str, ...], ...]  # every record as parsed; a blank line is ()
+
+
+def read_table(path: Path, sheet_name: str | None = None) -> Table:
+    """Read a .csv or .xlsx sheet (for .xlsx: `sheet_name`, or the first worksheet)."""
+    path = Path(path)
+    if _kind(path) == "csv":
+        if sheet_name is not None:
+            raise SheetError(
+                f'{path.name}: a CSV file has no sheets, so sheet "{sheet_name}" '
+                "cannot be read; leave the sheet setting out"
+            )
+        return _read_csv(path)[0]
+    title, lines = _read_xlsx(path, sheet_name)
+    return _table(path, "xlsx", title, lines)
+
+
+def write_statuses(
+    table: Table, statuses: Mapping[int, tuple[str, str, str, str]], target: Path
+) -> WriteReport:
+    """Write (status, status_detail, sent_at, recipient_urn) for the given rows into `target`.
+
+    `target` is the sheet itself or another file of the same kind; either way the result is the
+    sheet as it is on disk now with these statuses set. Rows not in `statuses` keep their status
+    cells as they are.
+    """
+    target = Path(target)
+    if _kind(target) != table.kind:
+        raise SheetError(
+            f"{target.name}: statuses of a .{table.kind} sheet must be written to a "
+            f".{table.kind} file"
+        )
+    numbers = {row.number for row in table.rows}
+    for number, values in statuses.items():
+        if number not in numbers or len(values) != len(STATUS_COLUMNS):
+            raise ValueError(
+                f"no data row {number} with {len(STATUS_COLUMNS)} status values: {values!r}"
+            )
+    if table.kind == "csv":
+        return _write_csv(table, statuses, target)
+    return _write_xlsx(table, statuses, target)
+
+
+# Reading ------------------------------------------------------------------------------------
+
+
+def _kind(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".xlsx"):
+        return suffix[1:]
+    if suffix == ".xls":
+        raise SheetError(
+            f"{path.name}: .xls files cannot be read; open it in Excel and save it "
+            "as .xlsx (Excel Workbook)"
+        )
+    raise SheetError(f"{path.name}: unsupported file type; use a .csv or .xlsx file")
+
+
+def _check_file(path: Path) -> None:
+    if path.is_dir():
+        raise SheetError(f"{path.name}: is a directory, not a .csv or .xlsx file")
+    if not path.exists():
+        raise SheetError(f"{path.name}: file not found at {path.absolute()}")
+
+
+def _unreadable_file(path: Path, err: OSError) -> SheetError:
+    return SheetError(f"{path.name}: cannot be read: {err.strerror or err}")
+
+
+def _table(path: Path, kind: str, sheet_name: str | None, lines: list[list[str]]) -> Table:
+    """Check the grid (`lines[0]` is row 1) and make it a Table."""
+    name = path.name
+    subject = f'{name}: sheet "{sheet_name}"' if kind == "xlsx" else f"{name}:"
+    if not any(any(line) for line in lines):
+        raise SheetError(f"{subject} is empty")
+    header = lines[0]
+    width = max((i + 1 for i, cell in enumerate(header) if cell), default=0)
+    if not width:
+        raise SheetError(f"{name}: row 1 is blank; the header (column names) must be on row 1")
+    headers = tuple(header[:width])
+    _check_unique(name, headers)
+    rows = []
+    for number, line in enumerate(lines[1:], start=2):
+        if not any(line):
+            continue
+        extra = next((i for i in range(width, len(line)) if line[i]), None)
+        if extra is not None:
+            letter = get_column_letter(extra + 1)
+            raise SheetError(
+                f"{name}: row {number}: cell {letter}{number} has a value but column "
+                f"{letter} has no header; give the column a header or clear the cell "
+                "(status columns are added right of the header)"
+            )
+        rows.append(SheetRow(number, tuple(line[:width]) + ("",) * (width - len(line))))
+    if not rows:
+        raise SheetError(f"{subject} has a header but no data rows")
+    return Table(path, kind, sheet_name, headers, tuple(rows))
+
+
+def _check_unique(name: str, headers: tuple[str, ...]) -> None:
+    seen: dict[str, int] = {}
+    for i, header in enumerate(headers):
+        key = fold_header(header)
+        if not key:
+            continue
+        if key in seen:
+            first = seen[key]
+            a, b = get_column_letter(first + 1), get_column_letter(i + 1)
+            if headers[first] == header:
+                raise SheetError(f'{name}: columns {a} and {b} are both named "{header}"')
+            raise SheetError(
+                f'{name}: columns {a} ("{headers[first]}") and {b} ("{header}") have '
+                'the same name once case, spaces, "_" and "-" are ignored'
+            )
+        seen[key] = i
+
+
+def _read_csv(path: Path) -> tuple[Table, _CsvLayout]:
+    name = path.name
+    _check_file(path)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise _unreadable_file(path, err) from err
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise SheetError(f'{name}: is UTF-16 text; save it as "CSV UTF-8 (Comma delimited)"')
+    bom = data.startswith(codecs.BOM_UTF8)
+    encoding, text = _decode(name, data[len(codecs.BOM_UTF8) :] if bom else data, bom)
+    delimiter, terminator = _sniff(text)
+    records: list[tuple[str, ...]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        records.extend(tuple(record) for record in reader)
+    except csv.Error as err:
+        raise SheetError(f"{name}: row {len(records) + 1}: {err}") from err
+    layout = _CsvLayout(
+        encoding, bom, delimiter, terminator, text.endswith(("\n", "\r")), tuple(records)
+    )
+    return _table(path, "csv", None, [list(r) for r in records]), layout
+
+
+def _decode(name: str, body: bytes, bom: bool) -> tuple[str, str]:
+    """UTF-8 if it is valid, else the Windows code page Excel writes, else latin-1."""
+    try:
+        return "utf-8", body.decode("utf-8")
+    except UnicodeDecodeError as err:
+        if bom:
+            raise SheetError(
+                f"{name}: starts with a UTF-8 byte order mark but is not UTF-8 "
+                f"(byte {err.start + len(codecs.BOM_UTF8)})"
+            ) from None
+    try:
+        return "cp1252", body.decode("cp1252")
+    except UnicodeDecodeError:
+        return "latin-1", body.decode("latin-1")
+
+
+def _sniff(text: str) -> tuple[str, str]:
+    """The delimiter most frequent in the header line (outside quotes) and its line end."""
+    counts = dict.fromkeys(_DELIMITERS, 0)
+    terminator = "\r\n"
+    quoted = False
+    for i, char in enumerate(text):
+        if char == '"':
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif char in counts:
+            counts[char] += 1
+        elif char in "\r\n":
+            terminator = "\r\n" if text.startswith("\r\n", i) else char
+            break
+    return max(_DELIMITERS, key=counts.__getitem__), terminator
+
+
+def _read_xlsx(path: Path, sheet_name: str | None) -> tuple[str, list[list[str]]]:
+    """The sheet's title and its cells as display text, row 1 first."""
+    _check_file(path)
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about parts it will not keep; that matters for writing, not reading.
+            warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            try:
+                sheet = _pick_sheet(path.name, book, sheet_name)
+                # Some writers store a wrong size; without this openpyxl stops reading there.
+                sheet.reset_dimensions()
+                raw = [[(c.value, c.number_format) for c in row] for row in sheet.iter_rows()]
+            finally:
+                book.close()
+    except OSError as err:
+        raise _unreadable_file(path, err) from err
+    except _XLSX_ERRORS as err:
+        raise _unreadable(path.name, err) from err
+    return sheet.title, [[display_text(value, fmt) for value, fmt in row] for row in raw]
+
+
+def _unreadable(name: str, err: Exception) -> SheetError:
+    return SheetError(
+        f"{name}: cannot be read as an .xlsx workbook ({type(err).__name__}: {err}); "
+        "it may be damaged, or another kind of file renamed to .xlsx"
+    )
+
+
+def _pick_sheet(name: str, book: Workbook, sheet_name: str | None) -> Worksheet:
+    sheets = book.worksheets
+    if not sheets:
+        raise SheetError(f"{name}: has no worksheets")
+    if sheet_name is None:
+        return sheets[0]
+    # Excel treats sheet names case-insensitively, so a case-only match is unambiguous.
+    for match in (lambda t: t == sheet_name, lambda t: t.casefold() == sheet_name.casefold()):
+        for sheet in sheets:
+            if match(sheet.title):
+                return sheet
+    titles = ", ".join(f'"{sheet.title}"' for sheet in sheets)
+    raise SheetError(f'{name}: no sheet named "{sheet_name}"; its sheets are {titles}')
+
+
+# Writing ------------------------------------------------------------------------------------
+
+
+def _status_columns(headers: Sequence[str]) -> tuple[int, ...]:
+    """0-based column of each status column: the existing one, else the next free on the right."""
+    folded = [fold_header(h) for h in headers]
+    columns = []
+    free = len(headers)
+    for key in _STATUS_KEYS:
+        if key in folded:
+            columns.append(folded.index(key))
+        else:
+            columns.append(free)
+            free += 1
+    return tuple(columns)
+
+
+def _neutralised(value: str) -> str:
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
+def _first_difference(
+    table: Table,
+    headers_now: Sequence[str | None],
+    cells_now: Callable[[int], Sequence[str | None]],
+) -> int | None:
+    """The first row where a cell outside the status columns no longer reads as in `table`.
+
+    A None cell cannot be compared (a formula whose result openpyxl cannot know) and is skipped.
+    """
+    keep = [i for i, h in enumerate(table.headers) if fold_header(h) not in _STATUS_KEYS]
+
+    def differs(before: Sequence[str], now: Sequence[str | None]) -> bool:
+        for i in keep:
+            value = now[i] if i < len(now) else ""
+            if value is not None and value != before[i]:
+                return True
+        return False
+
+    if differs(table.headers, headers_now):
+        return 1
+    return next(
+        (row.number for row in table.rows if differs(row.cells, cells_now(row.number))), None
+    )
+
+
+def _changed_error(name: str, number: int) -> SheetError:
+    return SheetError(
+        f"{name}: changed since it was read (row {number} differs); statuses were "
+        "not written, so nothing changed in the meantime is overwritten"
+    )
+
+
+def _write_csv(
+    table: Table, statuses: Mapping[int, tuple[str, str, str, str]], target: Path
+) -> WriteReport:
+    current, layout = _read_csv(table.path)
+    cells_now = {row.number: row.cells for row in current.rows}
+    changed = _first_difference(table, current.headers, lambda n: cells_now.get(n, ()))
+    if changed is not None:
+        raise _changed_error(table.path.name, changed)
+    columns = _status_columns(current.headers)
+    width = max(len(current.headers), *(c + 1 for c in columns))
+    lines = []
+    for number, record in enumerate(layout.records, start=1):
+        if not record:
+            lines.append("")
+            continue
+        # Cells right of the header are empty (reading checks that), so cutting them loses nothing.
+        cells = list(record[:width]) + [""] * (width - len(record))
+        if number == 1:
+            for column, header in zip(columns, STATUS_COLUMNS, strict=True):
+                if column >= len(current.headers):
+                    cells[column] = header
+        elif number in statuses:
+            for column, value in zip(columns, statuses[number], strict=True):
+                cells[column] = _neutralised(value)
+        lines.append(layout.delimiter.join(_csv_field(c, layout.delimiter) for c in cells))
+    text = layout.terminator.join(lines) + (layout.terminator if layout.final_newline else "")
+    data = (codecs.BOM_UTF8 if layout.bom else b"") + text.encode(layout.encoding, "replace")
+    if not (_same_file(target, table.path) and target.read_bytes() == data):
+        _atomic_write(target, table.path, lambda out: out.write(data))
+    return WriteReport(target, None)
+
+
+def _csv_field(value: str, delimiter: str) -> str:
+    """Quote only where needed; unlike csv.writer, always quote a lone '\\r' (it ends a record)."""
+    if delimiter in value or any(c in value for c in '"\r\n'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def _write_xlsx(
+    table: Table, statuses: Mapping[int, tuple[str, str, str, str]], target: Path
+) -> WriteReport:
+    source = table.path
+    _check_file(source)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            # Not data_only, so formulas survive; rich_text keeps formatting inside cells.
+            book = openpyxl.load_workbook(source, rich_text=True)
+        with zipfile.ZipFile(source) as package:
+            parts = package.namelist()
+    except OSError as err:
+        raise _unreadable_file(source, err) from err
+    except _XLSX_ERRORS as err:
+        raise _unreadable(source.name, err) from err
+    losses = _losses(parts, [str(w.message) for w in caught])
+    sheet = _pick_sheet(source.name, book, table.sheet_name)
+
+    def cells_now(number: int) -> list[str | None]:
+        return [_cell_text(sheet.cell(number, i + 1)) for i in range(len(table.headers))]
+
+    header_row = [_cell_text(cell) for cell in sheet[1]]
+    while header_row and header_row[-1] == "":
+        header_row.pop()
+    changed = _first_difference(table, header_row, cells_now)
+    if changed is not None:
+        raise _changed_error(source.name, changed)
+
+    headers_now = [text or "" for text in header_row]
+    columns = _status_columns(headers_now)
+    modified = False
+    for column, header in zip(columns, STATUS_COLUMNS, strict=True):
+        if column >= len(headers_now):
+            cell = _status_cell(source.name, sheet, 1, column)
+            cell.value = header
+            if headers_now:
+                last = sheet.cell(1, len(headers_now))
+                cell.font, cell.fill = copy(last.font), copy(last.fill)
+                cell.alignment, cell.border = copy(last.alignment), copy(last.border)
+            modified = True
+    for number, values in sorted(statuses.items()):
+        for column, value in zip(columns, values, strict=True):
+            modified |= _set_text(_status_cell(source.name, sheet, number, column), value)
+
+    note = None
+    if _same_file(target, source):
+        if losses:
+            target = source.with_name(f"{source.stem}.statuses.xlsx")
+            note = (
+                f"{source.name} has {_join(losses)}, which openpyxl would drop when saving it; "
+                f"it was left unchanged and the statuses were written to {target.name}"
+            )
+        elif not modified:
+            return WriteReport(target, None)
+    elif losses:
+        note = (
+            f"{target.name} was written without the {_join(losses)} of {source.name} "
+            "(openpyxl cannot keep them)"
+        )
+    _atomic_write(target, source, book.save)
+    return WriteReport(target, note)
+
+
+def _cell_text(cell: Cell) -> str | None:
+    """What a cell shows, or None for a formula: a full load has no cached results."""
+    if cell.data_type == "f":
+        return None
+    return display_text(cell.value, cell.number_format)
+
+
+def _status_cell(name: str, sheet: Worksheet, number: int, column: int) -> Cell:
+    cell = sheet.cell(number, column + 1)
+    if isinstance(cell, MergedCell):
+        raise SheetError(
+            f"{name}: row {number}: cell {cell.coordinate} is part of merged cells; "
+            "unmerge them so the status can be written there"
+        )
+    return cell
+
+
+def _set_text(cell: Cell, value: str) -> bool:
+    """Set a status cell as text (never a formula); True if that changed it."""
+    text = ILLEGAL_CHARACTERS_RE.sub("?", _neutralised(value))[:_XLSX_CELL_LIMIT] or None
+    if cell.value == text and (text is None or cell.data_type == "s"):
+        return False
+    cell.value = text
+    if text is not None:
+        # openpyxl makes any str starting with "=" a formula; neutralising makes that impossible,
+        # and the explicit type keeps it so.
+        cell.data_type = "s"
+    return True
+
+
+def _losses(parts: list[str], warned: list[str]) -> list[str]:
+    """What saving with openpyxl would drop: package parts it cannot keep, and what it warned of."""
+    found = []
+    for part in (p.lower() for p in parts):
+        if ".vml" in part:
+            continue  # legacy VML drawings hold cell comments, which openpyxl keeps
+        for prefix, label in _LOSSY_PARTS:
+            if part.startswith(prefix) and label not in found:
+                found.append(label)
+    found.extend(f'what openpyxl warned of ("{message}")' for message in dict.fromkeys(warned))
+    return found
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    return a.exists() and b.exists() and os.path.samefile(a, b)
+
+
+def _atomic_write(target: Path, source: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Replace `target` in one step, with the permission bits it (or else `source`) has."""
+    real = Path(os.path.realpath(target))  # through a symlink, so the link stays a link
+    try:
+        mode = stat.S_IMODE(os.stat(real if real.exists() else source).st_mode)
+        handle, temp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
+    except OSError as err:
+        raise _unwritable(target, err) from err
+    try:
+        with os.fdopen(handle, "wb") as out:
+            write(out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temp, mode)
+        os.replace(temp, real)
+    except BaseException as err:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        if isinstance(err, OSError):
+            raise _unwritable(target, err) from err
+        raise
+
+
+def _unwritable(target: Path, err: OSError) -> SheetError:
+    return SheetError(
+        f"{target.name}: cannot be written: {err.strerror or err} (is it open in another program?)"
+    )

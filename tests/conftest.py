@@ -1,0 +1,114 @@
+"""Shared fixtures: a campaign on disk, and the simulator on a loopback port with a fake clock."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from runner.cli import main
+from runner.clock import FakeClock
+from runner.simulator import Simulator, SimulatorServer
+
+API_KEY = "sk_test_0123456789abcdef"
+HEADERS = ["First Name", "Company", "recipientProfileId", "recipientProfileUrn", "groupId"]
+
+
+def write_csv(path: Path, rows: list[list[str]], delimiter: str = ",") -> Path:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return path
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@dataclass
+class CampaignFiles:
+    dir: Path
+    toml: Path
+    sheet: Path
+    state: Path
+
+    def rows(self) -> list[dict[str, str]]:
+        return read_csv(self.sheet)
+
+
+def make_campaign(
+    tmp_path: Path,
+    rows: list[list[str]],
+    *,
+    headers: list[str] | None = None,
+    message: str = "Hi {{ first_name | default('there', true) }}, greetings from {{ company }}.",
+    subject: str | None = None,
+    extra: str = "",
+    sheet_name: str = "leads.csv",
+) -> CampaignFiles:
+    """A campaign folder: the sheet, templates and a campaign file with no pacing delay."""
+    sheet = write_csv(tmp_path / sheet_name, [headers or HEADERS, *rows])
+    (tmp_path / "message.txt.j2").write_text(message, encoding="utf-8")
+    lines = [
+        f'sheet = "{sheet_name}"',
+        'message_template = "message.txt.j2"',
+    ]
+    if subject is not None:
+        (tmp_path / "subject.txt.j2").write_text(subject, encoding="utf-8")
+        lines.append('subject_template = "subject.txt.j2"')
+    lines.append(extra)
+    lines += ["[pacing]", "min_delay = 0", "max_delay = 0"]
+    toml = tmp_path / "campaign.toml"
+    toml.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return CampaignFiles(tmp_path, toml, sheet, tmp_path / "state")
+
+
+def people(n: int, start: int = 0, company: str = "Acme") -> list[list[str]]:
+    return [[f"Person{i}", company, f"person-{i}", "", ""] for i in range(start, start + n)]
+
+
+@dataclass
+class Api:
+    sim: Simulator
+    clock: FakeClock
+    base_url: str
+
+    def run(self, files: CampaignFiles, *args: str) -> int:
+        return main(
+            [
+                "run",
+                str(files.toml),
+                "--base-url",
+                self.base_url,
+                "--state-dir",
+                str(files.state),
+                *args,
+            ],
+            env={"CONNECTSAFELY_API_KEY": API_KEY},
+            clock=self.clock,
+        )
+
+    def delivered_to(self) -> list[str]:
+        out = []
+        for request in self.sim.delivered():
+            payload = request.payload or {}
+            out.append(payload.get("recipientProfileUrn") or payload.get("recipientProfileId"))
+        return out
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def api(clock: FakeClock) -> Iterator[Api]:
+    """The simulator over real loopback HTTP, sharing the test's fake clock."""
+    sim = Simulator(API_KEY, clock)
+    with SimulatorServer(sim) as server:
+        yield Api(sim, clock, server.base_url)

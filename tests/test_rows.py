@@ -1,0 +1,123 @@
+"""Recipient columns and rows: aliases, URL parsing, URN and group checks."""
+
+from pathlib import Path
+
+import pytest
+
+from runner.errors import SheetError
+from runner.rows import Recipient, identifier, read_layout, read_row
+from runner.sheet import SheetRow, Table
+
+
+def table(headers, *rows) -> Table:
+    return Table(
+        path=Path("leads.csv"),
+        kind="csv",
+        sheet_name=None,
+        headers=tuple(headers),
+        rows=tuple(SheetRow(i + 2, tuple(r)) for i, r in enumerate(rows)),
+    )
+
+
+def one(headers, cells):
+    t = table(headers, cells)
+    return read_row(read_layout(t), t, t.rows[0])
+
+
+def test_header_aliases_ignore_case_spaces_and_dashes():
+    layout = read_layout(
+        table(["Public_ID", "Profile-URN", "Group ID", "ACCOUNT id", "message type"])
+    )
+    assert layout.columns.profile_id == 0
+    assert layout.columns.urn == 1
+    assert layout.columns.group_id == 2
+    assert layout.columns.account_id == 3
+    assert layout.columns.message_type == 4
+
+
+def test_no_recipient_column_is_a_sheet_error():
+    with pytest.raises(SheetError, match=r"^leads.csv: no recipient column"):
+        read_layout(table(["First Name", "Company"]))
+
+
+def test_two_columns_for_one_role_is_an_error():
+    with pytest.raises(SheetError, match="both give the profile id"):
+        read_layout(table(["profileId", "publicId"]))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.linkedin.com/in/john-doe-123/",
+        "https://linkedin.com/in/john-doe-123?utm_source=share&x=1",
+        "www.linkedin.com/in/john-doe-123",
+        "  http://de.linkedin.com/in/john-doe-123/details/#top ",
+    ],
+)
+def test_public_id_from_profile_url(url):
+    row = one(["profileUrl"], [url])
+    assert row.problem is None
+    assert row.recipient == Recipient("john-doe-123", None)
+
+
+def test_percent_encoded_url_id():
+    assert (
+        one(["url"], ["https://www.linkedin.com/in/j%C3%BCrgen-m"]).recipient.public_id
+        == "jürgen-m"
+    )
+
+
+@pytest.mark.parametrize(
+    ("headers", "cells", "problem"),
+    [
+        (["profileUrl"], ["https://example.com/in/x"], "is not a LinkedIn profile URL"),
+        (
+            ["profileUrl"],
+            ["https://www.linkedin.com/company/acme"],
+            "is not a LinkedIn profile URL",
+        ),
+        (["urn"], ["urn:li:fsd_profile:"], "is not a LinkedIn URN"),
+        (["urn"], ["ACoAAA24A"], "is not a LinkedIn URN"),
+        (["profileId", "groupId"], ["ann", "12ab"], "is not a numeric group ID"),
+        (["profileId", "messageType"], ["ann", "email"], 'is not "normal" or "inmail"'),
+        (["profileId", "urn"], ["", " "], "no recipient"),
+        (["profileId"], ["two words"], "is not a LinkedIn public profile ID"),
+    ],
+)
+def test_row_problems(headers, cells, problem):
+    assert problem in one(headers, cells).problem
+
+
+def test_values_are_stripped_and_empty_cells_left_out():
+    row = one(["First Name", "Company", "profileId", "groupId"], [" Ann ", "", " ann-1 ", " 42 "])
+    assert row.values == {"First Name": "Ann", "profileId": "ann-1", "groupId": "42"}
+    assert row.group_id == "42"
+    assert row.recipient.public_id == "ann-1"
+
+
+def test_status_columns_are_not_template_values():
+    t = table(["profileId", "status", "Status Detail"], ["ann", "sent", "x"])
+    layout = read_layout(t)
+    assert layout.data_headers == ("profileId",)
+
+
+def test_identity_keys():
+    assert Recipient("John-Doe", None).idents == ("id:john-doe",)
+    both = Recipient("ann", "urn:li:fsd_profile:ABC")
+    assert both.idents == ("urn:urn:li:fsd_profile:ABC", "id:ann")
+    assert both.key == "urn:urn:li:fsd_profile:ABC"
+
+
+@pytest.mark.parametrize(
+    ("header", "name"),
+    [
+        ("First Name", "first_name"),
+        ("company", "company"),
+        ("E-mail", "e_mail"),
+        ("2nd", None),
+        ("class", None),
+        ("", None),
+    ],
+)
+def test_identifier(header, name):
+    assert identifier(header) == name
