@@ -138,7 +138,7 @@ def _run(
         limit=args.limit,
         resend_unknown=args.resend_unknown,
     )
-    sandbox_transport = None
+    sim = None
     if target.sandbox:
         sim = Simulator(
             target.api_key,
@@ -146,19 +146,22 @@ def _run(
             day_seconds=campaign.api.sandbox_day_seconds,
             store_path=state_dir / "sandbox.sqlite",
         )
-        sandbox_transport = transport(sim)
         print("Sandbox: sending to the built-in simulator; no real message leaves.", file=out)
-    with make_http_client(target, sandbox_transport) as http:
-        run = Run(
-            prepared,
-            options,
-            ApiClient(http, clock),
-            clock,
-            progress=lambda total: tqdm(
-                total=total, unit="msg", desc="sending", file=err, disable=None, leave=False
-            ),
-        )
-        report = run.execute()
+    try:
+        with make_http_client(target, transport(sim) if sim else None) as http:
+            run = Run(
+                prepared,
+                options,
+                ApiClient(http, clock),
+                clock,
+                progress=lambda total: tqdm(
+                    total=total, unit="msg", desc="sending", file=err, disable=None, leave=False
+                ),
+            )
+            report = run.execute()
+    finally:
+        if sim is not None:
+            sim.close()
     print(summary(report, prepared, command, clock.now()), file=out)
     return report.exit_code
 

@@ -32,7 +32,7 @@ from typing import BinaryIO
 from xml.etree.ElementTree import ParseError
 
 import openpyxl
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -44,6 +44,8 @@ STATUS_COLUMNS = ("status", "status_detail", "sent_at", "recipient_urn")
 
 # CSV injection: a spreadsheet runs a cell starting with one of these as a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Characters XML 1.0 cannot hold; openpyxl would refuse them or write a file Excel cannot open.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _XLSX_CELL_LIMIT = 32767  # Excel "repairs" a workbook with a longer cell, cutting it
 _DELIMITERS = (",", ";", "\t", "|")
 # What openpyxl raises on a file that is not a sound workbook (it has no error type of its own).
@@ -292,17 +294,18 @@ def _sniff(text: str) -> tuple[str, str]:
     """The delimiter most frequent in the header line (outside quotes) and its line end."""
     counts = dict.fromkeys(_DELIMITERS, 0)
     terminator = "\r\n"
-    quoted = False
+    quoted, previous = False, ""
     for i, char in enumerate(text):
-        if char == '"':
-            quoted = not quoted
-        elif quoted:
-            continue
+        if quoted:
+            quoted = char != '"'  # of a doubled quote, the second one opens again
+        elif char == '"' and previous in ("", '"', *_DELIMITERS):
+            quoted = True  # as for the csv module, a quote opens only at the start of a cell
         elif char in counts:
             counts[char] += 1
         elif char in "\r\n":
             terminator = "\r\n" if text.startswith("\r\n", i) else char
             break
+        previous = char
     return max(_DELIMITERS, key=counts.__getitem__), terminator
 
 
@@ -460,6 +463,12 @@ def _write_xlsx(
         raise _unreadable(source.name, err) from err
     losses = _losses(parts, [str(w.message) for w in caught])
     sheet = _pick_sheet(source.name, book, table.sheet_name)
+    if any(
+        cell.data_type == "f" for row in sheet.iter_rows(max_col=len(table.headers)) for cell in row
+    ):
+        # openpyxl saves formulas without their computed values; the next run would then read
+        # those cells as empty (a template using one would fail every pending row).
+        losses.append("formula results")
 
     def cells_now(number: int) -> list[str | None]:
         return [_cell_text(sheet.cell(number, i + 1)) for i in range(len(table.headers))]
@@ -525,7 +534,7 @@ def _status_cell(name: str, sheet: Worksheet, number: int, column: int) -> Cell:
 
 def _set_text(cell: Cell, value: str) -> bool:
     """Set a status cell as text (never a formula); True if that changed it."""
-    text = ILLEGAL_CHARACTERS_RE.sub("?", _neutralised(value))[:_XLSX_CELL_LIMIT] or None
+    text = _NOT_XML.sub("?", _neutralised(value))[:_XLSX_CELL_LIMIT] or None
     if cell.value == text and (text is None or cell.data_type == "s"):
         return False
     cell.value = text
@@ -538,13 +547,12 @@ def _set_text(cell: Cell, value: str) -> bool:
 
 def _losses(parts: list[str], warned: list[str]) -> list[str]:
     """What saving with openpyxl would drop: package parts it cannot keep, and what it warned of."""
-    found = []
-    for part in (p.lower() for p in parts):
-        if ".vml" in part:
-            continue  # legacy VML drawings hold cell comments, which openpyxl keeps
-        for prefix, label in _LOSSY_PARTS:
-            if part.startswith(prefix) and label not in found:
-                found.append(label)
+    # Legacy VML drawings hold cell comments, which openpyxl keeps.
+    names = [part.lower() for part in parts if ".vml" not in part.lower()]
+    found: list[str] = []
+    for prefix, label in _LOSSY_PARTS:
+        if label not in found and any(name.startswith(prefix) for name in names):
+            found.append(label)
     found.extend(f'what openpyxl warned of ("{message}")' for message in dict.fromkeys(warned))
     return found
 
@@ -572,12 +580,23 @@ def _atomic_write(target: Path, source: Path, write: Callable[[BinaryIO], object
             os.fsync(out.fileno())
         os.chmod(temp, mode)
         os.replace(temp, real)
+        _sync_folder(real.parent)
     except BaseException as err:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         if isinstance(err, OSError):
             raise _unwritable(target, err) from err
         raise
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable, so a power cut cannot bring the old file back."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def _unwritable(target: Path, err: OSError) -> SheetError:

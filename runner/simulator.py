@@ -58,10 +58,9 @@ from pathlib import Path
 
 import httpx
 
-from runner.clock import Clock
+from .api import MESSAGE, SEND_GROUP
+from .clock import Clock
 
-MESSAGE = "message"
-SEND_GROUP = "send-group"
 DEFAULT_LIMITS = {MESSAGE: 100, SEND_GROUP: 150}
 
 _PATHS = {"/message": MESSAGE, "/messaging/send-group": SEND_GROUP}

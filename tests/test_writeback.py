@@ -1,0 +1,133 @@
+"""Write-back through whole runs: the user's cells stay exactly as they were, CSV and Excel."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import httpx
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+
+from runner.api import ApiClient, ApiTarget, make_http_client
+from runner.campaign import Pacing, load_campaign
+from runner.run import Run, RunOptions, prepare
+from runner.sheet import read_table
+from runner.simulator import Simulator, transport
+
+from .conftest import API_KEY, make_campaign, people
+
+
+def test_csv_run_keeps_every_user_cell_delimiter_bom_and_line_endings(tmp_path, api):
+    files = make_campaign(tmp_path, people(3))
+    original = (
+        "\ufeffFirst Name;Company;recipientProfileId;Notes\r\n"
+        'Zoë;"Acme; Inc";00123;"line one\r\nline two"\r\n'
+        "Bo;=1+1;bo-2;  spaced  \r\n"
+    )
+    files.sheet.write_bytes(original.encode("utf-8"))
+    assert api.run(files) == 0
+    raw = files.sheet.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    text = raw.decode("utf-8-sig")
+    assert (
+        text.splitlines()[0]
+        == "First Name;Company;recipientProfileId;Notes;status;status_detail;sent_at;recipient_urn"
+    )
+    assert "\r\n" in text and "\n" not in text.replace("\r\n", "")
+    table = read_table(files.sheet)
+    assert [r.cells[:4] for r in table.rows] == [
+        ("Zoë", "Acme; Inc", "00123", "line one\r\nline two"),
+        ("Bo", "=1+1", "bo-2", "  spaced  "),
+    ]
+    assert [r.cells[4] for r in table.rows] == ["sent", "sent"]
+    assert [p["recipientProfileId"] for p in (r.payload for r in api.sim.received)] == [
+        "00123",
+        "bo-2",
+    ]
+
+
+def test_excel_run_keeps_cells_styles_widths_and_other_sheets(tmp_path, api):
+    files = make_campaign(tmp_path, [])
+    path = tmp_path / "leads.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Leads"
+    ws.append(["First Name", "Company", "recipientProfileId", "Score"])
+    ws.append(["Ann", "Acme", "ann-1", 12345678])
+    ws.append(["Bo", "Bolt", "bo-2", 7])
+    ws["A1"].font = Font(bold=True, color="FF0000")
+    ws.column_dimensions["B"].width = 33
+    other = wb.create_sheet("Notes")
+    other["A1"] = "keep me"
+    wb.save(path)
+    files.toml.write_text(
+        files.toml.read_text().replace('sheet = "leads.csv"', 'sheet = "leads.xlsx"'),
+        encoding="utf-8",
+    )
+    assert api.run(files) == 0
+
+    wb = load_workbook(path)
+    ws = wb["Leads"]
+    assert [c.value for c in ws[1]] == [
+        "First Name",
+        "Company",
+        "recipientProfileId",
+        "Score",
+        "status",
+        "status_detail",
+        "sent_at",
+        "recipient_urn",
+    ]
+    assert [c.value for c in ws[2]][:4] == ["Ann", "Acme", "ann-1", 12345678]
+    assert ws["D3"].value == 7
+    assert ws["A1"].font.bold and ws["A1"].font.color.rgb == "00FF0000"
+    assert ws.column_dimensions["B"].width == 33
+    assert wb["Notes"]["A1"].value == "keep me"
+    assert [ws.cell(row=r, column=5).value for r in (2, 3)] == ["sent", "sent"]
+
+
+def test_sheet_is_checkpointed_during_a_long_run(tmp_path, clock):
+    """With real pacing, the sheet is rewritten about every minute while the run goes on."""
+    files = make_campaign(tmp_path, people(6))
+    campaign = load_campaign(files.toml)
+    campaign = replace(campaign, pacing=Pacing(40, 40))
+    seen: list[list[str]] = []
+    sim = Simulator(API_KEY, clock)
+    inner = transport(sim)
+
+    def spy(request: httpx.Request) -> httpx.Response:
+        seen.append([r.cells[-4] if len(r.cells) > 5 else "" for r in read_table(files.sheet).rows])
+        return inner.handle_request(request)
+
+    target = ApiTarget("http://sandbox.invalid/linkedin", API_KEY, 5)
+    with make_http_client(target, httpx.MockTransport(spy)) as http:
+        report = Run(
+            prepare(campaign), RunOptions(files.state, "test"), ApiClient(http, clock), clock
+        ).execute()
+    assert report.sent == 6
+    # 40 s between sends: the first rewrite comes after the 3rd send, 80 s into the run.
+    assert seen[:3] == [[""] * 6] * 3
+    assert seen[3] == ["sent"] * 3 + ["pending"] * 3
+    assert [r.cells[-4] for r in read_table(files.sheet).rows] == ["sent"] * 6
+
+
+def test_excel_with_formulas_is_left_alone_and_statuses_go_to_a_sibling(tmp_path, api, capsys):
+    """openpyxl would save the formulas without their results, and the next run reads those."""
+    files = make_campaign(tmp_path, [])
+    path = tmp_path / "leads.xlsx"
+    wb = Workbook()
+    wb.active.append(["First Name", "Last", "Company", "recipientProfileId", "Full"])
+    wb.active.append(["Ann", "Lee", "Acme", "ann-1", '=A2&" "&B2'])
+    wb.save(path)
+    before = path.read_bytes()
+    files.toml.write_text(
+        files.toml.read_text().replace('sheet = "leads.csv"', 'sheet = "leads.xlsx"'),
+        encoding="utf-8",
+    )
+    assert api.run(files) == 0
+    assert path.read_bytes() == before
+    out = capsys.readouterr().out
+    assert "leads.xlsx has formula results, which openpyxl would drop" in out
+    sibling = load_workbook(tmp_path / "leads.statuses.xlsx")
+    assert sibling.active["E2"].value == '=A2&" "&B2'
+    assert sibling.active["F2"].value == "sent"
