@@ -17,6 +17,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from . import failpoints
 from .api import ApiClient, Outcome, SendResult
 from .campaign import Campaign
 from .clock import Clock, iso
@@ -258,7 +259,9 @@ class Run:
         now = self.clock.now()
         self.journal.begin(plan, now)
         self.in_flight = plan
+        failpoints.reached(failpoints.IN_FLIGHT_COMMITTED)
         result = self.api.send(plan)
+        failpoints.reached(failpoints.ANSWER_RECEIVED)
         self.in_flight = None
         now = self.clock.now()
         self.report.attempted += 1

@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import glob
 import io
 import os
 import re
@@ -37,8 +38,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from runner.errors import SheetError
-from runner.excel import display_text
+from . import failpoints
+from .errors import SheetError
+from .excel import display_text
 
 STATUS_COLUMNS = ("status", "status_detail", "sent_at", "recipient_urn")
 
@@ -568,6 +570,10 @@ def _same_file(a: Path, b: Path) -> bool:
 def _atomic_write(target: Path, source: Path, write: Callable[[BinaryIO], object]) -> None:
     """Replace `target` in one step, with the permission bits it (or else `source`) has."""
     real = Path(os.path.realpath(target))  # through a symlink, so the link stays a link
+    # A process killed mid-write leaves its temporary file behind; tidy up after it.
+    for stale in real.parent.glob(f".{glob.escape(real.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
     try:
         mode = stat.S_IMODE(os.stat(real if real.exists() else source).st_mode)
         handle, temp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
@@ -577,6 +583,7 @@ def _atomic_write(target: Path, source: Path, write: Callable[[BinaryIO], object
         with os.fdopen(handle, "wb") as out:
             write(out)
             out.flush()
+            failpoints.reached(failpoints.SHEET_MID_WRITE)
             os.fsync(out.fileno())
         os.chmod(temp, mode)
         os.replace(temp, real)

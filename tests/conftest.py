@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 
 from runner.cli import main
 from runner.clock import FakeClock
+from runner.sheet import read_table
 from runner.simulator import Simulator, SimulatorServer
 
 API_KEY = "sk_test_0123456789abcdef"
@@ -22,6 +24,14 @@ def write_csv(path: Path, rows: list[list[str]], delimiter: str = ",") -> Path:
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerows(rows)
     path.write_text(buffer.getvalue(), encoding="utf-8")
+    return path
+
+
+def write_xlsx(path: Path, rows: list[list[str]]) -> Path:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
     return path
 
 
@@ -38,7 +48,9 @@ class CampaignFiles:
     state: Path
 
     def rows(self) -> list[dict[str, str]]:
-        return read_csv(self.sheet)
+        """The sheet's rows as {header: text}, as the runner reads them."""
+        table = read_table(self.sheet)
+        return [dict(zip(table.headers, row.cells, strict=True)) for row in table.rows]
 
 
 def make_campaign(
@@ -50,9 +62,13 @@ def make_campaign(
     subject: str | None = None,
     extra: str = "",
     sheet_name: str = "leads.csv",
+    pacing: tuple[float, float] = (0, 0),
 ) -> CampaignFiles:
-    """A campaign folder: the sheet, templates and a campaign file with no pacing delay."""
-    sheet = write_csv(tmp_path / sheet_name, [headers or HEADERS, *rows])
+    """A campaign folder: the sheet (.csv or .xlsx by its name), templates and a campaign file."""
+    if sheet_name.endswith(".xlsx"):
+        sheet = write_xlsx(tmp_path / sheet_name, [headers or HEADERS, *rows])
+    else:
+        sheet = write_csv(tmp_path / sheet_name, [headers or HEADERS, *rows])
     (tmp_path / "message.txt.j2").write_text(message, encoding="utf-8")
     lines = [
         f'sheet = "{sheet_name}"',
@@ -62,7 +78,7 @@ def make_campaign(
         (tmp_path / "subject.txt.j2").write_text(subject, encoding="utf-8")
         lines.append('subject_template = "subject.txt.j2"')
     lines.append(extra)
-    lines += ["[pacing]", "min_delay = 0", "max_delay = 0"]
+    lines += ["[pacing]", f"min_delay = {pacing[0]}", f"max_delay = {pacing[1]}"]
     toml = tmp_path / "campaign.toml"
     toml.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return CampaignFiles(tmp_path, toml, sheet, tmp_path / "state")

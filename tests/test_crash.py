@@ -1,23 +1,37 @@
-"""Killing the real CLI in a subprocess mid-send, then resuming: nobody is messaged twice."""
+"""Crash safety, proven by killing the real CLI in a subprocess and resuming it.
+
+The simulator runs in this process over loopback HTTP, so it sees every request the killed
+runner made. After each kill the same command runs again to the end, and the invariants hold:
+nobody is messaged twice, every request the API received is `sent` or `unknown` in the sheet,
+the sheet always opens with every original cell unchanged, and rows not yet attempted get sent.
+"""
 
 from __future__ import annotations
 
 import os
+import random
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pytest
+
+from runner import failpoints
+from runner.sheet import read_table
 from runner.simulator import Fault, FaultKind
 
-from .conftest import API_KEY, make_campaign, people
+from .conftest import API_KEY, CampaignFiles, make_campaign, people
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-def start(files, api) -> subprocess.Popen:
+def start(files: CampaignFiles, api, crash_at: str | None = None) -> subprocess.Popen:
     env = {**os.environ, "CONNECTSAFELY_API_KEY": API_KEY, "PYTHONPATH": str(REPO)}
+    env.pop(failpoints.ENV, None)
+    if crash_at:
+        env[failpoints.ENV] = crash_at
     return subprocess.Popen(
         [
             sys.executable,
@@ -42,11 +56,66 @@ def wait_for_requests(api, count: int, proc: subprocess.Popen) -> None:
     while len(api.sim.received) < count:
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() < deadline, "the runner never reached the server"
-        time.sleep(0.02)
+        time.sleep(0.01)
+
+
+def original_cells(files: CampaignFiles) -> list[tuple[str, ...]]:
+    return [row.cells for row in read_table(files.sheet).rows]
+
+
+def check_sheet(files: CampaignFiles, original: list[tuple[str, ...]]) -> None:
+    """The sheet opens and every cell the user wrote is as it was."""
+    table = read_table(files.sheet)
+    width = len(original[0])
+    assert [row.cells[:width] for row in table.rows] == original
+    assert not list(files.dir.glob(".*.tmp")), "a temporary file was left behind"
+
+
+def check_final(api, files: CampaignFiles, original: list[tuple[str, ...]]) -> dict[str, str]:
+    check_sheet(files, original)
+    delivered = api.delivered_to()
+    assert len(delivered) == len(set(delivered)), "someone was messaged twice"
+    status = {row["recipientProfileId"]: row["status"] for row in files.rows()}
+    for request in api.sim.received:
+        assert status[request.payload["recipientProfileId"]] in ("sent", "unknown")
+    assert set(status.values()) <= {"sent", "unknown"}, "a row was never attempted"
+    return status
+
+
+@pytest.mark.parametrize("sheet", ["leads.csv", "leads.xlsx"])
+@pytest.mark.parametrize(
+    ("point", "expected"),
+    [
+        # Killed after "in flight" was committed, before the request left: never delivered,
+        # but the runner cannot know that, so the row is unknown.
+        (f"{failpoints.IN_FLIGHT_COMMITTED}@3", "unknown"),
+        # Killed after the API answered, before the outcome was committed: delivered, unknown.
+        (f"{failpoints.ANSWER_RECEIVED}@3", "unknown"),
+        # Killed while the sheet was being written at the end: all five were sent and recorded.
+        (f"{failpoints.SHEET_MID_WRITE}@1", "sent"),
+    ],
+)
+def test_sigkill_at_each_named_point_then_resume(tmp_path, api, sheet, point, expected):
+    files = make_campaign(tmp_path, people(5), sheet_name=sheet)
+    original = original_cells(files)
+    before = files.sheet.read_bytes()
+    proc = start(files, api, crash_at=point)
+    proc.communicate(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    assert files.sheet.read_bytes() == before  # the only write was cut off: the sheet is intact
+    received_before_resume = len(api.sim.received)
+
+    assert api.run(files) == 0
+    status = check_final(api, files, original)
+    assert status["person-2"] == expected
+    assert [status[f"person-{i}"] for i in (0, 1, 3, 4)] == ["sent"] * 4
+    if point.startswith(failpoints.SHEET_MID_WRITE):
+        assert len(api.sim.received) == received_before_resume == 5  # nothing sent again
 
 
 def test_sigkill_while_the_request_is_on_the_wire_then_resume(tmp_path, api):
     files = make_campaign(tmp_path, people(5), extra="[api]\ntimeout = 60")
+    original = original_cells(files)
     # Two requests go through untouched (an empty header override changes nothing), then the
     # third is delivered but never answered: the process is killed while it waits.
     api.sim.inject(Fault(FaultKind.OVERRIDE_HEADERS, times=2, headers={}))
@@ -57,11 +126,33 @@ def test_sigkill_while_the_request_is_on_the_wire_then_resume(tmp_path, api):
     proc.communicate()
 
     assert api.run(files) == 0
-    rows = files.rows()
-    assert [r["status"] for r in rows] == ["sent", "sent", "unknown", "sent", "sent"]
-    assert "stopped while this message was being sent" in rows[2]["status_detail"]
-    delivered = api.delivered_to()
-    assert sorted(delivered) == [f"person-{i}" for i in range(5)]  # each exactly once
+    status = check_final(api, files, original)
+    assert [status[f"person-{i}"] for i in range(5)] == ["sent", "sent", "unknown", "sent", "sent"]
+    assert "stopped while this message was being sent" in files.rows()[2]["status_detail"]
+
+
+@pytest.mark.parametrize("sheet", ["leads.csv", "leads.xlsx"])
+def test_sigkill_at_random_moments_over_many_runs(tmp_path, api, sheet):
+    files = make_campaign(tmp_path, people(60), sheet_name=sheet, pacing=(0.01, 0.03))
+    original = original_cells(files)
+    rng = random.Random(sheet)
+    kills = 0
+    for _ in range(8):
+        proc = start(files, api)
+        time.sleep(rng.uniform(0.2, 1.0))
+        if proc.poll() is not None:
+            proc.communicate()
+            break  # it finished before the kill
+        proc.kill()
+        proc.communicate()
+        kills += 1
+        check_sheet(files, original)
+        delivered = api.delivered_to()
+        assert len(delivered) == len(set(delivered))
+    assert kills >= 3, "the kills came too late to test anything"
+    assert api.run(files) == 0
+    status = check_final(api, files, original)
+    assert list(status.values()).count("unknown") <= kills
 
 
 def test_ctrl_c_while_sending_exits_130_and_records_the_row_as_unknown(tmp_path, api):
@@ -77,3 +168,17 @@ def test_ctrl_c_while_sending_exits_130_and_records_the_row_as_unknown(tmp_path,
     assert api.run(files) == 0
     assert [r["status"] for r in files.rows()] == ["unknown", "sent", "sent"]
     assert len(api.sim.delivered()) == 3
+
+
+def test_two_runners_on_one_campaign_do_not_both_send(tmp_path, api):
+    files = make_campaign(tmp_path, people(3), extra="[api]\ntimeout = 60")
+    api.sim.inject(Fault(FaultKind.HANG, seconds=10))
+    first = start(files, api)
+    wait_for_requests(api, 1, first)
+    second = start(files, api)
+    out, err = second.communicate(timeout=30)
+    first.kill()
+    first.communicate()
+    assert second.returncode == 2
+    assert f"this campaign is being run by another process (pid {first.pid})" in err
+    assert len(api.sim.received) == 1

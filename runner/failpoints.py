@@ -1,0 +1,34 @@
+"""Named points where the crash tests kill this process, to prove what a real crash leaves.
+
+`CAMPAIGN_RUNNER_CRASH_AT=name` (or `name@N`, the N-th time it is reached) sends SIGKILL to the
+process there: no cleanup, no finally blocks, exactly like a power cut or an OOM kill. Unset,
+a point costs one dictionary look-up.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections import Counter
+
+ENV = "CAMPAIGN_RUNNER_CRASH_AT"
+
+# The points, in the order a send meets them.
+IN_FLIGHT_COMMITTED = "in-flight-committed"  # the journal says in flight; the request not yet sent
+ANSWER_RECEIVED = "answer-received"  # the API answered; the outcome not yet committed
+SHEET_MID_WRITE = "sheet-mid-write"  # the new sheet is in its temporary file, not yet renamed
+POINTS = (IN_FLIGHT_COMMITTED, ANSWER_RECEIVED, SHEET_MID_WRITE)
+
+_reached: Counter[str] = Counter()
+
+
+def reached(name: str) -> None:
+    wanted = os.environ.get(ENV)
+    if not wanted:
+        return
+    point, _, nth = wanted.partition("@")
+    if point != name:
+        return
+    _reached[name] += 1
+    if _reached[name] >= int(nth or 1):
+        os.kill(os.getpid(), signal.SIGKILL)
