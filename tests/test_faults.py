@@ -1,0 +1,136 @@
+"""API faults over real loopback HTTP: each one's effect on the row, and nobody messaged twice.
+
+The rule under test: retry only when the request certainly did not reach the API; when it may
+have, the row is `unknown` and is not sent again.
+"""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from runner.simulator import Fault, FaultKind, Simulator, SimulatorServer
+
+from .conftest import API_KEY, Api, make_campaign, people
+
+JSON_429 = {"error": "Rate limit exceeded for MESSAGE: 100/100 used", "success": False}
+
+
+def statuses(files) -> list[str]:
+    return [row["status"] for row in files.rows()]
+
+
+def assert_nobody_twice(api: Api) -> None:
+    delivered = api.delivered_to()
+    assert len(delivered) == len(set(delivered))
+
+
+@pytest.mark.parametrize(
+    ("fault", "first", "delivered"),
+    [
+        # The server read the request and hung up without a word: it may have acted on it.
+        (Fault(FaultKind.DROP_BEFORE), "unknown", 2),
+        (Fault(FaultKind.DROP_AFTER), "unknown", 3),
+        (Fault(FaultKind.HANG, seconds=1.5), "unknown", 3),
+        (Fault(FaultKind.NOT_JSON), "unknown", 3),
+        # A gateway error: the API behind it may have sent the message before it failed.
+        (Fault(FaultKind.STATUS, status=502, body=b"Bad Gateway"), "unknown", 2),
+        # The API's own 500 and 503 say it did nothing: retried, then sent.
+        (Fault(FaultKind.STATUS, status=500, body={"error": "Failed to get LinkedIn "
+                                                   "authentication credentials"}), "sent", 3),
+        (Fault(FaultKind.STATUS, status=503, body={"error": "busy"}), "sent", 3),
+        (Fault(FaultKind.SUCCESS_FALSE, body={"success": False, "error": "Session expired"}),
+         "failed", 2),
+    ],
+    ids=["drop-before", "drop-after", "timeout", "not-json", "502", "500", "503", "success-false"],
+)
+def test_fault_on_the_first_send(tmp_path, api, fault, first, delivered):
+    files = make_campaign(tmp_path, people(3), extra="[api]\ntimeout = 0.5")
+    api.sim.inject(fault)
+    assert api.run(files) == 0
+    assert statuses(files) == [first, "sent", "sent"]
+    assert len(api.sim.delivered()) == delivered
+    assert_nobody_twice(api)
+    received = len(api.sim.received)
+    assert api.run(files) == 0  # a re-run sends nothing more
+    assert len(api.sim.received) == received
+
+
+def test_success_false_keeps_the_api_text(tmp_path, api):
+    files = make_campaign(tmp_path, people(1))
+    api.sim.inject(Fault(FaultKind.SUCCESS_FALSE, body={"success": False, "error": "Session expired"}))
+    assert api.run(files) == 0
+    assert files.rows()[0]["status_detail"] == "HTTP 200: Session expired"
+
+
+def test_connection_refused_leaves_everything_pending(tmp_path, clock, capsys):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    files = make_campaign(tmp_path, people(3))
+    api = Api(Simulator(API_KEY, clock), clock, f"http://127.0.0.1:{port}/linkedin")
+    assert api.run(files) == 75
+    assert statuses(files) == ["pending"] * 3
+    assert files.rows()[0]["status_detail"].startswith("cannot reach the API")
+    assert "Paused: the API is failing for account (default) (cannot reach the API" in (
+        capsys.readouterr().out
+    )
+
+
+def test_429_without_headers_blocks_until_midnight_utc(tmp_path, api, capsys):
+    files = make_campaign(tmp_path, people(3))
+    api.sim.inject(Fault(FaultKind.STATUS, status=429, body=JSON_429))
+    assert api.run(files) == 75
+    assert statuses(files) == ["pending"] * 3
+    assert files.rows()[0]["status_detail"] == "daily quota used up; resets at 2026-01-16T00:00:00Z"
+    assert len(api.sim.received) == 1
+    assert "it resets at 2026-01-16T00:00:00Z (in 15h 0m)" in capsys.readouterr().out
+
+
+def test_429_with_hold_until(tmp_path, api):
+    files = make_campaign(tmp_path, people(2))
+    api.sim.inject(Fault(FaultKind.STATUS, status=429,
+                         body={**JSON_429, "holdUntil": "2026-01-15T09:30:00Z"}))
+    assert api.run(files) == 75
+    assert files.rows()[0]["status_detail"] == "daily quota used up; resets at 2026-01-15T09:30:00Z"
+    api.clock.advance(minutes=29)
+    assert api.run(files) == 75 and len(api.sim.received) == 1
+    api.clock.advance(minutes=1)
+    assert api.run(files) == 0
+    assert statuses(files) == ["sent", "sent"]
+
+
+def test_429_whose_headers_say_plenty_left_still_blocks(tmp_path, api):
+    files = make_campaign(tmp_path, people(2))
+    api.sim.inject(Fault(FaultKind.STATUS, status=429, body=JSON_429,
+                         headers={"X-RateLimit-Remaining": "50",
+                                  "X-RateLimit-Reset": "2026-01-15T12:00:00Z"}))
+    assert api.run(files) == 75
+    assert len(api.sim.received) == 1
+    assert files.rows()[1]["status_detail"] == "daily quota used up; resets at 2026-01-15T12:00:00Z"
+
+
+def test_200_whose_headers_say_none_left_sends_the_row_and_blocks_the_pool(tmp_path, api):
+    files = make_campaign(tmp_path, people(3))
+    api.sim.inject(Fault(FaultKind.OVERRIDE_HEADERS, headers={
+        "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "2026-01-15T10:00:00.000Z"}))
+    assert api.run(files) == 75
+    assert statuses(files) == ["sent", "pending", "pending"]
+    assert len(api.sim.received) == 1
+
+
+def test_reset_header_as_unix_timestamp(tmp_path, clock, capsys):
+    sim = Simulator(API_KEY, clock, limits={"message": 2}, reset_format="unix")
+    with SimulatorServer(sim) as server:
+        api = Api(sim, clock, server.base_url)
+        files = make_campaign(tmp_path, people(3))
+        assert api.run(files) == 75
+        assert statuses(files) == ["sent", "sent", "pending"]
+        assert files.rows()[2]["status_detail"] == (
+            "daily quota used up; resets at 2026-01-16T00:00:00Z"
+        )
+        assert len(sim.received) == 2
+        clock.advance(hours=15)
+        assert api.run(files) == 0
+        assert_nobody_twice(api)
