@@ -23,8 +23,18 @@ _STATUS_FOLDED = {fold_header(name) for name in STATUS_COLUMNS}
 
 # LinkedIn URNs look like urn:li:fsd_profile:ACoAAA24A-MBVEvT49xpVF2gnWrhvmUIPDJshSM.
 _URN = re.compile(r"urn:li:[A-Za-z_]+:[A-Za-z0-9_-]+")
-_PUBLIC_ID = re.compile(r"[^\s/?#&]+")
+# Public IDs are letters (any script), digits and hyphens; older ones have underscores too.
+_PUBLIC_ID = re.compile(r"[\w-]+")
 _GROUP_ID = re.compile(r"[0-9]+")
+# What exports write for "no value" (pandas' nan, Python's None, Excel's #N/A): such a cell is
+# empty, or a message would greet someone as "Hi nan,".
+PLACEHOLDERS = frozenset({"nan", "none", "null", "nat", "#n/a", "n/a"})
+
+
+def cell_text(cell: str) -> str:
+    """A cell's value as the runner uses it: stripped, and empty if it is only a placeholder."""
+    text = cell.strip()
+    return "" if text.lower() in PLACEHOLDERS else text
 
 
 @dataclass(frozen=True)
@@ -40,7 +50,7 @@ class Columns:
 
     def get(self, cells: tuple[str, ...], role: str) -> str:
         index = getattr(self, role)
-        return cells[index].strip() if index is not None else ""
+        return cell_text(cells[index]) if index is not None else ""
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,7 @@ class Row:
 
     number: int
     values: dict[str, str]  # header -> stripped cell text, empty cells left out
+    placeholders: dict[str, str]  # header -> a cell left out for saying "nan", "None", ...
     recipient: Recipient | None
     group_id: str | None
     account_id: str | None
@@ -106,6 +117,14 @@ def read_layout(table: Table) -> SheetLayout:
         if hits:
             found[role] = hits[0]
     if not any(role in found for role in ("profile_id", "profile_url", "urn")):
+        recipient_names = {a for r in ("profile_id", "profile_url", "urn") for a in ROLE_ALIASES[r]}
+        for sheet_row in table.rows[:10]:
+            named = [c for c in sheet_row.cells if fold_header(c) in recipient_names]
+            if named:
+                raise SheetError(
+                    f"{where}: row {sheet_row.number} looks like the header (it has "
+                    f"{named[0]!r}); the header must be on row 1: delete the lines above it"
+                )
         raise SheetError(
             f"{where}: no recipient column; add one of recipientProfileId, profileUrl or "
             f"recipientProfileUrn (found: {', '.join(repr(h) for h in table.headers if h)})"
@@ -136,7 +155,13 @@ def read_row(layout: SheetLayout, table: Table, sheet_row: SheetRow) -> Row:
     """Turn one sheet row into a Row; problems are recorded on the row, never raised."""
     cells = sheet_row.cells
     cols = layout.columns
-    values = {table.headers[i]: cells[i].strip() for i in layout.data_indices if cells[i].strip()}
+    values = {table.headers[i]: cell_text(cells[i]) for i in layout.data_indices}
+    placeholders = {
+        header: cells[i].strip()
+        for i, header in enumerate(table.headers)
+        if values.get(header) == "" and cells[i].strip()
+    }
+    values = {header: text for header, text in values.items() if text}
     problems: list[str] = []
 
     public_id = None
@@ -177,6 +202,7 @@ def read_row(layout: SheetLayout, table: Table, sheet_row: SheetRow) -> Row:
     return Row(
         number=sheet_row.number,
         values=values,
+        placeholders=placeholders,
         recipient=recipient,
         group_id=group_id,
         account_id=cols.get(cells, "account_id") or None,
@@ -187,6 +213,11 @@ def read_row(layout: SheetLayout, table: Table, sheet_row: SheetRow) -> Row:
 
 def _public_id_from(value: str, column: str) -> tuple[str | None, str | None]:
     """A public profile ID from an ID cell or a profile URL (the part after /in/)."""
+    if value.lower().startswith("urn:"):
+        return None, (
+            f"{column} {value!r} is a URN, not a public profile ID; "
+            "put it in a recipientProfileUrn column"
+        )
     if "/" not in value:
         if _PUBLIC_ID.fullmatch(value):
             return value, None

@@ -221,6 +221,12 @@ def _table(path: Path, kind: str, sheet_name: str | None, lines: list[list[str]]
         if not any(line):
             continue
         extra = next((i for i in range(width, len(line)) if line[i]), None)
+        if extra is not None and width == 1 and number <= 10:
+            # A title line above the real header ("Leads export, Q4"), as exports often have.
+            raise SheetError(
+                f"{name}: row 1 holds only {headers[0]!r} but row {number} has more columns; "
+                "the header (column names) must be on row 1: delete the lines above it"
+            )
         if extra is not None:
             letter = get_column_letter(extra + 1)
             raise SheetError(

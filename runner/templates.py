@@ -7,6 +7,7 @@ without `default` is an error for that row rather than a message that reads "Hel
 from __future__ import annotations
 
 import difflib
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,16 @@ class _StrictCell(jinja2.StrictUndefined):
         return False
 
 
+class NothingToShow(Exception):
+    """An expression gave None or NaN, which would print as "None" or "nan"."""
+
+
+def _finalize(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        raise NothingToShow(str(value))
+    return value
+
+
 class RowProblem(Exception):
     """A row cannot be rendered; the text is the row's status detail."""
 
@@ -73,17 +84,24 @@ class Templates:
             if header in row.values
         }
         context["row"] = row.values
-        message = self._render(self.message, context)
-        subject = self._render(self.subject, context) if self.subject else None
+        message = self._render(self.message, context, row)
+        subject = self._render(self.subject, context, row) if self.subject else None
         return Rendered(message, subject or None)
 
-    def _render(self, tmpl: _Template, context: dict[str, Any]) -> str:
+    def _render(self, tmpl: _Template, context: dict[str, Any], row: Row) -> str:
         try:
             return tmpl.template.render(context).strip()
         except EmptyValue as err:
             header = self.layout.names.get(err.name, err.name)
+            said = row.placeholders.get(header)
+            what = f"says {said!r}, which counts as empty" if said else "is empty"
             raise RowProblem(
-                f"{header} is empty (used by {tmpl.path.name} without a default)"
+                f"{header} {what} (used by {tmpl.path.name} without a default)"
+            ) from None
+        except NothingToShow as err:
+            raise RowProblem(
+                f"{tmpl.path.name}: an expression renders {err} (no value); "
+                "give it a default, e.g. {{ x | default('...', true) }}"
             ) from None
         except jinja2.TemplateError as err:
             raise RowProblem(f"{tmpl.path.name}: {err}") from None
@@ -105,6 +123,7 @@ def _load(path: Path, layout: SheetLayout, sheet_name: str) -> _Template:
         loader=jinja2.FileSystemLoader(path.parent),
         undefined=_StrictCell,
         autoescape=False,
+        finalize=_finalize,
     )
     try:
         source = path.read_bytes().decode("utf-8-sig")
@@ -140,6 +159,8 @@ def _check_names(
         if not (isinstance(node.node, nodes.Name) and node.node.name == "row"):
             continue
         if isinstance(node, nodes.Getattr):
+            if hasattr(dict, node.attr):  # row.get('x'), row.items() are not columns
+                continue
             header = node.attr
         elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
             header = node.arg.value

@@ -37,11 +37,21 @@ def assert_nobody_twice(api: Api) -> None:
         # A gateway error: the API behind it may have sent the message before it failed.
         (Fault(FaultKind.STATUS, status=502, body=b"Bad Gateway"), "unknown", 2),
         # The API's own 500 and 503 say it did nothing: retried, then sent.
-        (Fault(FaultKind.STATUS, status=500, body={"error": "Failed to get LinkedIn "
-                                                   "authentication credentials"}), "sent", 3),
+        (
+            Fault(
+                FaultKind.STATUS,
+                status=500,
+                body={"error": "Failed to get LinkedIn authentication credentials"},
+            ),
+            "sent",
+            3,
+        ),
         (Fault(FaultKind.STATUS, status=503, body={"error": "busy"}), "sent", 3),
-        (Fault(FaultKind.SUCCESS_FALSE, body={"success": False, "error": "Session expired"}),
-         "failed", 2),
+        (
+            Fault(FaultKind.SUCCESS_FALSE, body={"success": False, "error": "Session expired"}),
+            "failed",
+            2,
+        ),
     ],
     ids=["drop-before", "drop-after", "timeout", "not-json", "502", "500", "503", "success-false"],
 )
@@ -59,7 +69,9 @@ def test_fault_on_the_first_send(tmp_path, api, fault, first, delivered):
 
 def test_success_false_keeps_the_api_text(tmp_path, api):
     files = make_campaign(tmp_path, people(1))
-    api.sim.inject(Fault(FaultKind.SUCCESS_FALSE, body={"success": False, "error": "Session expired"}))
+    api.sim.inject(
+        Fault(FaultKind.SUCCESS_FALSE, body={"success": False, "error": "Session expired"})
+    )
     assert api.run(files) == 0
     assert files.rows()[0]["status_detail"] == "HTTP 200: Session expired"
 
@@ -90,8 +102,9 @@ def test_429_without_headers_blocks_until_midnight_utc(tmp_path, api, capsys):
 
 def test_429_with_hold_until(tmp_path, api):
     files = make_campaign(tmp_path, people(2))
-    api.sim.inject(Fault(FaultKind.STATUS, status=429,
-                         body={**JSON_429, "holdUntil": "2026-01-15T09:30:00Z"}))
+    api.sim.inject(
+        Fault(FaultKind.STATUS, status=429, body={**JSON_429, "holdUntil": "2026-01-15T09:30:00Z"})
+    )
     assert api.run(files) == 75
     assert files.rows()[0]["status_detail"] == "daily quota used up; resets at 2026-01-15T09:30:00Z"
     api.clock.advance(minutes=29)
@@ -103,9 +116,14 @@ def test_429_with_hold_until(tmp_path, api):
 
 def test_429_whose_headers_say_plenty_left_still_blocks(tmp_path, api):
     files = make_campaign(tmp_path, people(2))
-    api.sim.inject(Fault(FaultKind.STATUS, status=429, body=JSON_429,
-                         headers={"X-RateLimit-Remaining": "50",
-                                  "X-RateLimit-Reset": "2026-01-15T12:00:00Z"}))
+    api.sim.inject(
+        Fault(
+            FaultKind.STATUS,
+            status=429,
+            body=JSON_429,
+            headers={"X-RateLimit-Remaining": "50", "X-RateLimit-Reset": "2026-01-15T12:00:00Z"},
+        )
+    )
     assert api.run(files) == 75
     assert len(api.sim.received) == 1
     assert files.rows()[1]["status_detail"] == "daily quota used up; resets at 2026-01-15T12:00:00Z"
@@ -113,8 +131,12 @@ def test_429_whose_headers_say_plenty_left_still_blocks(tmp_path, api):
 
 def test_200_whose_headers_say_none_left_sends_the_row_and_blocks_the_pool(tmp_path, api):
     files = make_campaign(tmp_path, people(3))
-    api.sim.inject(Fault(FaultKind.OVERRIDE_HEADERS, headers={
-        "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "2026-01-15T10:00:00.000Z"}))
+    api.sim.inject(
+        Fault(
+            FaultKind.OVERRIDE_HEADERS,
+            headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "2026-01-15T10:00:00.000Z"},
+        )
+    )
     assert api.run(files) == 75
     assert statuses(files) == ["sent", "pending", "pending"]
     assert len(api.sim.received) == 1
