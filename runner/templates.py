@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 from jinja2 import meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
+from jinja2.utils import missing
 
 from .errors import TemplateError
 from .rows import Row, SheetLayout
@@ -32,7 +33,12 @@ class _StrictCell(jinja2.StrictUndefined):
     # StrictUndefined's own error text ("'dict object' has no attribute ...") does not say
     # which column; raising with the name lets the row's status name it.
     def _fail_with_undefined_error(self, *args: Any, **kwargs: Any) -> Any:
-        raise EmptyValue(self._undefined_name or "?")
+        # Only a column (a plain name, or a key of `row`) is an empty cell. Anything else, such
+        # as an attribute the sandbox refused, keeps Jinja's own error and its reason.
+        column = self._undefined_obj is missing or isinstance(self._undefined_obj, dict)
+        if column and self._undefined_hint is None:
+            raise EmptyValue(self._undefined_name or "?")
+        return super()._fail_with_undefined_error(*args, **kwargs)
 
     __str__ = __iter__ = __len__ = __eq__ = __ne__ = __hash__ = __contains__ = (
         _fail_with_undefined_error

@@ -83,7 +83,7 @@ def test_templates_cannot_reach_python_internals(tmp_path, api, template):
 
 @pytest.mark.parametrize("sheet", ["leads.csv", "leads.xlsx"])
 def test_status_text_is_never_a_formula(tmp_path, api, sheet):
-    """Text from the API (here a hostile recipientProfileUrn) is neutralised before Excel sees it."""
+    """Text from the API (a hostile recipientProfileUrn here) is neutralised for Excel."""
     files = make_campaign(tmp_path, people(1), sheet_name=sheet)
     evil = '=HYPERLINK("http://evil.example","click")'
     api.sim.inject(
