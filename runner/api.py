@@ -86,6 +86,17 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def check_api_key(key: str, source: str) -> str:
+    """A key an HTTP header can carry; anything else would fail on every request (and an
+    HTTP library error can quote the header, key and all)."""
+    if not key.isascii() or not key.isprintable() or any(c.isspace() for c in key):
+        raise ConfigError(
+            f"{source} holds characters an API key cannot have (a space, a line break or a "
+            "non-ASCII letter); check how it was set"
+        )
+    return key
+
+
 def make_http_client(
     target: ApiTarget, transport: httpx.BaseTransport | None = None
 ) -> httpx.Client:
@@ -116,6 +127,9 @@ class ApiClient:
         self.clock = clock
         self.attempts = attempts
         self.backoff = backoff
+        # True only while a request is being sent or its answer awaited: an interruption then
+        # may have left a delivered message behind; at any other moment it cannot have.
+        self.on_wire = False
 
     def send(self, plan: SendPlan) -> SendResult:
         result = SendResult(Outcome.RETRY_LATER)
@@ -128,19 +142,28 @@ class ApiClient:
         return result
 
     def _send_once(self, plan: SendPlan) -> SendResult:
+        # on_wire is cleared only when the attempt is over; an interruption (Ctrl-C) in the
+        # middle leaves it set, which is how the run knows the row may have been delivered.
+        self.on_wire = True
         try:
             response = self.http.post(PATHS[plan.endpoint], json=plan.payload())
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as err:
-            return SendResult(Outcome.RETRY_LATER, f"cannot reach the API: {_describe(err)}")
+            result = SendResult(Outcome.RETRY_LATER, f"cannot reach the API: {_describe(err)}")
         except httpx.LocalProtocolError as err:
-            return SendResult(Outcome.RETRY_LATER, f"could not send the request: {_describe(err)}")
+            # Its text can quote the request's headers, key and all: keep it out of the sheet.
+            result = SendResult(
+                Outcome.RETRY_LATER, f"the HTTP library refused to send ({type(err).__name__})"
+            )
         except httpx.TransportError as err:
             # Read timeout, dropped connection...: the request may have been acted on.
-            return SendResult(
+            result = SendResult(
                 Outcome.UNKNOWN,
                 f"no answer after sending ({_describe(err)}); it may have been delivered",
             )
-        return classify(response.status_code, dict(response.headers), response.content)
+        else:
+            result = classify(response.status_code, dict(response.headers), response.content)
+        self.on_wire = False
+        return result
 
 
 def classify(status: int, headers: dict[str, str], content: bytes) -> SendResult:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
+import sqlite3
 import sys
 import traceback
 from collections.abc import Mapping, Sequence
@@ -17,13 +18,12 @@ from typing import TextIO
 from tqdm import tqdm
 
 from . import __version__
-from .api import ApiClient, ApiTarget, check_base_url, make_http_client
+from .api import ApiClient, ApiTarget, check_api_key, check_base_url, make_http_client
 from .campaign import Campaign, load_campaign
 from .clock import Clock, SystemClock
 from .errors import EXIT_FATAL, EXIT_INTERRUPTED, EXIT_OK, ConfigError, RunnerError
-from .journal import Journal
 from .report import dry_run, status_text, summary
-from .run import Run, RunOptions, journal_path, merge, prepare
+from .run import Run, RunOptions, look, prepare, status_target
 from .simulator import Simulator, transport
 
 KEY_VAR = "CONNECTSAFELY_API_KEY"
@@ -80,7 +80,10 @@ def main(
     """Run one command; returns the process exit code."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:  # argparse has printed the usage error (or --help)
+        return int(exit_.code or 0)
     env = os.environ if env is None else env
     clock = clock or SystemClock()
     try:
@@ -93,6 +96,8 @@ def main(
     except KeyboardInterrupt:
         print("campaign-runner: interrupted", file=err)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `... | head`: the reader has gone, which is no error of ours
+        return EXIT_OK
     except Exception as error:  # a bug: say so plainly, with the details for a report
         print(
             f"campaign-runner: unexpected error: {type(error).__name__}: {error}\n"
@@ -105,7 +110,13 @@ def main(
 
 
 def main_entry() -> None:
-    sys.exit(main())
+    code = main()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python would complain again at exit about the closed pipe; point stdout elsewhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(code)
 
 
 def _state_dir(args: argparse.Namespace, campaign: Campaign) -> Path:
@@ -121,13 +132,8 @@ def _run(
     prepared = prepare(campaign)
     command = _command(args)
     if args.dry_run:
-        journal_file = journal_path(state_dir, campaign)
-        entries = []
-        if journal_file.exists():
-            with Journal(journal_file, lock=False) as journal:
-                entries = journal.entries()
-        states, queue = merge(prepared.plans, entries, args.resend_unknown)
-        print(dry_run(prepared, states, queue, command), file=out)
+        merged, _ = look(prepared, state_dir, target.sandbox, args.resend_unknown)
+        print(dry_run(prepared, merged.states, merged.queue, command), file=out)
         if not target.api_key:
             print(f"Note: {KEY_VAR} is not set; a real run needs it.", file=out)
         return EXIT_OK
@@ -135,18 +141,18 @@ def _run(
     options = RunOptions(
         state_dir=state_dir,
         api_name="sandbox" if target.sandbox else target.base_url,
+        sandbox=target.sandbox,
         limit=args.limit,
         resend_unknown=args.resend_unknown,
     )
     sim = None
     if target.sandbox:
-        sim = Simulator(
-            target.api_key,
-            clock,
-            day_seconds=campaign.api.sandbox_day_seconds,
-            store_path=state_dir / "sandbox.sqlite",
+        sim = _simulator(target, campaign, clock, state_dir)
+        print(
+            "Sandbox: sending to the built-in simulator; no real message leaves. Statuses go to "
+            f"{status_target(campaign, sandbox=True).name}.",
+            file=out,
         )
-        print("Sandbox: sending to the built-in simulator; no real message leaves.", file=out)
     try:
         with make_http_client(target, transport(sim) if sim else None) as http:
             run = Run(
@@ -163,16 +169,40 @@ def _run(
         if sim is not None:
             sim.close()
     print(summary(report, prepared, command, clock.now()), file=out)
+    if report.write_error:
+        print(f"campaign-runner: {run.target.name}: {report.write_error}", file=err)
     return report.exit_code
+
+
+def _simulator(target: ApiTarget, campaign: Campaign, clock: Clock, state_dir: Path) -> Simulator:
+    try:
+        return Simulator(
+            target.api_key,
+            clock,
+            day_seconds=campaign.api.sandbox_day_seconds,
+            store_path=state_dir / "sandbox.sqlite",
+        )
+    except (OSError, sqlite3.Error) as error:
+        raise ConfigError(
+            f"{state_dir}: cannot keep the sandbox's state there ({error}); "
+            "choose another folder with --state-dir"
+        ) from None
 
 
 def resolve_target(
     campaign: Campaign, args: argparse.Namespace, env: Mapping[str, str], *, need_key: bool
 ) -> ApiTarget:
-    """Where to send and with which key: flag > environment > campaign file."""
-    sandbox = args.sandbox or campaign.api.sandbox
+    """Where to send and with which key.
+
+    Flags first (--sandbox, else --base-url), then the campaign file's `sandbox = true`, then
+    CONNECTSAFELY_BASE_URL, then the file's base_url.
+    """
+    if args.sandbox and args.base_url:
+        raise ConfigError("--sandbox and --base-url contradict each other; give one of them")
     key = env.get(KEY_VAR, "").strip()
-    if sandbox:
+    if key:
+        check_api_key(key, KEY_VAR)
+    if args.sandbox or (campaign.api.sandbox and not args.base_url):
         return ApiTarget(SANDBOX_URL, key or SANDBOX_KEY, campaign.api.timeout, sandbox=True)
     if args.base_url:
         url = check_base_url(args.base_url, "--base-url")
@@ -191,14 +221,8 @@ def resolve_target(
 def _status(args: argparse.Namespace, clock: Clock, out: TextIO) -> int:
     campaign = load_campaign(args.campaign)
     prepared = prepare(campaign)
-    journal_file = journal_path(_state_dir(args, campaign), campaign)
-    entries, pools = [], []
-    if journal_file.exists():
-        with Journal(journal_file, lock=False) as journal:
-            entries = journal.entries()
-            pools = journal.all_pools()
-    states, _ = merge(prepared.plans, entries, resend_unknown=False)
-    print(status_text(prepared, states, pools, clock.now()), file=out)
+    merged, pools = look(prepared, _state_dir(args, campaign), campaign.api.sandbox)
+    print(status_text(prepared, merged.states, pools, clock.now()), file=out)
     return EXIT_OK
 
 

@@ -5,7 +5,7 @@
     │   ├── ConfigError      campaign file, flags, environment
     │   ├── SheetError       the recipient sheet
     │   └── TemplateError    the Jinja templates
-    ├── CampaignBusy (exit 2): another runner holds the campaign
+    ├── CampaignBusy (exit 75): another runner holds the campaign; try again later
     └── ApiFatal (exit 1): an answer that must stop the run (401)
 
 Every message is one line a user can act on; it starts with where the problem is
@@ -45,8 +45,10 @@ class TemplateError(InputError):
     """A template cannot be used for this campaign."""
 
 
-class CampaignBusy(InputError):
-    """Another runner process holds this campaign's lock."""
+class CampaignBusy(RunnerError):
+    """Another runner process holds this campaign's lock: nothing was sent, try again later."""
+
+    exit_code = EXIT_PAUSED
 
 
 class ApiFatal(RunnerError):

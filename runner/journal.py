@@ -18,6 +18,7 @@ from .clock import iso
 from .errors import CampaignBusy, ConfigError
 from .plans import SendPlan
 from .quota import Pool, parse_time
+from .rows import Recipient
 from .status import Status
 
 _SCHEMA = """
@@ -57,24 +58,20 @@ INTERRUPTED = (
 
 @dataclass(frozen=True)
 class Entry:
+    """What the journal knows of one recipient."""
+
     key: str
     status: Status
     detail: str
-    public_id: str | None
-    urn: str | None
-    row: int | None
-    endpoint: str | None
-    account: str | None
-    sent_at: str | None
+    recipient: Recipient  # with the URN the API answered, once sent
+    row: int | None = None
+    endpoint: str | None = None
+    account: str | None = None
+    sent_at: str | None = None
 
     @property
     def idents(self) -> tuple[str, ...]:
-        names = [self.key]
-        if self.urn:
-            names.append(f"urn:{self.urn}")
-        if self.public_id:
-            names.append(f"id:{self.public_id.lower()}")
-        return tuple(dict.fromkeys(names))
+        return tuple(dict.fromkeys((self.key, *self.recipient.idents)))
 
 
 class Journal:
@@ -103,15 +100,21 @@ class Journal:
 
     def _lock(self) -> None:
         lock_path = self.path.with_suffix(".lock")
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as err:
+            raise ConfigError(
+                f"{lock_path.parent}: cannot use this state folder: {err.strerror}; "
+                "choose another with --state-dir"
+            ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
             os.close(fd)
             raise CampaignBusy(
-                f"{self.path.stem}: this campaign is being run by another process (pid {holder}); "
-                "wait for it to finish"
+                f"{self.path.name}: this campaign is being run by another process (pid {holder}); "
+                "nothing was sent; wait for it to finish"
             ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
@@ -138,7 +141,10 @@ class Journal:
         rows = self.db.execute(
             "SELECT key, status, detail, public_id, urn, row, endpoint, account, sent_at FROM sends"
         )
-        return [Entry(r[0], Status(r[1]), *r[2:]) for r in rows]
+        return [
+            Entry(r[0], Status(r[1]), r[2], Recipient(r[3], r[4]), r[5], r[6], r[7], r[8])
+            for r in rows
+        ]
 
     def pools(self, api: str) -> dict[tuple[str, str], Pool]:
         rows = self.db.execute(
@@ -165,6 +171,23 @@ class Journal:
             (Status.UNKNOWN, INTERRUPTED, iso(now), Status.IN_FLIGHT),
         )
         return cur.rowcount
+
+    def adopt(self, entry: Entry, now: datetime) -> None:
+        """Record an outcome known only from the sheet (a journal lost or started afresh)."""
+        self.db.execute(
+            "INSERT OR IGNORE INTO sends (key, status, detail, public_id, urn, row, sent_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                entry.key,
+                entry.status,
+                entry.detail,
+                entry.recipient.public_id,
+                entry.recipient.urn,
+                entry.row,
+                entry.sent_at,
+                iso(now),
+            ),
+        )
 
     def begin(self, plan: SendPlan, now: datetime) -> None:
         """Record a send as in flight; committed before the request leaves."""

@@ -64,6 +64,10 @@ def summary(report: RunReport, prepared: Prepared, resume: str, now: datetime) -
         lines.append(f"Interrupted. Everything sent is recorded; to carry on: {resume}")
     elif report.limit_reached:
         lines.append(f"Stopped at --limit; {pending} row(s) still pending. To carry on: {resume}")
+    elif report.stalled:
+        lines.append(
+            f"Paused: {report.stalled}. {pending} row(s) pending. Run again later: {resume}"
+        )
     elif pending:
         for pool in report.blocked:
             assert pool.blocked_until is not None

@@ -9,6 +9,7 @@ from urllib.parse import unquote, urlsplit
 
 from .errors import SheetError
 from .sheet import STATUS_COLUMNS, SheetRow, Table, fold_header
+from .status import Status
 
 # Role -> folded header names that mean it, in order of preference.
 ROLE_ALIASES: dict[str, tuple[str, ...]] = {
@@ -19,7 +20,8 @@ ROLE_ALIASES: dict[str, tuple[str, ...]] = {
     "account_id": ("accountid",),
     "message_type": ("messagetype",),
 }
-_STATUS_FOLDED = {fold_header(name) for name in STATUS_COLUMNS}
+_STATUS_KEYS = tuple(fold_header(name) for name in STATUS_COLUMNS)
+_STATUS_FOLDED = set(_STATUS_KEYS)
 
 # LinkedIn URNs look like urn:li:fsd_profile:ACoAAA24A-MBVEvT49xpVF2gnWrhvmUIPDJshSM.
 _URN = re.compile(r"urn:li:[A-Za-z_]+:[A-Za-z0-9_-]+")
@@ -90,6 +92,8 @@ class Row:
     account_id: str | None
     message_type: str | None
     problem: str | None  # why this row can never be sent as it stands
+    # The status cells as the sheet has them from an earlier run: (status, detail, sent_at, urn).
+    previous: tuple[str, str, str, str] = ("", "", "", "")
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,7 @@ class SheetLayout:
     data_headers: tuple[str, ...]  # headers templates see (not the runner's status columns)
     data_indices: tuple[int, ...]  # their positions in the sheet
     names: dict[str, str]  # identifier usable in a template -> header
+    status_indices: tuple[int | None, ...] = (None,) * len(STATUS_COLUMNS)
 
 
 def read_layout(table: Table) -> SheetLayout:
@@ -135,12 +140,29 @@ def read_layout(table: Table) -> SheetLayout:
         if h.strip() and f not in _STATUS_FOLDED
     )
     data_headers = tuple(table.headers[i] for i in data_indices)
+    status_indices = tuple(folded.index(key) if key in folded else None for key in _STATUS_KEYS)
+    _check_status_column(table, status_indices[0])
     names: dict[str, str] = {}
     for header in data_headers:
         name = identifier(header)
         if name and name not in names and name != "row":
             names[name] = header
-    return SheetLayout(Columns(**found), data_headers, data_indices, names)
+    return SheetLayout(Columns(**found), data_headers, data_indices, names, status_indices)
+
+
+def _check_status_column(table: Table, index: int | None) -> None:
+    """A `status` column of the user's own (notes, a pipeline stage) must not be overwritten."""
+    if index is None:
+        return
+    ours = {str(s) for s in Status if s is not Status.IN_FLIGHT} | {""}
+    for sheet_row in table.rows:
+        value = sheet_row.cells[index].strip()
+        if value not in ours:
+            raise SheetError(
+                f"{table.path.name}: row {sheet_row.number}: the column {table.headers[index]!r} "
+                f"holds {value!r}, which the runner did not write; it writes its statuses into "
+                "the column named status, so rename your column (e.g. 'stage') and run again"
+            )
 
 
 def identifier(header: str) -> str | None:
@@ -199,6 +221,7 @@ def read_row(layout: SheetLayout, table: Table, sheet_row: SheetRow) -> Row:
             f'{table.headers[cols.message_type]} {message_type!r} is not "normal" or "inmail"'
         )
 
+    previous = tuple(cells[i].strip() if i is not None else "" for i in layout.status_indices)
     return Row(
         number=sheet_row.number,
         values=values,
@@ -208,6 +231,7 @@ def read_row(layout: SheetLayout, table: Table, sheet_row: SheetRow) -> Row:
         account_id=cols.get(cells, "account_id") or None,
         message_type=message_type,
         problem="; ".join(problems) or None,
+        previous=previous,  # type: ignore[arg-type]
     )
 
 

@@ -21,7 +21,15 @@ from . import failpoints
 from .api import ApiClient, Outcome, SendResult
 from .campaign import Campaign
 from .clock import Clock, iso
-from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_PAUSED, ApiFatal, ConfigError, RunnerError
+from .errors import (
+    EXIT_FATAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_PAUSED,
+    ApiFatal,
+    ConfigError,
+    RunnerError,
+)
 from .journal import Entry, Journal
 from .plans import RowPlan, SendPlan, plan_rows
 from .quota import Pool, exhausted, observe, parse_time
@@ -63,8 +71,14 @@ class Prepared:
 class RunOptions:
     state_dir: Path
     api_name: str  # which API the quotas belong to: its base URL, or "sandbox"
+    sandbox: bool = False
     limit: int | None = None
     resend_unknown: bool = False
+
+
+# A run that gets no answer this many times in a row stops: the API is in trouble, and every
+# further send would only add a row that may or may not have been delivered.
+MAX_UNKNOWN_IN_A_ROW = 3
 
 
 @dataclass
@@ -74,10 +88,12 @@ class RunReport:
     sent: int = 0
     blocked: list[Pool] = field(default_factory=list)
     failing: dict[str, str] = field(default_factory=dict)  # account -> why the API is failing
+    stalled: str = ""  # why the run stopped early although rows could still be sent
     recovered: int = 0
     limit_reached: bool = False
     interrupted: bool = False
     written: WriteReport | None = None
+    write_error: str = ""
     exit_code: int = EXIT_OK
 
     def counts(self) -> Counter[Status]:
@@ -95,21 +111,51 @@ def prepare(campaign: Campaign) -> Prepared:
     return Prepared(campaign, table, templates, plan_rows(rows, templates, campaign))
 
 
-def journal_path(state_dir: Path, campaign: Campaign) -> Path:
+def journal_path(state_dir: Path, campaign: Campaign, sandbox: bool) -> Path:
+    """One journal per campaign and API: a sandbox trial never counts as a real send."""
     safe = re.sub(r"[^A-Za-z0-9._-]+", "-", campaign.name).strip("-.") or "campaign"
-    return state_dir / f"{safe}.journal.sqlite"
+    return state_dir / f"{safe}{'.sandbox' if sandbox else ''}.journal.sqlite"
 
 
-def merge(
-    plans: list[RowPlan], entries: list[Entry], resend_unknown: bool
-) -> tuple[dict[int, RowState], list[SendPlan]]:
+def status_target(campaign: Campaign, sandbox: bool) -> Path:
+    """Where statuses go. A sandbox run writes beside the sheet, never into it: its "sent"
+    must not be mistaken for a real one, by a person or by a later real run."""
+    target = campaign.target
+    return target.with_name(f"{target.stem}.sandbox{target.suffix}") if sandbox else target
+
+
+@dataclass(frozen=True)
+class Merged:
+    states: dict[int, RowState]  # what each row's status cells say now
+    queue: list[SendPlan]  # what is to be sent, in sheet order
+    adopted: list[Entry]  # outcomes known only from the sheet, to record in the journal
+
+
+def merge(plans: list[RowPlan], entries: list[Entry], resend_unknown: bool) -> Merged:
     """Combine this sheet's plans with the journal: what each row shows, and what is to send.
 
     A recipient the journal knows (sent, failed, unknown) is never planned again; the first
-    row naming them shows the journal's record and later ones are duplicates.
+    row naming them shows the journal's record and later ones are duplicates. Where the
+    journal knows nothing (it was lost, or the campaign renamed) but the sheet's status says
+    sent, failed or unknown, the sheet is believed: nobody is messaged twice for a lost file.
     """
+    known = {ident for entry in entries for ident in entry.idents}
+    adopted = [
+        Entry(
+            rp.row.recipient.key,
+            Status(rp.row.previous[0]),
+            rp.row.previous[1] or "recorded in the sheet by an earlier run",
+            replace(rp.row.recipient, urn=rp.row.previous[3] or rp.row.recipient.urn),
+            row=rp.row.number,
+            sent_at=rp.row.previous[2] or None,
+        )
+        for rp in plans
+        if rp.row.recipient is not None
+        and rp.row.previous[0] in (Status.SENT, Status.FAILED, Status.UNKNOWN)
+        and not known.intersection(rp.row.recipient.idents)
+    ]
     by_ident: dict[str, Entry] = {}
-    for entry in entries:
+    for entry in [*entries, *adopted]:
         if entry.status in DONE or entry.status is Status.UNKNOWN:
             for ident in entry.idents:
                 by_ident.setdefault(ident, entry)
@@ -147,12 +193,26 @@ def merge(
                 Status.PENDING, pending_detail.get(plan.recipient.key, "")
             )
             queue.append(plan)
-    return states, queue
+    return Merged(states, queue, adopted)
+
+
+def look(
+    prepared: Prepared, state_dir: Path, sandbox: bool, resend_unknown: bool = False
+) -> tuple[Merged, list[tuple[str, Pool]]]:
+    """What a run would start from, read without taking the campaign (dry run, status)."""
+    path = journal_path(state_dir, prepared.campaign, sandbox)
+    entries: list[Entry] = []
+    pools: list[tuple[str, Pool]] = []
+    if path.exists():
+        with Journal(path, lock=False) as journal:
+            entries = journal.entries()
+            pools = journal.all_pools()
+    return merge(prepared.plans, entries, resend_unknown), pools
 
 
 def entry_state(entry: Entry) -> RowState:
     if entry.status is Status.SENT:
-        return RowState(entry.status, entry.detail, entry.sent_at or "", entry.urn or "")
+        return RowState(entry.status, entry.detail, entry.sent_at or "", entry.recipient.urn or "")
     return RowState(entry.status, entry.detail)
 
 
@@ -180,36 +240,43 @@ class Run:
         self.pools: dict[tuple[str, str], Pool] = {}
         self.next_send: dict[str, datetime] = {}  # account -> earliest time pacing allows
         self.in_flight: SendPlan | None = None
+        self.target = status_target(self.campaign, options.sandbox)
+        # Every name of everyone messaged this run -> their row. LinkedIn's answer can reveal
+        # that a public ID and a URN further down the sheet are the same person.
+        self.reached: dict[str, int] = {}
+        self._unknown_in_a_row = 0
         self._last_checkpoint = clock.now()
 
     def execute(self) -> RunReport:
-        journal_file = journal_path(self.options.state_dir, self.campaign)
+        journal_file = journal_path(self.options.state_dir, self.campaign, self.options.sandbox)
         try:
-            self.campaign.target.parent.mkdir(parents=True, exist_ok=True)
+            self.target.parent.mkdir(parents=True, exist_ok=True)
         except OSError as err:
             raise ConfigError(
-                f"{self.campaign.path.name}: output: cannot create {self.campaign.target.parent}: "
+                f"{self.campaign.path.name}: output: cannot create {self.target.parent}: "
                 f"{err.strerror}"
             ) from None
         with Journal(journal_file) as journal:
             self.journal = journal
-            self.report.recovered = journal.recover(self.clock.now())
+            now = self.clock.now()
+            self.report.recovered = journal.recover(now)
             entries = journal.entries()
             self.pools = journal.pools(self.options.api_name)
             self._pace_from(entries)
-            self.report.states, queue = merge(
-                self.prepared.plans, entries, self.options.resend_unknown
-            )
+            merged = merge(self.prepared.plans, entries, self.options.resend_unknown)
+            for entry in merged.adopted:
+                journal.adopt(entry, now)
+            self.report.states = merged.states
             stopped_by: BaseException | None = None
             try:
-                self._send_all(queue)
+                self._send_all(merged.queue)
             except KeyboardInterrupt:
                 self.report.interrupted = True
                 self._abandon_in_flight("interrupted (Ctrl-C) while sending")
             except BaseException as err:  # written back first, then reported by the caller
                 stopped_by = err
                 self._abandon_in_flight(f"the run failed while sending ({type(err).__name__})")
-            self._note_blocked(queue)
+            self._note_blocked(merged.queue)
             self._checkpoint(final=True)
             if stopped_by is not None:
                 raise stopped_by
@@ -226,6 +293,8 @@ class Run:
             while True:
                 if self.options.limit is not None and self.report.attempted >= self.options.limit:
                     self.report.limit_reached = any(lanes.values())
+                    return
+                if self.report.stalled:
                     return
                 plan = self._next(lanes)
                 if plan is None:
@@ -256,6 +325,11 @@ class Run:
         return choice
 
     def _send(self, plan: SendPlan) -> None:
+        earlier = next((self.reached[i] for i in plan.recipient.idents if i in self.reached), None)
+        if earlier is not None:
+            detail = f"same recipient as row {earlier} (LinkedIn answered with the same URN)"
+            self._set(plan, RowState(Status.DUPLICATE, detail))
+            return
         now = self.clock.now()
         self.journal.begin(plan, now)
         self.in_flight = plan
@@ -267,11 +341,16 @@ class Run:
         self.report.attempted += 1
         self._learn(plan, result, now)
         key = plan.recipient.key
+        self._unknown_in_a_row = (
+            self._unknown_in_a_row + 1 if result.outcome is Outcome.UNKNOWN else 0
+        )
         if result.outcome is Outcome.SENT:
             urn = result.recipient_urn or plan.recipient.urn or ""
             self.journal.finish(key, Status.SENT, "", now, urn=urn or None)
             self._set(plan, RowState(Status.SENT, "", iso(now), urn))
             self.report.sent += 1
+            for ident in (*plan.recipient.idents, f"urn:{urn}"):
+                self.reached[ident] = plan.row
         elif result.outcome is Outcome.FAILED:
             self.journal.finish(key, Status.FAILED, result.detail, now)
             self._set(plan, RowState(Status.FAILED, result.detail))
@@ -279,6 +358,12 @@ class Run:
             detail = result.detail + " (rerun with --resend-unknown to send it again)"
             self.journal.finish(key, Status.UNKNOWN, detail, now)
             self._set(plan, RowState(Status.UNKNOWN, detail))
+            if self._unknown_in_a_row >= MAX_UNKNOWN_IN_A_ROW:
+                self.report.stalled = (
+                    f"{self._unknown_in_a_row} sends in a row got no usable answer "
+                    f"({result.detail}); stopped so as not to add more rows that may or may "
+                    "not have been delivered"
+                )
         elif result.outcome is Outcome.FATAL:
             self.journal.finish(key, Status.PENDING, "", now)
             raise ApiFatal(
@@ -324,15 +409,21 @@ class Run:
     # -- stopping ---------------------------------------------------------------------------
 
     def _abandon_in_flight(self, why: str) -> None:
-        """A request cut off mid-way may have been delivered: the row becomes unknown."""
+        """A request cut off on the wire may have been delivered: the row becomes unknown.
+        Cut off before it left (say, in a pause between retries), it simply waits."""
         plan, self.in_flight = self.in_flight, None
-        if plan is not None:
-            detail = (
-                f"{why}; it may or may not have been delivered "
-                "(rerun with --resend-unknown to send it again)"
-            )
-            self.journal.finish(plan.recipient.key, Status.UNKNOWN, detail, self.clock.now())
-            self._set(plan, RowState(Status.UNKNOWN, detail))
+        if plan is None:
+            return
+        now = self.clock.now()
+        if not self.api.on_wire:
+            self.journal.finish(plan.recipient.key, Status.PENDING, "", now)
+            return
+        detail = (
+            f"{why}; it may or may not have been delivered "
+            "(rerun with --resend-unknown to send it again)"
+        )
+        self.journal.finish(plan.recipient.key, Status.UNKNOWN, detail, now)
+        self._set(plan, RowState(Status.UNKNOWN, detail))
 
     def _note_blocked(self, queue: list[SendPlan]) -> None:
         """Pending rows waiting on a spent quota say so, with the reset time."""
@@ -356,18 +447,17 @@ class Run:
                 )
 
     def _checkpoint(self, final: bool = False) -> None:
-        """Write the sheet from the journal's view. A failed checkpoint loses nothing (the
-        journal has it all), so only the final write's failure is reported."""
+        """Write the sheet from the journal's view. A failed write loses nothing (the journal
+        has it all, and the next run writes it), so it is reported, never raised."""
         cells = {row: state.cells() for row, state in self.report.states.items()}
         try:
-            written = write_statuses(self.prepared.table, cells, self.campaign.target)
+            written = write_statuses(self.prepared.table, cells, self.target)
         except (OSError, RunnerError) as err:
             if final:
-                raise WriteBackError(
-                    f"{self.campaign.target.name}: could not write the statuses ({err}); "
-                    "nothing is lost: the journal holds every outcome and the next run "
-                    "writes them"
-                ) from None
+                self.report.write_error = (
+                    f"could not write the statuses ({err}); nothing is lost: the journal holds "
+                    "every outcome and the next run writes them"
+                )
             return
         self.report.written = written
         self._last_checkpoint = self.clock.now()
@@ -375,11 +465,10 @@ class Run:
     def _exit_code(self) -> int:
         if self.report.interrupted:
             return EXIT_INTERRUPTED
-        if self.report.limit_reached:
-            return EXIT_OK
         pending = self.report.counts()[Status.PENDING]
-        return EXIT_PAUSED if pending else EXIT_OK
-
-
-class WriteBackError(RunnerError):
-    """The sheet could not be written at the end of a run (the journal still has everything)."""
+        if self.report.limit_reached and not self.report.stalled:
+            code = EXIT_OK
+        else:
+            code = EXIT_PAUSED if pending else EXIT_OK
+        # The sheet not written is worth a non-zero code even when all was sent.
+        return EXIT_FATAL if self.report.write_error and code == EXIT_OK else code

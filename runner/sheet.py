@@ -173,9 +173,18 @@ def write_statuses(
             raise ValueError(
                 f"no data row {number} with {len(STATUS_COLUMNS)} status values: {values!r}"
             )
+    _tidy(target)
     if table.kind == "csv":
         return _write_csv(table, statuses, target)
     return _write_xlsx(table, statuses, target)
+
+
+def _tidy(target: Path) -> None:
+    """A process killed mid-write leaves its temporary file behind; remove such leftovers."""
+    real = Path(os.path.realpath(target))
+    for stale in real.parent.glob(f".{glob.escape(real.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
 
 
 # Reading ------------------------------------------------------------------------------------
@@ -576,10 +585,6 @@ def _same_file(a: Path, b: Path) -> bool:
 def _atomic_write(target: Path, source: Path, write: Callable[[BinaryIO], object]) -> None:
     """Replace `target` in one step, with the permission bits it (or else `source`) has."""
     real = Path(os.path.realpath(target))  # through a symlink, so the link stays a link
-    # A process killed mid-write leaves its temporary file behind; tidy up after it.
-    for stale in real.parent.glob(f".{glob.escape(real.name)}.*.tmp"):
-        with contextlib.suppress(OSError):
-            stale.unlink()
     try:
         mode = stat.S_IMODE(os.stat(real if real.exists() else source).st_mode)
         handle, temp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")

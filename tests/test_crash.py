@@ -63,16 +63,18 @@ def original_cells(files: CampaignFiles) -> list[tuple[str, ...]]:
     return [row.cells for row in read_table(files.sheet).rows]
 
 
-def check_sheet(files: CampaignFiles, original: list[tuple[str, ...]]) -> None:
-    """The sheet opens and every cell the user wrote is as it was."""
+def check_sheet(files: CampaignFiles, original: list[tuple[str, ...]], tidy: bool = False) -> None:
+    """The sheet opens and every cell the user wrote is as it was. A kill during a write may
+    leave its temporary file behind; the next completed write removes it (tidy)."""
     table = read_table(files.sheet)
     width = len(original[0])
     assert [row.cells[:width] for row in table.rows] == original
-    assert not list(files.dir.glob(".*.tmp")), "a temporary file was left behind"
+    if tidy:
+        assert not list(files.dir.glob(".*.tmp")), "a temporary file was left behind"
 
 
 def check_final(api, files: CampaignFiles, original: list[tuple[str, ...]]) -> dict[str, str]:
-    check_sheet(files, original)
+    check_sheet(files, original, tidy=True)
     delivered = api.delivered_to()
     assert len(delivered) == len(set(delivered)), "someone was messaged twice"
     status = {row["recipientProfileId"]: row["status"] for row in files.rows()}
@@ -179,6 +181,6 @@ def test_two_runners_on_one_campaign_do_not_both_send(tmp_path, api):
     out, err = second.communicate(timeout=30)
     first.kill()
     first.communicate()
-    assert second.returncode == 2
+    assert second.returncode == 75
     assert f"this campaign is being run by another process (pid {first.pid})" in err
     assert len(api.sim.received) == 1

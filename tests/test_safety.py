@@ -1,0 +1,199 @@
+"""The ways a careless moment could message someone twice, or silently not at all."""
+
+from __future__ import annotations
+
+import shutil
+
+import httpx
+
+from runner.api import ApiClient, ApiTarget, make_http_client
+from runner.campaign import load_campaign
+from runner.cli import main
+from runner.clock import FakeClock
+from runner.journal import Journal
+from runner.run import Run, RunOptions, prepare
+from runner.simulator import Fault, FaultKind, Simulator, profile_urn, transport
+
+from .conftest import API_KEY, make_campaign, people
+
+
+def statuses(files) -> list[str]:
+    return [row["status"] for row in files.rows()]
+
+
+def test_a_sandbox_trial_never_counts_as_a_real_send(tmp_path, api, capsys):
+    files = make_campaign(tmp_path, people(3))
+    before = files.sheet.read_bytes()
+    args = ["run", str(files.toml), "--sandbox", "--state-dir", str(files.state)]
+    assert main(args, env={}, clock=api.clock) == 0
+    assert "Statuses go to leads.sandbox.csv" in capsys.readouterr().out
+    assert files.sheet.read_bytes() == before  # the real sheet is untouched
+    sandbox_rows = (tmp_path / "leads.sandbox.csv").read_text(encoding="utf-8")
+    assert sandbox_rows.count(",sent,") == 3
+
+    assert api.run(files) == 0  # the real run sends to everyone
+    assert sorted(api.delivered_to()) == ["person-0", "person-1", "person-2"]
+    assert statuses(files) == ["sent"] * 3
+
+
+def test_campaign_file_sandbox_yields_to_an_explicit_base_url(tmp_path, api):
+    files = make_campaign(tmp_path, people(1), extra="[api]\nsandbox = true")
+    assert api.run(files) == 0
+    assert api.delivered_to() == ["person-0"]
+
+
+def test_sandbox_and_base_url_together_are_refused(tmp_path, capsys):
+    files = make_campaign(tmp_path, people(1))
+    assert main(["run", str(files.toml), "--sandbox", "--base-url", "https://x.example"]) == 2
+    assert "--sandbox and --base-url contradict each other" in capsys.readouterr().err
+
+
+def test_a_lost_journal_does_not_mean_messaging_everyone_again(tmp_path, api, capsys):
+    files = make_campaign(tmp_path, people(3))
+    assert api.run(files, "--limit", "2") == 0
+    shutil.rmtree(files.state)  # deleted, moved, or a new --state-dir
+    assert api.run(files) == 0
+    assert sorted(api.delivered_to()) == ["person-0", "person-1", "person-2"]
+    assert statuses(files) == ["sent"] * 3
+    # What the sheet said is now in the journal too.
+    with Journal(files.state / "campaign.journal.sqlite", lock=False) as journal:
+        assert sorted(e.key for e in journal.entries()) == [f"id:person-{i}" for i in range(3)]
+
+
+def test_renaming_the_campaign_does_not_resend(tmp_path, api):
+    files = make_campaign(tmp_path, people(2))
+    assert api.run(files) == 0
+    files.toml.write_text('name = "renamed"\n' + files.toml.read_text(), encoding="utf-8")
+    assert api.run(files) == 0
+    assert len(api.sim.received) == 2
+
+
+def test_one_person_by_public_id_and_by_urn_gets_one_message(tmp_path, api):
+    urn = profile_urn("ann-1")  # what LinkedIn answers for ann-1
+    files = make_campaign(
+        tmp_path, [["Ann", "Acme", "ann-1", "", ""], ["Ann", "Acme", "", urn, ""]]
+    )
+    assert api.run(files) == 0
+    assert len(api.sim.delivered()) == 1
+    rows = files.rows()
+    assert rows[1]["status"] == "duplicate"
+    assert rows[1]["status_detail"] == (
+        "same recipient as row 2 (LinkedIn answered with the same URN)"
+    )
+
+
+def test_a_users_own_status_column_is_not_overwritten(tmp_path, api, capsys):
+    files = make_campaign(tmp_path, [], headers=["x"])
+    files.sheet.write_text(
+        "First Name,Company,recipientProfileId,Status\nAnn,Acme,ann,Hot lead - call Tuesday\n",
+        encoding="utf-8",
+    )
+    before = files.sheet.read_bytes()
+    assert api.run(files) == 2
+    assert capsys.readouterr().err == (
+        "campaign-runner: leads.csv: row 2: the column 'Status' holds 'Hot lead - call Tuesday', "
+        "which the runner did not write; it writes its statuses into the column named status, "
+        "so rename your column (e.g. 'stage') and run again\n"
+    )
+    assert files.sheet.read_bytes() == before and api.sim.received == []
+
+
+def test_an_api_that_never_answers_stops_the_run(tmp_path, api, capsys):
+    files = make_campaign(tmp_path, people(6), extra="[api]\ntimeout = 0.3")
+    api.sim.inject(Fault(FaultKind.HANG, times=10, seconds=1))
+    assert api.run(files) == 75
+    assert statuses(files) == ["unknown"] * 3 + ["pending"] * 3
+    assert "Paused: 3 sends in a row got no usable answer" in capsys.readouterr().out
+    assert len(api.sim.received) == 3
+
+
+def test_bad_api_keys_are_refused_before_anything_is_sent(tmp_path, api, capsys):
+    files = make_campaign(tmp_path, people(1))
+    for key in ("sk_live\nsecret", "sk_tést_secret", "two words"):
+        code = main(
+            ["run", str(files.toml), "--base-url", api.base_url, "--state-dir", str(files.state)],
+            env={"CONNECTSAFELY_API_KEY": key},
+            clock=api.clock,
+        )
+        err = capsys.readouterr().err
+        assert code == 2
+        assert "CONNECTSAFELY_API_KEY holds characters an API key cannot have" in err
+        assert "secret" not in err and "words" not in err
+    assert api.sim.received == []
+
+
+def test_an_unusable_state_folder_is_a_clear_error(tmp_path, api, capsys):
+    files = make_campaign(tmp_path, people(1))
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    code = main(
+        ["run", str(files.toml), "--base-url", api.base_url, "--state-dir", str(blocker / "state")],
+        env={"CONNECTSAFELY_API_KEY": API_KEY},
+        clock=api.clock,
+    )
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "cannot create the state folder" in err and "Traceback" not in err
+
+
+class InterruptedInBackoff(FakeClock):
+    """Ctrl-C arrives during the pause before a retry."""
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            raise KeyboardInterrupt
+        super().sleep(seconds)
+
+
+def test_ctrl_c_between_retries_leaves_the_row_pending_not_unknown(tmp_path, api):
+    files = make_campaign(tmp_path, people(2))
+    api.sim.inject(Fault(FaultKind.STATUS, status=503, body={"error": "busy"}))
+    clock = InterruptedInBackoff()
+    code = main(
+        ["run", str(files.toml), "--base-url", api.base_url, "--state-dir", str(files.state)],
+        env={"CONNECTSAFELY_API_KEY": API_KEY},
+        clock=clock,
+    )
+    assert code == 130
+    assert statuses(files) == ["pending", "pending"]
+    assert api.run(files) == 0
+    assert sorted(api.delivered_to()) == ["person-0", "person-1"]
+
+
+def test_a_sheet_that_cannot_be_written_is_reported_and_caught_up_next_run(tmp_path, clock, capsys):
+    files = make_campaign(tmp_path, people(2))
+    sim = Simulator(API_KEY, clock)
+    inner = transport(sim)
+
+    def edit_during_the_run(request: httpx.Request) -> httpx.Response:
+        # The user edits the sheet while the run is on: it must not be overwritten.
+        files.sheet.write_text(files.sheet.read_text().replace("Person1", "Peter"))
+        return inner.handle_request(request)
+
+    target = ApiTarget("http://sandbox.invalid/linkedin", API_KEY, 5)
+    with make_http_client(target, httpx.MockTransport(edit_during_the_run)) as http:
+        report = Run(
+            prepare(load_campaign(files.toml)),
+            RunOptions(files.state, "t"),
+            ApiClient(http, clock),
+            clock,
+        ).execute()
+    assert report.sent == 2 and report.exit_code == 1
+    assert "changed since it was read" in report.write_error
+    assert "Peter" in files.sheet.read_text() and "sent" not in files.sheet.read_text()
+    # The next run sends nothing and writes what the journal holds.
+    with make_http_client(target, transport(sim)) as http:
+        report = Run(
+            prepare(load_campaign(files.toml)),
+            RunOptions(files.state, "t"),
+            ApiClient(http, clock),
+            clock,
+        ).execute()
+    assert report.attempted == 0 and report.exit_code == 0
+    assert statuses(files) == ["sent", "sent"]
+
+
+def test_the_journal_is_durable(tmp_path):
+    with Journal(tmp_path / "j.sqlite") as journal:
+        assert journal.db.execute("PRAGMA synchronous").fetchone() == (2,)  # FULL
+        assert journal.db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
