@@ -13,20 +13,16 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
 from .clock import Clock
 from .errors import ConfigError
+from .plans import MESSAGE, SEND_GROUP, SendPlan
 from .quota import RateLimit, parse_rate_limit, parse_time, reset_from_text
 
-if TYPE_CHECKING:
-    from .plans import SendPlan
-
-MESSAGE = "message"
-SEND_GROUP = "send-group"
 PATHS = {MESSAGE: "/message", SEND_GROUP: "/messaging/send-group"}
 
 # Answers that say the API did nothing with the request, so sending again is safe.

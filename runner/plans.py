@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .api import MESSAGE, SEND_GROUP
 from .campaign import Campaign
 from .rows import Recipient, Row
 from .status import Status
 from .templates import RowProblem, Templates
+
+# The two endpoints, by the names used throughout (quota pools, journal, simulator).
+MESSAGE = "message"  # POST /message: 100 a day per account
+SEND_GROUP = "send-group"  # POST /messaging/send-group: 150 a day per account
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,8 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 
-from .api import MESSAGE, SEND_GROUP
 from .clock import iso
-from .plans import SendPlan
+from .plans import MESSAGE, SEND_GROUP, SendPlan
 from .quota import Pool
 from .run import Prepared, RowState, RunReport
 from .status import Status
@@ -160,15 +159,17 @@ def status_text(
     else:
         lines.append("Quotas (as last reported by the API):")
         for api, pool in pools:
+            name = f"{pool_name(pool.account, pool.endpoint)} [{api}]"
             remaining = "?" if pool.remaining is None else str(pool.remaining)
             limit = "?" if pool.limit is None else str(pool.limit)
-            state = (
-                f"blocked until {until(pool.blocked_until, now)}"
-                if pool.blocked(now)
-                else (f"resets {iso(pool.reset)}" if pool.reset else "")
-            )
-            lines.append(
-                f"  {pool_name(pool.account, pool.endpoint)} [{api}]: "
-                f"{remaining}/{limit} left {state}".rstrip()
-            )
+            if pool.blocked(now):
+                assert pool.blocked_until is not None
+                lines.append(f"  {name}: used up, resets {until(pool.blocked_until, now)}")
+            elif pool.reset and pool.reset <= now:
+                lines.append(
+                    f"  {name}: renewed at {iso(pool.reset)} (last known {remaining}/{limit})"
+                )
+            else:
+                resets = f", resets {until(pool.reset, now)}" if pool.reset else ""
+                lines.append(f"  {name}: {remaining}/{limit} left{resets}")
     return "\n".join(lines)

@@ -58,8 +58,8 @@ from pathlib import Path
 
 import httpx
 
-from .api import MESSAGE, SEND_GROUP
 from .clock import Clock
+from .plans import MESSAGE, SEND_GROUP
 
 DEFAULT_LIMITS = {MESSAGE: 100, SEND_GROUP: 150}
 

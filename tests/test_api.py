@@ -204,3 +204,11 @@ def test_in_process_transport_matches_loopback():
     ) as http:
         assert ApiClient(http, clock).send(PLAN).outcome is Outcome.SENT
     assert isinstance(http, httpx.Client) and len(sim.delivered()) == 1
+
+
+def test_the_campaign_timeout_is_the_request_timeout():
+    with make_http_client(ApiTarget("https://x.example", API_KEY, timeout=7.5)) as http:
+        assert http.timeout.read == 7.5 and http.timeout.write == 7.5
+        assert http.timeout.connect == 7.5
+    with make_http_client(ApiTarget("https://x.example", API_KEY, timeout=60)) as http:
+        assert http.timeout.read == 60 and http.timeout.connect == 10

@@ -77,6 +77,14 @@ def test_flag_beats_environment_beats_file(tmp_path, api):
     assert len(api.sim.delivered()) == 1
 
 
+def test_base_url_flag_beats_environment(tmp_path, api):
+    files = make_campaign(tmp_path, people(1))
+    env = {"CONNECTSAFELY_API_KEY": API_KEY, "CONNECTSAFELY_BASE_URL": "https://example.invalid/x"}
+    args = ["run", str(files.toml), "--base-url", api.base_url, "--state-dir", str(files.state)]
+    assert main(args, env=env, clock=api.clock) == 0
+    assert len(api.sim.delivered()) == 1
+
+
 def test_template_naming_a_missing_column_is_exit_2_and_sends_nothing(tmp_path, api, capsys):
     files = make_campaign(tmp_path, people(2), message="Hi {{ frist_name }}")
     before = files.sheet.read_bytes()
@@ -103,7 +111,10 @@ def test_status_command(tmp_path, api, capsys):
     out = capsys.readouterr().out
     assert "campaign: 4 rows in leads.csv" in out
     assert "  sent       2" in out and "  pending    1" in out and "  invalid    1" in out
-    assert f"POST /message for account (default) [{api.base_url}]: 98/100 left" in out
+    assert (
+        f"POST /message for account (default) [{api.base_url}]: 98/100 left, "
+        "resets 2026-01-16T00:00:00Z (in 15h 0m)"
+    ) in out
 
 
 def test_second_runner_on_the_same_campaign_is_refused(tmp_path, api, capsys):

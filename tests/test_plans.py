@@ -94,6 +94,10 @@ def test_campaign_defaults_and_row_override(tmp_path):
     assert plans[0].plan.payload()["accountId"] == "acc_default"
     assert plans[0].plan.payload()["messageType"] == "normal"
     assert plans[1].plan.payload()["accountId"] == "acc_row"
+    plans = setup(
+        tmp_path, [["A", "", "a", "", "", "", "inmail"]], subject="S", message_type="normal"
+    )
+    assert plans[0].plan.payload()["messageType"] == "inmail"  # the row wins
 
 
 def test_empty_cell_used_without_default_is_invalid_naming_the_column(tmp_path):

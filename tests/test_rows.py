@@ -60,6 +60,11 @@ def test_public_id_from_profile_url(url):
     assert row.recipient == Recipient("john-doe-123", None)
 
 
+@pytest.mark.parametrize("header", ["profileUrl", "LinkedIn URL", "url"])
+def test_profile_url_aliases(header):
+    assert one([header], ["linkedin.com/in/ann-1"]).recipient == Recipient("ann-1", None)
+
+
 def test_percent_encoded_url_id():
     assert (
         one(["url"], ["https://www.linkedin.com/in/j%C3%BCrgen-m"]).recipient.public_id

@@ -1,0 +1,86 @@
+"""Human pacing: a random pause in [min_delay, max_delay] between two sends of one account."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+
+from runner.api import ApiClient, ApiTarget, make_http_client
+from runner.campaign import Pacing, load_campaign
+from runner.run import Run, RunOptions, prepare
+from runner.simulator import Simulator, transport
+
+from .conftest import API_KEY, make_campaign
+
+
+def run(files, clock, sim, pacing: Pacing, progress=None):
+    campaign = replace(load_campaign(files.toml), pacing=pacing)
+    target = ApiTarget("http://sandbox.invalid/linkedin", API_KEY, 5)
+    with make_http_client(target, transport(sim)) as http:
+        return Run(
+            prepare(campaign),
+            RunOptions(files.state, "t"),
+            ApiClient(http, clock),
+            clock,
+            rng=random.Random(4),
+            progress=progress,
+        ).execute()
+
+
+def send_times(sim) -> dict[str, list[float]]:
+    times: dict[str, list[float]] = {}
+    for request in sim.delivered():
+        times.setdefault(request.account, []).append(request.at.timestamp())
+    return times
+
+
+def test_pauses_are_random_within_bounds_and_per_account(tmp_path, clock):
+    rows = [[f"P{i}", "Acme", f"p-{i}", "", "", "acc_a" if i % 2 else "acc_b"] for i in range(12)]
+    files = make_campaign(
+        tmp_path,
+        rows,
+        headers=["First Name", "Company", "recipientProfileId", "urn", "groupId", "accountId"],
+    )
+    sim = Simulator(API_KEY, clock)
+    report = run(files, clock, sim, Pacing(20, 60))
+    assert report.sent == 12
+    for account, times in send_times(sim).items():
+        gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+        assert len(gaps) == 5, account
+        assert all(20 <= gap <= 60 for gap in gaps), gaps
+        assert len({round(gap, 3) for gap in gaps}) > 1  # random, not a fixed pause
+    # The two accounts' pauses overlap: the run takes about one account's time, not the sum.
+    first, last = min(r.at for r in sim.delivered()), max(r.at for r in sim.delivered())
+    assert (last - first).total_seconds() < 6 * 60
+
+
+def test_a_quick_rerun_keeps_the_pause_after_the_last_send(tmp_path, clock):
+    files = make_campaign(tmp_path, [[f"P{i}", "Acme", f"p-{i}", "", ""] for i in range(2)])
+    sim = Simulator(API_KEY, clock)
+    assert run(files, clock, sim, Pacing(30, 30)).sent == 2
+    files.sheet.write_text(files.sheet.read_text() + "P2,Acme,p-2,,,,,,\n", encoding="utf-8")
+    clock.slept.clear()
+    assert run(files, clock, sim, Pacing(30, 30)).sent == 1
+    assert clock.slept == [30.0]
+
+
+def test_progress_bar_counts_every_send(tmp_path, clock):
+    files = make_campaign(tmp_path, [[f"P{i}", "Acme", f"p-{i}", "", ""] for i in range(3)])
+    bars = []
+
+    class Bar:
+        def __init__(self, total):
+            self.total, self.n = total, 0
+            bars.append(self)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return None
+
+        def update(self, n):
+            self.n += n
+
+    run(files, clock, Simulator(API_KEY, clock), Pacing(0, 0), progress=Bar)
+    assert [(bar.total, bar.n) for bar in bars] == [(3, 3)]
