@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -75,10 +76,15 @@ def check_sheet(files: CampaignFiles, original: list[tuple[str, ...]], tidy: boo
 
 def check_final(api, files: CampaignFiles, original: list[tuple[str, ...]]) -> dict[str, str]:
     check_sheet(files, original, tidy=True)
+    with sqlite3.connect(files.state / "campaign.journal.sqlite") as db:  # survived its killings
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     delivered = api.delivered_to()
     assert len(delivered) == len(set(delivered)), "someone was messaged twice"
     status = {row["recipientProfileId"]: row["status"] for row in files.rows()}
     for request in api.sim.received:
+        if request.payload is None:  # cut off mid-body by a kill: it could not be acted on
+            assert not request.delivered
+            continue
         assert status[request.payload["recipientProfileId"]] in ("sent", "unknown")
     assert set(status.values()) <= {"sent", "unknown"}, "a row was never attempted"
     return status
