@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -184,7 +185,7 @@ def load_campaign(path: Path) -> Campaign:
 
 def _check_table(
     table: dict[str, Any],
-    schema: dict[str, tuple[tuple[type, ...], str, bool]],
+    schema: Mapping[str, tuple[tuple[type, ...], str, bool]],
     where: str,
     section: str,
 ) -> None:

@@ -50,6 +50,10 @@ class Columns:
     account_id: int | None = None
     message_type: int | None = None
 
+    def header(self, headers: tuple[str, ...], role: str) -> str:
+        index = getattr(self, role)
+        return headers[index] if index is not None else role
+
     def get(self, cells: tuple[str, ...], role: str) -> str:
         index = getattr(self, role)
         return cell_text(cells[index]) if index is not None else ""
@@ -115,9 +119,10 @@ def read_layout(table: Table) -> SheetLayout:
     for role, aliases in ROLE_ALIASES.items():
         hits = [i for i, f in enumerate(folded) if f in aliases]
         if len(hits) > 1:
-            names = " and ".join(repr(table.headers[i]) for i in hits)
+            listed = " and ".join(repr(table.headers[i]) for i in hits)
             raise SheetError(
-                f"{where}: columns {names} both give the {role.replace('_', ' ')}; keep one of them"
+                f"{where}: columns {listed} both give the {role.replace('_', ' ')}; "
+                "keep one of them"
             )
         if hits:
             found[role] = hits[0]
@@ -189,19 +194,19 @@ def read_row(layout: SheetLayout, table: Table, sheet_row: SheetRow) -> Row:
     public_id = None
     raw_id = cols.get(cells, "profile_id")
     if raw_id:
-        public_id, problem = _public_id_from(raw_id, table.headers[cols.profile_id])
+        public_id, problem = _public_id_from(raw_id, cols.header(table.headers, "profile_id"))
         if problem:
             problems.append(problem)
     raw_url = cols.get(cells, "profile_url")
     if raw_url and not public_id:
-        public_id, problem = _public_id_from(raw_url, table.headers[cols.profile_url])
+        public_id, problem = _public_id_from(raw_url, cols.header(table.headers, "profile_url"))
         if problem:
             problems.append(problem)
 
     urn = cols.get(cells, "urn") or None
     if urn and not _URN.fullmatch(urn):
         problems.append(
-            f"{table.headers[cols.urn]} {urn!r} is not a LinkedIn URN "
+            f"{cols.header(table.headers, 'urn')} {urn!r} is not a LinkedIn URN "
             "(expected urn:li:fsd_profile:...)"
         )
         urn = None
@@ -212,13 +217,16 @@ def read_row(layout: SheetLayout, table: Table, sheet_row: SheetRow) -> Row:
 
     group_id = cols.get(cells, "group_id") or None
     if group_id and not _GROUP_ID.fullmatch(group_id):
-        problems.append(f"{table.headers[cols.group_id]} {group_id!r} is not a numeric group ID")
+        problems.append(
+            f"{cols.header(table.headers, 'group_id')} {group_id!r} is not a numeric group ID"
+        )
         group_id = None
 
     message_type = cols.get(cells, "message_type").lower() or None
     if message_type and message_type not in ("normal", "inmail"):
         problems.append(
-            f'{table.headers[cols.message_type]} {message_type!r} is not "normal" or "inmail"'
+            f"{cols.header(table.headers, 'message_type')} {message_type!r} "
+            'is not "normal" or "inmail"'
         )
 
     previous = tuple(cells[i].strip() if i is not None else "" for i in layout.status_indices)

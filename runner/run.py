@@ -155,17 +155,17 @@ def merge(plans: list[RowPlan], entries: list[Entry], resend_unknown: bool) -> M
         and not known.intersection(rp.row.recipient.idents)
     ]
     by_ident: dict[str, Entry] = {}
-    for entry in [*entries, *adopted]:
-        if entry.status in DONE or entry.status is Status.UNKNOWN:
-            for ident in entry.idents:
-                by_ident.setdefault(ident, entry)
+    for done in [*entries, *adopted]:
+        if done.status in DONE or done.status is Status.UNKNOWN:
+            for ident in done.idents:
+                by_ident.setdefault(ident, done)
     pending_detail = {e.key: e.detail for e in entries if e.status is Status.PENDING}
     shown: dict[str, int] = {}  # journal key -> the row showing it
     states: dict[int, RowState] = {}
     queue: list[SendPlan] = []
     for row_plan in plans:
         row = row_plan.row
-        entry = None
+        entry: Entry | None = None
         if row.recipient is not None:
             entry = next((by_ident[i] for i in row.recipient.idents if i in by_ident), None)
         resend = (
@@ -287,8 +287,8 @@ class Run:
 
     def _send_all(self, queue: list[SendPlan]) -> None:
         lanes: dict[tuple[str, str], deque[SendPlan]] = {}
-        for plan in queue:
-            lanes.setdefault(plan.pool, deque()).append(plan)
+        for queued in queue:
+            lanes.setdefault(queued.pool, deque()).append(queued)
         with self.progress(len(queue)) as bar:
             while True:
                 if self.options.limit is not None and self.report.attempted >= self.options.limit:
@@ -298,7 +298,7 @@ class Run:
                     return
                 plan = self._next(lanes)
                 if plan is None:
-                    return
+                    return  # nothing left that may be sent now
                 wait = (
                     self.next_send.get(plan.account_id or "", self.clock.now()) - self.clock.now()
                 )

@@ -55,6 +55,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -228,15 +229,17 @@ class Simulator:
             delivered = False
             if kind is FaultKind.DROP_BEFORE:
                 response = _dropped(0)
-            elif kind is FaultKind.STATUS:
+            elif fault is not None and kind is FaultKind.STATUS:
                 response = _fault_response(fault.status, fault.body, fault.headers)
-            elif kind is FaultKind.SUCCESS_FALSE:
+            elif fault is not None and kind is FaultKind.SUCCESS_FALSE:
                 quota_headers = self._quota_headers(endpoint, account, now) if endpoint else {}
                 default = {"success": False, "error": "Failed to send message"}
                 response = _fault_response(200, fault.body or default, quota_headers)
             else:
                 response, delivered = self._answer(method, endpoint, headers, payload, account, now)
-                if kind in (FaultKind.DROP_AFTER, FaultKind.HANG):
+                if fault is None:
+                    pass
+                elif kind in (FaultKind.DROP_AFTER, FaultKind.HANG):
                     response = _dropped(fault.seconds if kind is FaultKind.HANG else 0)
                 elif kind is FaultKind.NOT_JSON:
                     html = {"Content-Type": "text/html; charset=utf-8"}
@@ -631,7 +634,7 @@ class _Server(ThreadingHTTPServer):
             for connection in self._open:
                 _hang_up(connection)
 
-    def handle_error(self, request: object, client_address: object) -> None:
+    def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that timed out or hung up is part of what tests do; anything else is a bug.
         if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
             super().handle_error(request, client_address)
@@ -648,7 +651,7 @@ class SimulatorServer:
     def __init__(self, sim: Simulator) -> None:
         self._server = _Server(sim)
         host, port = self._server.server_address[:2]
-        self.base_url = f"http://{host}:{port}{_BASE_PATH}"
+        self.base_url = f"http://{host!s}:{port}{_BASE_PATH}"
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
         )

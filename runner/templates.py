@@ -46,7 +46,7 @@ class _StrictCell(jinja2.StrictUndefined):
 
     # `{% if company %}...{% endif %}` is a deliberate choice about an empty cell, not an
     # accident, so an empty cell tests false instead of failing the row.
-    def __bool__(self) -> bool:
+    def __bool__(self) -> bool:  # type: ignore[override]
         return False
 
 
@@ -162,6 +162,7 @@ def _check_names(
         )
     # row['First Name'] and row.Company name columns by their header.
     for node in ast.find_all((nodes.Getitem, nodes.Getattr)):
+        assert isinstance(node, nodes.Getitem | nodes.Getattr)
         if not (isinstance(node.node, nodes.Name) and node.node.name == "row"):
             continue
         if isinstance(node, nodes.Getattr):
