@@ -54,6 +54,12 @@ def summary(report: RunReport, prepared: Prepared, resume: str, now: datetime) -
             f"{report.recovered} row(s) were being sent when an earlier run stopped; they are "
             "marked unknown (see status_detail)."
         )
+    if report.adopted:
+        lines.append(
+            f"{report.adopted} row(s) had a status of sent, failed or unknown in the sheet that "
+            "the journal did not know (a new state folder, or a renamed campaign?); they were "
+            "taken as done. To send one anyway, clear its status cell."
+        )
     if report.written is not None:
         lines.append(f"Statuses written to {report.written.path}.")
         if report.written.note:

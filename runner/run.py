@@ -90,6 +90,7 @@ class RunReport:
     failing: dict[str, str] = field(default_factory=dict)  # account -> why the API is failing
     stalled: str = ""  # why the run stopped early although rows could still be sent
     recovered: int = 0
+    adopted: int = 0  # outcomes the sheet showed and the journal did not know
     limit_reached: bool = False
     interrupted: bool = False
     written: WriteReport | None = None
@@ -266,6 +267,7 @@ class Run:
             merged = merge(self.prepared.plans, entries, self.options.resend_unknown)
             for entry in merged.adopted:
                 journal.adopt(entry, now)
+            self.report.adopted = len(merged.adopted)
             self.report.states = merged.states
             stopped_by: BaseException | None = None
             try:

@@ -53,6 +53,9 @@ def test_a_lost_journal_does_not_mean_messaging_everyone_again(tmp_path, api, ca
     assert api.run(files, "--limit", "2") == 0
     shutil.rmtree(files.state)  # deleted, moved, or a new --state-dir
     assert api.run(files) == 0
+    assert "2 row(s) had a status of sent, failed or unknown in the sheet" in (
+        capsys.readouterr().out
+    )
     assert sorted(api.delivered_to()) == ["person-0", "person-1", "person-2"]
     assert statuses(files) == ["sent"] * 3
     # What the sheet said is now in the journal too.
