@@ -25,8 +25,9 @@ from .quota import RateLimit, parse_rate_limit, parse_time, reset_from_text
 
 PATHS = {MESSAGE: "/message", SEND_GROUP: "/messaging/send-group"}
 
-# Answers that say the API did nothing with the request, so sending again is safe.
-RETRY_STATUSES = frozenset({500, 503})
+# The documented 500 says the API could not even log in to LinkedIn: nothing was sent, so
+# sending again is safe. Any other 500 may come after the message went out.
+NOT_SENT_500 = "Failed to get LinkedIn authentication credentials"
 
 
 class Outcome(StrEnum):
@@ -35,7 +36,7 @@ class Outcome(StrEnum):
     RATE_LIMITED = "rate_limited"  # 429: the row waits for the pool's reset
     RETRY_LATER = "retry_later"  # certainly not sent, the API or network is failing for now
     UNKNOWN = "unknown"  # may or may not have been sent
-    FATAL = "fatal"  # 401: stop everything
+    FATAL = "fatal"  # 401, or an answer that is about no recipient: stop everything
 
 
 @dataclass(frozen=True)
@@ -123,11 +124,13 @@ class ApiClient:
         self.clock = clock
         self.attempts = attempts
         self.backoff = backoff
-        # True only while a request is being sent or its answer awaited: an interruption then
-        # may have left a delivered message behind; at any other moment it cannot have.
-        self.on_wire = False
+        # Whether the send under way may have delivered a message: set as each attempt starts,
+        # cleared only by an answer that says it did not. Ctrl-C while it is set makes the row
+        # unknown; while it is clear (say, in the pause between retries), the row just waits.
+        self.may_have_delivered = False
 
     def send(self, plan: SendPlan) -> SendResult:
+        self.may_have_delivered = False
         result = SendResult(Outcome.RETRY_LATER)
         for attempt in range(self.attempts):
             if attempt:
@@ -138,9 +141,7 @@ class ApiClient:
         return result
 
     def _send_once(self, plan: SendPlan) -> SendResult:
-        # on_wire is cleared only when the attempt is over; an interruption (Ctrl-C) in the
-        # middle leaves it set, which is how the run knows the row may have been delivered.
-        self.on_wire = True
+        self.may_have_delivered = True
         try:
             response = self.http.post(PATHS[plan.endpoint], json=plan.payload())
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as err:
@@ -158,7 +159,8 @@ class ApiClient:
             )
         else:
             result = classify(response.status_code, dict(response.headers), response.content)
-        self.on_wire = False
+        if result.outcome in (Outcome.RETRY_LATER, Outcome.RATE_LIMITED, Outcome.FATAL):
+            self.may_have_delivered = False
         return result
 
 
@@ -179,17 +181,31 @@ def classify(status: int, headers: dict[str, str], content: bytes) -> SendResult
         urn = body.get("recipientProfileUrn")
         return SendResult(Outcome.SENT, "", urn if isinstance(urn, str) else None, rate=rate)
     if status == 401:
-        return SendResult(Outcome.FATAL, f"HTTP 401: {text}", rate=rate)
+        return SendResult(
+            Outcome.FATAL,
+            f"the API refused the API key (HTTP 401: {text}); check CONNECTSAFELY_API_KEY",
+            rate=rate,
+        )
     if status == 429:
         hold = parse_time(str(body.get("holdUntil", ""))) if isinstance(body, dict) else None
         reset = rate.reset or hold or reset_from_text(text)
         return SendResult(Outcome.RATE_LIMITED, f"HTTP 429: {text}", rate=rate, reset=reset)
-    if status in RETRY_STATUSES:
+    if status == 503 or (status == 500 and NOT_SENT_500 in text):
         return SendResult(Outcome.RETRY_LATER, f"HTTP {status}: {text}", rate=rate)
     if 400 <= status < 500:
-        return SendResult(Outcome.FAILED, f"HTTP {status}: {text}", rate=rate)
-    # 502, 504 and the like come from something between us and the API, which may have
-    # passed the request on before failing.
+        if isinstance(body, dict) and (body.get("success") is False or "error" in body):
+            return SendResult(Outcome.FAILED, f"HTTP {status}: {text}", rate=rate)
+        # The API's refusals are JSON with "success": false or an "error". Anything else (an
+        # HTML page, plain text) comes from something else, a wrong base URL or a proxy: it
+        # says nothing about this recipient, and marking every row failed would lose them.
+        return SendResult(
+            Outcome.FATAL,
+            f"the API answered HTTP {status} ({text}), which is not an answer about a "
+            "recipient; check the base URL",
+            rate=rate,
+        )
+    # Another 500, 502, 504...: the API, or something in front of it, may have sent the
+    # message before failing.
     return SendResult(
         Outcome.UNKNOWN, f"HTTP {status}: {text}; it may have been delivered", rate=rate
     )

@@ -79,6 +79,9 @@ class RunOptions:
 # A run that gets no answer this many times in a row stops: the API is in trouble, and every
 # further send would only add a row that may or may not have been delivered.
 MAX_UNKNOWN_IN_A_ROW = 3
+# The same refusal for this many different recipients in a row is about the account or the
+# request (a bad accountId, say), not about them: they go back to pending and the run stops.
+MAX_SAME_FAILURE = 3
 
 
 @dataclass
@@ -246,6 +249,8 @@ class Run:
         # that a public ID and a URN further down the sheet are the same person.
         self.reached: dict[str, int] = {}
         self._unknown_in_a_row = 0
+        self._same_failure: list[SendPlan] = []
+        self._last_failure = ""
         self._last_checkpoint = clock.now()
 
     def execute(self) -> RunReport:
@@ -346,6 +351,8 @@ class Run:
         self._unknown_in_a_row = (
             self._unknown_in_a_row + 1 if result.outcome is Outcome.UNKNOWN else 0
         )
+        if result.outcome is not Outcome.FAILED:
+            self._same_failure, self._last_failure = [], ""
         if result.outcome is Outcome.SENT:
             urn = result.recipient_urn or plan.recipient.urn or ""
             self.journal.finish(key, Status.SENT, "", now, urn=urn or None)
@@ -356,6 +363,7 @@ class Run:
         elif result.outcome is Outcome.FAILED:
             self.journal.finish(key, Status.FAILED, result.detail, now)
             self._set(plan, RowState(Status.FAILED, result.detail))
+            self._same_failure_check(plan, result.detail, now)
         elif result.outcome is Outcome.UNKNOWN:
             detail = result.detail + " (rerun with --resend-unknown to send it again)"
             self.journal.finish(key, Status.UNKNOWN, detail, now)
@@ -369,8 +377,7 @@ class Run:
         elif result.outcome is Outcome.FATAL:
             self.journal.finish(key, Status.PENDING, "", now)
             raise ApiFatal(
-                f"the API refused the API key ({result.detail}); check CONNECTSAFELY_API_KEY. "
-                "Nothing was marked failed; the run can be repeated once the key is fixed"
+                f"{result.detail}. Nothing was marked failed; run again once it is fixed"
             )
         else:  # RATE_LIMITED or RETRY_LATER: certainly not sent, the row waits
             if result.outcome is Outcome.RETRY_LATER:
@@ -380,6 +387,21 @@ class Run:
         self._pace(plan.account_id or "", now)
         if now - self._last_checkpoint >= CHECKPOINT_INTERVAL:
             self._checkpoint()
+
+    def _same_failure_check(self, plan: SendPlan, detail: str, now: datetime) -> None:
+        if detail != self._last_failure:
+            self._same_failure, self._last_failure = [], detail
+        self._same_failure.append(plan)
+        if len(self._same_failure) < MAX_SAME_FAILURE:
+            return
+        for failed in self._same_failure:
+            self.journal.finish(failed.recipient.key, Status.PENDING, "", now)
+            self._set(failed, RowState(Status.PENDING, detail))
+        raise ApiFatal(
+            f"the API refused {len(self._same_failure)} different recipients in a row with the "
+            f"same answer ({detail}); that is about the account or the request, not about them, "
+            "so they stay pending. Fix the cause and run again"
+        )
 
     def _learn(self, plan: SendPlan, result: SendResult, now: datetime) -> None:
         account, endpoint = plan.pool
@@ -417,7 +439,7 @@ class Run:
         if plan is None:
             return
         now = self.clock.now()
-        if not self.api.on_wire:
+        if not self.api.may_have_delivered:
             self.journal.finish(plan.recipient.key, Status.PENDING, "", now)
             return
         detail = (

@@ -133,6 +133,9 @@ class Fault:
     body: bytes | Mapping[str, object] | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     seconds: float = 2.0
+    # STATUS only: deliver the message first, then answer the fault's status (an API that
+    # fails after sending), instead of answering without doing anything.
+    deliver: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.kind, FaultKind):
@@ -230,6 +233,8 @@ class Simulator:
             if kind is FaultKind.DROP_BEFORE:
                 response = _dropped(0)
             elif fault is not None and kind is FaultKind.STATUS:
+                if fault.deliver:
+                    _, delivered = self._answer(method, endpoint, headers, payload, account, now)
                 response = _fault_response(fault.status, fault.body, fault.headers)
             elif fault is not None and kind is FaultKind.SUCCESS_FALSE:
                 quota_headers = self._quota_headers(endpoint, account, now) if endpoint else {}

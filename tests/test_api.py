@@ -77,7 +77,9 @@ def test_401_is_fatal(api):
     with make_http_client(ApiTarget(api.base_url, "wrong-key", 1)) as http:
         result = ApiClient(http, api.clock).send(PLAN)
     assert result.outcome is Outcome.FATAL
-    assert result.detail == "HTTP 401: Unauthorized"
+    assert result.detail == (
+        "the API refused the API key (HTTP 401: Unauthorized); check CONNECTSAFELY_API_KEY"
+    )
     assert api.sim.delivered() == []
 
 

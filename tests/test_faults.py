@@ -47,13 +47,31 @@ def assert_nobody_twice(api: Api) -> None:
             3,
         ),
         (Fault(FaultKind.STATUS, status=503, body={"error": "busy"}), "sent", 3),
+        # Any other 500 may come after the message went out: never retried.
+        (
+            Fault(
+                FaultKind.STATUS, status=500, body={"error": "Internal server error"}, deliver=True
+            ),
+            "unknown",
+            3,
+        ),
         (
             Fault(FaultKind.SUCCESS_FALSE, body={"success": False, "error": "Session expired"}),
             "failed",
             2,
         ),
     ],
-    ids=["drop-before", "drop-after", "timeout", "not-json", "502", "500", "503", "success-false"],
+    ids=[
+        "drop-before",
+        "drop-after",
+        "timeout",
+        "not-json",
+        "502",
+        "500",
+        "503",
+        "500-after-send",
+        "success-false",
+    ],
 )
 def test_fault_on_the_first_send(tmp_path, api, fault, first, delivered):
     files = make_campaign(tmp_path, people(3), extra="[api]\ntimeout = 0.5")
@@ -156,3 +174,73 @@ def test_reset_header_as_unix_timestamp(tmp_path, clock, capsys):
         clock.advance(hours=15)
         assert api.run(files) == 0
         assert_nobody_twice(api)
+
+
+def test_a_wrong_base_url_path_stops_the_run_and_loses_nobody(tmp_path, api, capsys):
+    files = make_campaign(tmp_path, people(3))
+    api.sim.inject(
+        Fault(
+            FaultKind.STATUS,
+            status=404,
+            body=b"<html><body>Cannot POST /v2/message</body></html>",
+        )
+    )
+    assert api.run(files) == 1
+    err = capsys.readouterr().err
+    assert "the API answered HTTP 404 (<html><body>Cannot POST /v2/message</body></html>), " in err
+    assert "check the base URL" in err
+    assert statuses(files) == ["pending"] * 3
+    assert api.run(files) == 0
+    assert len(api.sim.delivered()) == 3
+
+
+def test_the_same_refusal_for_everyone_is_about_the_account_not_them(tmp_path, api, capsys):
+    files = make_campaign(tmp_path, people(5))
+    api.sim.inject(
+        Fault(
+            FaultKind.STATUS,
+            status=400,
+            times=3,
+            body={"error": "Invalid accountId", "success": False},
+        )
+    )
+    assert api.run(files) == 1
+    assert "the API refused 3 different recipients in a row with the same answer " in (
+        capsys.readouterr().err
+    )
+    assert statuses(files) == ["pending"] * 5
+    assert api.run(files) == 0
+    assert statuses(files) == ["sent"] * 5
+    assert len(api.sim.delivered()) == 5
+
+
+def test_ctrl_c_after_the_answer_arrived_leaves_the_row_unknown(tmp_path, api, monkeypatch):
+    """The message went out; the interrupt came before its outcome was recorded."""
+    from runner import failpoints
+
+    def interrupt(name: str) -> None:
+        if name == failpoints.ANSWER_RECEIVED:
+            raise KeyboardInterrupt
+
+    files = make_campaign(tmp_path, people(2))
+    monkeypatch.setattr(failpoints, "reached", interrupt)
+    assert api.run(files) == 130
+    assert statuses(files) == ["unknown", "pending"]
+    monkeypatch.undo()
+    assert api.run(files) == 0
+    assert api.delivered_to() == ["person-0", "person-1"]
+
+
+def test_redirects_are_not_followed(tmp_path, api):
+    files = make_campaign(tmp_path, people(1))
+    api.sim.inject(
+        Fault(
+            FaultKind.STATUS,
+            status=307,
+            body=b"",
+            headers={"Location": "http://127.0.0.1:9/elsewhere"},
+        )
+    )
+    assert api.run(files) == 0
+    assert statuses(files) == ["unknown"]  # it may have been acted on before redirecting
+    assert len(api.sim.received) == 1
