@@ -129,7 +129,7 @@ def _run(
     campaign = load_campaign(args.campaign)
     state_dir = _state_dir(args, campaign)
     target = resolve_target(campaign, args, env, need_key=not args.dry_run)
-    prepared = prepare(campaign)
+    prepared = prepare(campaign, target.sandbox)
     command = _command(args)
     if args.dry_run:
         merged, _ = look(prepared, state_dir, target.sandbox, args.resend_unknown)
@@ -220,7 +220,7 @@ def resolve_target(
 
 def _status(args: argparse.Namespace, clock: Clock, out: TextIO) -> int:
     campaign = load_campaign(args.campaign)
-    prepared = prepare(campaign)
+    prepared = prepare(campaign, campaign.api.sandbox)
     merged, pools = look(prepared, _state_dir(args, campaign), campaign.api.sandbox)
     print(status_text(prepared, merged.states, pools, clock.now()), file=out)
     return EXIT_OK

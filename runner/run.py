@@ -28,13 +28,14 @@ from .errors import (
     EXIT_PAUSED,
     ApiFatal,
     ConfigError,
+    InputError,
     RunnerError,
 )
 from .journal import Entry, Journal
 from .plans import RowPlan, SendPlan, plan_rows
 from .quota import Pool, exhausted, observe, parse_time
-from .rows import read_layout, read_row
-from .sheet import Table, WriteReport, read_table, write_statuses
+from .rows import Row, read_layout, read_row
+from .sheet import Table, WriteReport, read_table, statuses_sibling, write_statuses
 from .status import DONE, Status
 from .templates import Templates, load_templates
 
@@ -104,7 +105,7 @@ class RunReport:
         return Counter(state.status for state in self.states.values())
 
 
-def prepare(campaign: Campaign) -> Prepared:
+def prepare(campaign: Campaign, sandbox: bool = False) -> Prepared:
     """Read the sheet and templates and plan every row; raises InputError on bad input."""
     table = read_table(campaign.sheet, campaign.sheet_name)
     layout = read_layout(table)
@@ -112,7 +113,38 @@ def prepare(campaign: Campaign) -> Prepared:
         campaign.message_template, campaign.subject_template, layout, campaign.sheet.name
     )
     rows = [read_row(layout, table, sheet_row) for sheet_row in table.rows]
+    rows = with_earlier_statuses(rows, campaign, sandbox)
     return Prepared(campaign, table, templates, plan_rows(rows, templates, campaign))
+
+
+def with_earlier_statuses(rows: list[Row], campaign: Campaign, sandbox: bool) -> list[Row]:
+    """Rows whose status lives in another file (`output`, or the sibling of a workbook that
+    cannot be written in place) take it from there, matched by recipient: should the journal
+    be lost, nobody is messaged twice for it."""
+    earlier: dict[str, tuple[str, str, str, str]] = {}
+    for path in (status_target(campaign, sandbox), statuses_sibling(campaign.sheet)):
+        if path == campaign.sheet or not path.exists():
+            continue
+        try:
+            table = read_table(path, campaign.sheet_name)
+            layout = read_layout(table)
+        except InputError:
+            continue  # only a second witness; the journal and the sheet itself come first
+        for sheet_row in table.rows:
+            row = read_row(layout, table, sheet_row)
+            if row.recipient is not None and row.previous[0] in DONE | {Status.UNKNOWN}:
+                for ident in row.recipient.idents:
+                    earlier.setdefault(ident, row.previous)
+    if not earlier:
+        return rows
+    return [
+        replace(row, previous=found)
+        if not row.previous[0]
+        and row.recipient is not None
+        and (found := next((earlier[i] for i in row.recipient.idents if i in earlier), None))
+        else row
+        for row in rows
+    ]
 
 
 def journal_path(state_dir: Path, campaign: Campaign, sandbox: bool) -> Path:

@@ -179,6 +179,11 @@ def write_statuses(
     return _write_xlsx(table, statuses, target)
 
 
+def statuses_sibling(path: Path) -> Path:
+    """Where statuses go when writing the workbook itself would lose parts of it."""
+    return path.with_name(f"{path.stem}.statuses.xlsx")
+
+
 def _tidy(target: Path) -> None:
     """A process killed mid-write leaves its temporary file behind; remove such leftovers."""
     real = Path(os.path.realpath(target))
@@ -516,7 +521,7 @@ def _write_xlsx(
     note = None
     if _same_file(target, source):
         if losses:
-            target = source.with_name(f"{source.stem}.statuses.xlsx")
+            target = statuses_sibling(source)
             note = (
                 f"{source.name} has {_join(losses)}, which openpyxl would drop when saving it; "
                 f"it was left unchanged and the statuses were written to {target.name}"

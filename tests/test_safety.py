@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 import httpx
+from openpyxl import Workbook
 
 from runner.api import ApiClient, ApiTarget, make_http_client
 from runner.campaign import load_campaign
@@ -61,6 +62,39 @@ def test_a_lost_journal_does_not_mean_messaging_everyone_again(tmp_path, api, ca
     # What the sheet said is now in the journal too.
     with Journal(files.state / "campaign.journal.sqlite", lock=False) as journal:
         assert sorted(e.key for e in journal.entries()) == [f"id:person-{i}" for i in range(3)]
+
+
+def test_a_lost_journal_with_statuses_in_an_output_file(tmp_path, api):
+    files = make_campaign(tmp_path, people(3), extra='output = "out/status.csv"')
+    assert api.run(files, "--limit", "2") == 0
+    shutil.rmtree(files.state)
+    assert api.run(files) == 0
+    assert sorted(api.delivered_to()) == ["person-0", "person-1", "person-2"]
+
+
+def test_a_lost_journal_with_statuses_in_the_sibling_of_a_workbook(tmp_path, api):
+    files = make_campaign(tmp_path, [], sheet_name="leads.xlsx")
+    book = Workbook()
+    book.active.append(["First Name", "Company", "recipientProfileId", "Double"])
+    book.active.append(["Ann", "Acme", "ann-1", "=1+1"])  # a formula: statuses go beside it
+    book.active.append(["Bo", "Acme", "bo-2", 2])
+    book.save(files.sheet)
+    assert api.run(files, "--limit", "1") == 0
+    assert (tmp_path / "leads.statuses.xlsx").exists()
+    shutil.rmtree(files.state)
+    assert api.run(files) == 0
+    assert api.delivered_to() == ["ann-1", "bo-2"]
+
+
+def test_a_lost_journal_keeps_unknown_rows_unsent(tmp_path, api):
+    files = make_campaign(tmp_path, people(2), extra="[api]\ntimeout = 0.3")
+    api.sim.inject(Fault(FaultKind.HANG, seconds=1))
+    assert api.run(files) == 0
+    assert statuses(files) == ["unknown", "sent"]
+    shutil.rmtree(files.state)
+    assert api.run(files) == 0
+    assert statuses(files) == ["unknown", "sent"]
+    assert len(api.sim.received) == 2
 
 
 def test_renaming_the_campaign_does_not_resend(tmp_path, api):
