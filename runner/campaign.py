@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -126,6 +127,8 @@ def load_campaign(path: Path) -> Campaign:
     output = None
     if "output" in data:
         output = (base / data["output"]).resolve()
+        if output.is_dir():
+            raise ConfigError(f"{where}: output: {data['output']} is a folder; name a file")
         if output.suffix.lower() != sheet.suffix.lower():
             raise ConfigError(
                 f"{where}: output: {data['output']} must have the same extension as the sheet "
@@ -145,6 +148,9 @@ def load_campaign(path: Path) -> Campaign:
         timeout=float(api.get("timeout", 30.0)),
         sandbox_day_seconds=float(api.get("sandbox_day_seconds", 86400.0)),
     )
+    for key, value in (*api.items(), *pacing.items()):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(f"{where}: {key} must be a finite number, not {value}")
     if api_settings.timeout <= 0:
         raise ConfigError(f"{where}: [api] timeout must be more than 0 seconds")
     if api_settings.sandbox_day_seconds < 1:

@@ -58,7 +58,7 @@ def summary(report: RunReport, prepared: Prepared, resume: str, now: datetime) -
         lines.append(
             f"{report.adopted} row(s) had a status of sent, failed or unknown in the sheet that "
             "the journal did not know (a new state folder, or a renamed campaign?); they were "
-            "taken as done. To send one anyway, clear its status cell."
+            "taken as done. To send one anyway, clear its four status cells."
         )
     if report.written is not None:
         lines.append(f"Statuses written to {report.written.path}.")
@@ -71,7 +71,8 @@ def summary(report: RunReport, prepared: Prepared, resume: str, now: datetime) -
         lines.append(f"Stopped at --limit; {pending} row(s) still pending. To carry on: {resume}")
     elif report.stalled:
         lines.append(
-            f"Paused: {report.stalled}. {pending} row(s) pending. Run again later: {resume}"
+            f"{'Paused' if pending else 'Stopped'}: {report.stalled}."
+            + (f" {pending} row(s) pending. Run again later: {resume}" if pending else "")
         )
     elif pending:
         for pool in report.blocked:

@@ -28,9 +28,14 @@ _URN = re.compile(r"urn:li:[A-Za-z_]+:[A-Za-z0-9_-]+")
 # Public IDs are letters (any script), digits and hyphens; older ones have underscores too.
 _PUBLIC_ID = re.compile(r"[\w-]+")
 _GROUP_ID = re.compile(r"[0-9]+")
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")  # how sent_at is written
 # What exports write for "no value" (pandas' nan, Python's None, Excel's #N/A): such a cell is
 # empty, or a message would greet someone as "Hi nan,".
-PLACEHOLDERS = frozenset({"nan", "none", "null", "nat", "#n/a", "n/a"})
+PLACEHOLDERS = frozenset(
+    {"nan", "none", "null", "nat", "n/a"}
+    # Excel's error values: a broken formula must not reach someone as "Hi #NAME?,".
+    | {"#n/a", "#name?", "#ref!", "#value!", "#div/0!", "#num!", "#null!", "#spill!", "#calc!"}
+)
 
 
 def cell_text(cell: str) -> str:
@@ -146,7 +151,7 @@ def read_layout(table: Table) -> SheetLayout:
     )
     data_headers = tuple(table.headers[i] for i in data_indices)
     status_indices = tuple(folded.index(key) if key in folded else None for key in _STATUS_KEYS)
-    _check_status_column(table, status_indices[0])
+    _check_status_columns(table, status_indices)
     names: dict[str, str] = {}
     for header in data_headers:
         name = identifier(header)
@@ -155,18 +160,31 @@ def read_layout(table: Table) -> SheetLayout:
     return SheetLayout(Columns(**found), data_headers, data_indices, names, status_indices)
 
 
-def _check_status_column(table: Table, index: int | None) -> None:
-    """A `status` column of the user's own (notes, a pipeline stage) must not be overwritten."""
-    if index is None:
-        return
+def _check_status_columns(table: Table, indices: tuple[int | None, ...]) -> None:
+    """Columns named like the runner's must hold what the runner writes; a column of the
+    user's own (a pipeline stage, a date of their own, notes) must not be overwritten."""
+    status, detail, sent_at, urn = indices
     ours = {str(s) for s in Status if s is not Status.IN_FLIGHT} | {""}
     for sheet_row in table.rows:
-        value = sheet_row.cells[index].strip()
+        cells = sheet_row.cells
+        value = cells[status].strip() if status is not None else ""
+        foreign = None
         if value not in ours:
+            foreign = status
+        elif (
+            sent_at is not None
+            and cells[sent_at].strip()
+            and not _ISO_TIME.fullmatch(cells[sent_at].strip())
+        ):
+            foreign = sent_at
+        elif not value:  # the runner writes the other three only beside a status
+            foreign = next((i for i in (detail, sent_at, urn) if i is not None and cells[i]), None)
+        if foreign is not None:
             raise SheetError(
-                f"{table.path.name}: row {sheet_row.number}: the column {table.headers[index]!r} "
-                f"holds {value!r}, which the runner did not write; it writes its statuses into "
-                "the column named status, so rename your column (e.g. 'stage') and run again"
+                f"{table.path.name}: row {sheet_row.number}: the column "
+                f"{table.headers[foreign]!r} holds {cells[foreign].strip()!r}, which the runner "
+                f"did not write; it writes into columns named {', '.join(STATUS_COLUMNS)}, so "
+                "rename your column (e.g. 'stage' or 'notes') and run again"
             )
 
 

@@ -30,6 +30,7 @@ from .errors import (
     ConfigError,
     InputError,
     RunnerError,
+    SheetError,
 )
 from .journal import Entry, Journal
 from .plans import RowPlan, SendPlan, plan_rows
@@ -306,6 +307,7 @@ class Run:
                 journal.adopt(entry, now)
             self.report.adopted = len(merged.adopted)
             self.report.states = merged.states
+            self._first_write()
             stopped_by: BaseException | None = None
             try:
                 self._send_all(merged.queue)
@@ -501,6 +503,20 @@ class Run:
                 self.report.states[plan.row] = replace(
                     state, detail=f"daily quota used up; resets at {iso(pool.blocked_until)}"
                 )
+
+    def _first_write(self) -> None:
+        """Write the statuses once before sending: a sheet that cannot take them (locked,
+        merged cells where the status columns go) stops the run while nothing is sent."""
+        cells = {row: state.cells() for row, state in self.report.states.items()}
+        try:
+            self.report.written = write_statuses(self.prepared.table, cells, self.target)
+        except OSError as err:
+            raise SheetError(
+                f"{self.target.name}: cannot be written ({err.strerror or err}); nothing was sent"
+            ) from None
+        except RunnerError as err:
+            raise SheetError(f"{err}; nothing was sent") from None
+        self._last_checkpoint = self.clock.now()
 
     def _checkpoint(self, final: bool = False) -> None:
         """Write the sheet from the journal's view. A failed write loses nothing (the journal

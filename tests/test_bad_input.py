@@ -156,8 +156,14 @@ def test_missing_api_key(tmp_path, capsys):
             "(used by message.txt.j2 without a default)",
         ),
         (
+            ["Ann", "#REF!", "ann"],
+            "Hi {{ first_name }} at {{ company }}",
+            "Company says '#REF!', which counts as empty "
+            "(used by message.txt.j2 without a default)",
+        ),
+        (
             ["Ann", "Acme", "ann"],
-            "Hi {{ row.get('Nickname') }}",
+            "Hi {{ row.get('Nickname') if company == 'Acme' else first_name }}",
             "message.txt.j2: an expression renders None (no value); give it a default, e.g. "
             "{{ x | default('...', true) }}",
         ),
@@ -168,7 +174,7 @@ def test_missing_api_key(tmp_path, capsys):
         ),
         (
             ["Ann", "Acme", "ann"],
-            "{{ 'x' * 8001 }}",
+            "{{ 'x' * 8001 if company == 'Acme' else 'Hi' }}",
             "the message is 8001 characters; LinkedIn allows 8000",
         ),
         (
@@ -178,7 +184,7 @@ def test_missing_api_key(tmp_path, capsys):
             "a recipientProfileUrn column",
         ),
     ],
-    ids=["empty-cell", "nan", "none", "empty-message", "too-long", "malformed-id"],
+    ids=["empty-cell", "nan", "excel-error", "none", "empty-message", "too-long", "malformed-id"],
 )
 def test_rows_that_cannot_be_sent_are_invalid_and_the_rest_goes_on(
     tmp_path, api, cells, template, detail
@@ -186,14 +192,22 @@ def test_rows_that_cannot_be_sent_are_invalid_and_the_rest_goes_on(
     files = make_campaign(
         tmp_path, [], headers=["First Name", "Company", "recipientProfileId"], message=template
     )
-    files.sheet.write_text(HEADER + ",".join(cells) + "\nBo,Acme,bo-2\n", encoding="utf-8")
-    exit_code = api.run(files)
+    files.sheet.write_text(HEADER + ",".join(cells) + "\nBo,Bolt,bo-2\n", encoding="utf-8")
+    assert api.run(files) == 0
     rows = files.rows()
     assert (rows[0]["status"], rows[0]["status_detail"]) == ("invalid", detail)
-    assert exit_code == 0 and rows[1]["status"] in ("sent", "invalid")
-    assert [r.payload["recipientProfileId"] for r in api.sim.received] == (
-        ["bo-2"] if rows[1]["status"] == "sent" else []
+    assert rows[1]["status"] == "sent"
+    assert [r.payload["recipientProfileId"] for r in api.sim.received] == ["bo-2"]
+
+
+@pytest.mark.parametrize("placeholder", ["None", "NULL", "#N/A", "N/A", "#NAME?", " nan "])
+def test_placeholder_cells_count_as_empty(tmp_path, api, placeholder):
+    files = make_campaign(
+        tmp_path, [[placeholder, "Acme", "ann", "", ""]], message="Hi {{ first_name }}"
     )
+    assert api.run(files) == 0
+    assert files.rows()[0]["status"] == "invalid"
+    assert api.sim.received == []
 
 
 def test_inmail_subject_over_the_limit(tmp_path, api):
@@ -272,3 +286,40 @@ def test_key_is_never_needed_for_a_user_error(tmp_path, capsys):
     files = make_campaign(tmp_path, people(1), message="{{ nope }}")
     assert main(["run", str(files.toml)], env={"CONNECTSAFELY_API_KEY": API_KEY}) == 2
     assert "nope" in capsys.readouterr().err
+
+
+def test_a_sheet_that_cannot_take_statuses_stops_before_any_send(tmp_path, api, capsys):
+    files = make_campaign(tmp_path, [], sheet_name="leads.xlsx")
+    book = Workbook()
+    book.active.append(["First Name", "Company", "recipientProfileId"])
+    book.active.append(["Ann", "Acme", "ann-1"])
+    book.active.merge_cells("D2:E2")  # where the status columns go
+    book.save(files.sheet)
+    before = files.sheet.read_bytes()
+    assert api.run(files) == 2
+    err = capsys.readouterr().err
+    assert "leads.xlsx: row 2: cell E2 is part of merged cells" in err
+    assert err.rstrip().endswith("nothing was sent")
+    assert api.sim.received == [] and files.sheet.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ('output = "out"', "campaign.toml: output: out is a folder; name a file"),
+        ("[api]\ntimeout = nan", "campaign.toml: timeout must be a finite number, not nan"),
+        ("[pacing]\nmax_delay = inf", "campaign.toml: max_delay must be a finite number, not inf"),
+    ],
+)
+def test_settings_that_would_fail_mid_run_are_refused_up_front(
+    tmp_path, api, capsys, extra, message
+):
+    (tmp_path / "out").mkdir()
+    files = make_campaign(tmp_path, people(1))
+    text = files.toml.read_text()
+    if extra.startswith("[pacing]"):
+        text = text.replace("max_delay = 0", extra.split("\n")[1])
+    else:
+        text = text.replace("[pacing]", extra + "\n[pacing]", 1)
+    files.toml.write_text(text, encoding="utf-8")
+    assert run_expecting_2(api, files, capsys) == message

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 import httpx
+import pytest
 from openpyxl import Workbook
 
 from runner.api import ApiClient, ApiTarget, make_http_client
@@ -129,9 +130,31 @@ def test_a_users_own_status_column_is_not_overwritten(tmp_path, api, capsys):
     assert api.run(files) == 2
     assert capsys.readouterr().err == (
         "campaign-runner: leads.csv: row 2: the column 'Status' holds 'Hot lead - call Tuesday', "
-        "which the runner did not write; it writes its statuses into the column named status, "
-        "so rename your column (e.g. 'stage') and run again\n"
+        "which the runner did not write; it writes into columns named status, status_detail, "
+        "sent_at, recipient_urn, so rename your column (e.g. 'stage' or 'notes') and run again\n"
     )
+    assert files.sheet.read_bytes() == before and api.sim.received == []
+
+
+@pytest.mark.parametrize(
+    ("columns", "cells", "named"),
+    [
+        ("Sent At", "2025-11-02 (connection request)", "'Sent At' holds '2025-11-02"),
+        ("Status Detail", "warm intro via Bo", "'Status Detail' holds 'warm intro via Bo'"),
+        ("Recipient URN", "urn:li:fsd_profile:ACoAAx", "'Recipient URN' holds"),
+    ],
+)
+def test_a_users_own_columns_named_like_the_runners_are_not_taken_over(
+    tmp_path, api, capsys, columns, cells, named
+):
+    files = make_campaign(tmp_path, [], headers=["x"])
+    files.sheet.write_text(
+        f"First Name,Company,recipientProfileId,{columns}\nAnn,Acme,ann,{cells}\n",
+        encoding="utf-8",
+    )
+    before = files.sheet.read_bytes()
+    assert api.run(files) == 2
+    assert named in capsys.readouterr().err
     assert files.sheet.read_bytes() == before and api.sim.received == []
 
 
@@ -217,7 +240,8 @@ def test_a_sheet_that_cannot_be_written_is_reported_and_caught_up_next_run(tmp_p
         ).execute()
     assert report.sent == 2 and report.exit_code == 1
     assert "changed since it was read" in report.write_error
-    assert "Peter" in files.sheet.read_text() and "sent" not in files.sheet.read_text()
+    # The user's edit is kept; the statuses are those written before the first send.
+    assert "Peter" in files.sheet.read_text() and statuses(files) == ["pending", "pending"]
     # The next run sends nothing and writes what the journal holds.
     with make_http_client(target, transport(sim)) as http:
         report = Run(

@@ -105,8 +105,9 @@ def test_sheet_is_checkpointed_during_a_long_run(tmp_path, clock):
             prepare(campaign), RunOptions(files.state, "test"), ApiClient(http, clock), clock
         ).execute()
     assert report.sent == 6
-    # 40 s between sends: the first rewrite comes after the 3rd send, 80 s into the run.
-    assert seen[:3] == [[""] * 6] * 3
+    # Written once before the first send; then, 40 s between sends, again after the 3rd send,
+    # 80 s into the run.
+    assert seen[:3] == [["pending"] * 6] * 3
     assert seen[3] == ["sent"] * 3 + ["pending"] * 3
     assert [r.cells[-4] for r in read_table(files.sheet).rows] == ["sent"] * 6
 
