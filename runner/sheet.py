@@ -50,6 +50,12 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _XLSX_CELL_LIMIT = 32767  # Excel "repairs" a workbook with a longer cell, cutting it
 _DELIMITERS = (",", ";", "\t", "|")
+# A multi-byte UTF-8 character: in a file that is not valid UTF-8, a sign of mixed encodings.
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
+# Symbols that Windows-1252 gives for letters of other code pages (cp1250's ł reads as "³",
+# "Ł" as "£", "Ż" as "¯"); beside a letter they are garbled text, not symbols.
+_ODD = "¯¹³²¥¤¦¨¬¸¼½¾£¢§¶ˆ˜†‡‰ƒ"
+_UNLIKELY = re.compile(rf"(?<=[^\W\d_])[{_ODD}]|[{_ODD}](?=[^\W\d_])")
 # What openpyxl raises on a file that is not a sound workbook (it has no error type of its own).
 _XLSX_ERRORS = (
     zipfile.BadZipFile,
@@ -285,11 +291,24 @@ def _read_csv(path: Path) -> tuple[Table, _CsvLayout]:
     encoding, text = _decode(name, data[len(codecs.BOM_UTF8) :] if bom else data, bom)
     delimiter, terminator = _sniff(text)
     records: list[tuple[str, ...]] = []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: a stray quote must be an error, not a cell that silently swallows the rows after
+    # it (or loses the quote on write-back).
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         records.extend(tuple(record) for record in reader)
     except csv.Error as err:
-        raise SheetError(f"{name}: row {len(records) + 1}: {err}") from err
+        where = f"{name}: row {len(records) + 1}"
+        if "unexpected end of data" in str(err):
+            raise SheetError(
+                f'{where}: a quote (") opens a cell that is never closed, so every line after '
+                "it would read as one cell; remove the stray quote or close it"
+            ) from None
+        if "expected after" in str(err):
+            raise SheetError(
+                f'{where}: text follows the closing quote (") of a cell; quote the whole cell '
+                "or remove the stray quote"
+            ) from None
+        raise SheetError(f"{where}: {err}") from None
     layout = _CsvLayout(
         encoding, bom, delimiter, terminator, text.endswith(("\n", "\r")), tuple(records)
     )
@@ -297,19 +316,37 @@ def _read_csv(path: Path) -> tuple[Table, _CsvLayout]:
 
 
 def _decode(name: str, body: bytes, bom: bool) -> tuple[str, str]:
-    """UTF-8 if it is valid, else the Windows code page Excel writes, else latin-1."""
+    """UTF-8 if it is valid, else the Windows code page Excel writes, else latin-1; refused
+    where the result would be garbled text (mojibake) rather than what the user wrote."""
     try:
         return "utf-8", body.decode("utf-8")
     except UnicodeDecodeError as err:
+        line = body.count(b"\n", 0, err.start) + 1
         if bom:
             raise SheetError(
-                f"{name}: starts with a UTF-8 byte order mark but is not UTF-8 "
-                f"(byte {err.start + len(codecs.BOM_UTF8)})"
+                f"{name}: starts with a UTF-8 byte order mark but line {line} is not UTF-8; "
+                "save the file again as CSV UTF-8"
+            ) from None
+        if _UTF8_SEQUENCE.search(body):
+            raise SheetError(
+                f"{name}: line {line} is not UTF-8 while other lines are: the file mixes two "
+                "encodings. Open it in a spreadsheet and save it as CSV UTF-8"
             ) from None
     try:
-        return "cp1252", body.decode("cp1252")
+        encoding, text = "cp1252", body.decode("cp1252")
     except UnicodeDecodeError:
-        return "latin-1", body.decode("latin-1")
+        encoding, text = "latin-1", body.decode("latin-1")
+    unlikely = _UNLIKELY.search(text)
+    if unlikely:
+        at = unlikely.start()
+        line = text.count("\n", 0, at) + 1
+        snippet = text[max(text.rfind("\n", 0, at) + 1, at - 12) : at + 12].split("\n")[0]
+        raise SheetError(
+            f"{name}: is not UTF-8, and read as Windows-1252 line {line} gives {snippet!r}, which "
+            "looks garbled (another encoding, such as Central European?). Save the file as "
+            "CSV UTF-8 and run again"
+        )
+    return encoding, text
 
 
 def _sniff(text: str) -> tuple[str, str]:
@@ -365,7 +402,8 @@ def _pick_sheet(name: str, book: Workbook, sheet_name: str | None) -> Worksheet:
     if not sheets:
         raise SheetError(f"{name}: has no worksheets")
     if sheet_name is None:
-        return sheets[0]
+        # The first sheet a person sees: a hidden one (old data, lookups) is not the campaign.
+        return next((s for s in sheets if s.sheet_state == "visible"), sheets[0])
     # Excel treats sheet names case-insensitively, so a case-only match is unambiguous.
     for match in (lambda t: t == sheet_name, lambda t: t.casefold() == sheet_name.casefold()):
         for sheet in sheets:

@@ -323,3 +323,74 @@ def test_settings_that_would_fail_mid_run_are_refused_up_front(
         text = text.replace("[pacing]", extra + "\n[pacing]", 1)
     files.toml.write_text(text, encoding="utf-8")
     assert run_expecting_2(api, files, capsys) == message
+
+
+def test_without_sheet_name_the_first_visible_sheet_is_read(tmp_path, api):
+    files = make_campaign(tmp_path, [], sheet_name="leads.xlsx")
+    book = Workbook()
+    old = book.active
+    old.title, old.sheet_state = "Old", "hidden"
+    old.append(["recipientProfileId"])
+    old.append(["old-1"])
+    leads = book.create_sheet("Leads")
+    leads.append(["First Name", "Company", "recipientProfileId"])
+    leads.append(["Ann", "Acme", "ann-1"])
+    book.active = 1
+    book.save(files.sheet)
+    assert api.run(files) == 0
+    assert api.delivered_to() == ["ann-1"]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            'First Name,Company,recipientProfileId\nAnn,Acme,ann\n"Gus,Acme,gus\nHal,Acme,hal\n',
+            'leads.csv: row 3: a quote (") opens a cell that is never closed, so every line '
+            "after it would read as one cell; remove the stray quote or close it",
+        ),
+        (
+            'First Name,Company,recipientProfileId\n"Ann"x,Acme,ann\n',
+            'leads.csv: row 2: text follows the closing quote (") of a cell; quote the whole '
+            "cell or remove the stray quote",
+        ),
+    ],
+    ids=["unclosed-quote", "text-after-quote"],
+)
+def test_stray_quotes_are_refused(tmp_path, api, capsys, data, message):
+    files = make_campaign(tmp_path, [])
+    files.sheet.write_text(data, encoding="utf-8")
+    assert run_expecting_2(api, files, capsys) == message
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            "First Name,Company,recipientProfileId\nŁukasz,Acme,lukasz\n".encode("cp1250"),
+            "leads.csv: is not UTF-8, and read as Windows-1252 line 2 gives '£ukasz,Acme,', "
+            "which looks garbled (another encoding, such as Central European?). Save the file "
+            "as CSV UTF-8 and run again",
+        ),
+        (
+            "First Name,Company,recipientProfileId\nZoë,Acme,zoe\n".encode()
+            + "Renée,Acme,renee\n".encode("cp1252"),
+            "leads.csv: line 3 is not UTF-8 while other lines are: the file mixes two "
+            "encodings. Open it in a spreadsheet and save it as CSV UTF-8",
+        ),
+    ],
+    ids=["cp1250", "mixed"],
+)
+def test_text_that_would_be_garbled_is_refused(tmp_path, api, capsys, data, message):
+    files = make_campaign(tmp_path, [])
+    files.sheet.write_bytes(data)
+    assert run_expecting_2(api, files, capsys) == message
+
+
+def test_western_european_windows_text_is_read_right(tmp_path, api):
+    files = make_campaign(tmp_path, [], message="Hi {{ first_name }} at {{ company }}")
+    text = "First Name,Company,recipientProfileId\nRenée,„Straße“ & Söhne €,renee\n"
+    files.sheet.write_bytes(text.encode("cp1252"))
+    assert api.run(files) == 0
+    assert api.sim.received[0].payload["message"] == "Hi Renée at „Straße“ & Söhne €"
+    assert files.sheet.read_bytes().decode("cp1252").startswith(text.split("\n")[0] + ",status")
