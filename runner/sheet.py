@@ -19,6 +19,7 @@ import contextlib
 import csv
 import glob
 import io
+import itertools
 import os
 import re
 import stat
@@ -50,6 +51,7 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _XLSX_CELL_LIMIT = 32767  # Excel "repairs" a workbook with a longer cell, cutting it
 _DELIMITERS = (",", ";", "\t", "|")
+_QUOTE_IF = frozenset('"\r\n').union(_DELIMITERS)
 # A multi-byte UTF-8 character: in a file that is not valid UTF-8, a sign of mixed encodings.
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
 # Symbols that Windows-1252 gives for letters of other code pages (cp1250's ł reads as "³",
@@ -350,7 +352,8 @@ def _decode(name: str, body: bytes, bom: bool) -> tuple[str, str]:
 
 
 def _sniff(text: str) -> tuple[str, str]:
-    """The delimiter most frequent in the header line (outside quotes) and its line end."""
+    """The delimiter and line end. The delimiter is the one that splits the first records into
+    the same number of cells, more than one; ties go to the one most frequent in the header."""
     counts = dict.fromkeys(_DELIMITERS, 0)
     terminator = "\r\n"
     quoted, previous = False, ""
@@ -365,7 +368,20 @@ def _sniff(text: str) -> tuple[str, str]:
             terminator = "\r\n" if text.startswith("\r\n", i) else char
             break
         previous = char
-    return max(_DELIMITERS, key=counts.__getitem__), terminator
+    sample = text[:65536]
+    scores: dict[str, tuple[float, int]] = {}
+    for delimiter in _DELIMITERS:
+        reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter, strict=True)
+        try:
+            records = [r for r in itertools.islice(reader, 50) if r]
+        except csv.Error:
+            continue  # the wrong delimiter often leaves quotes where none can be
+        if len(sample) < len(text):
+            records = records[:-1]  # the sample may end inside the last record
+        width = len(records[0]) if records else 0
+        alike = sum(len(r) == width for r in records) / len(records) if width > 1 else 0.0
+        scores[delimiter] = (alike, counts[delimiter])
+    return max(_DELIMITERS, key=lambda d: scores.get(d, (0.0, 0))), terminator
 
 
 def _read_xlsx(path: Path, sheet_name: str | None) -> tuple[str, list[list[str]]]:
@@ -499,8 +515,10 @@ def _write_csv(
 
 
 def _csv_field(value: str, delimiter: str) -> str:
-    """Quote only where needed; unlike csv.writer, always quote a lone '\\r' (it ends a record)."""
-    if delimiter in value or any(c in value for c in '"\r\n'):
+    """Quote where needed, and also around any character that could be a delimiter: then the
+    file's delimiter is beyond doubt the next time it is read. Unlike csv.writer, a lone
+    '\\r' is always quoted (it ends a record)."""
+    if any(c in value for c in _QUOTE_IF):
         return '"' + value.replace('"', '""') + '"'
     return value
 
