@@ -93,6 +93,7 @@ _LOSSY_PARTS = (
     ("xl/model/", "a data model"),
     ("xl/querytables/", "queries"),
     ("xl/connections.xml", "data connections"),
+    ("customxml/", "custom document properties"),
 )
 
 

@@ -147,7 +147,14 @@ def test_sigkill_at_random_moments_over_many_runs(tmp_path, api, sheet):
     kills = 0
     for _ in range(8):
         proc = start(files, api)
-        time.sleep(rng.uniform(0.2, 1.0))
+        # Kill at a random moment while it is sending: after a random number of requests,
+        # plus a random fraction of a pause.
+        target = min(len(api.sim.received) + rng.randint(1, 8), 60)
+        deadline = time.monotonic() + 20
+        while len(api.sim.received) < target and proc.poll() is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.002)
+        time.sleep(rng.uniform(0, 0.03))
         if proc.poll() is not None:
             proc.communicate()
             break  # it finished before the kill

@@ -16,41 +16,47 @@ def everything_written(root) -> bytes:
     return b"".join(p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file())
 
 
-def test_api_key_appears_in_no_file_and_no_output(tmp_path, api, capsys):
+def test_api_key_appears_in_no_file_and_no_output(tmp_path, api, capsys, monkeypatch):
     files = make_campaign(tmp_path, people(3) + [["", "", "invalid-x", "", ""]])
-    api.run(files, "--dry-run")
-    api.run(files, "--limit", "2")
+    env = {"CONNECTSAFELY_API_KEY": API_KEY}
+    state = ["--state-dir", str(files.state)]
+    printed = []
+    assert api.run(files, "--dry-run") == 0
+    assert api.run(files, "--limit", "2") == 0
     api.sim.inject(Fault(FaultKind.STATUS, status=401, body={"error": "Unauthorized"}))
     assert api.run(files) == 1
+    # A sandbox trial with the real key set (the sandbox then checks that key).
+    assert main(["run", str(files.toml), "--sandbox", *state], env=env, clock=api.clock) == 0
+    # The error paths: a refused connection, a refused base URL, a bug with its traceback.
+    refused = ["--base-url", "http://127.0.0.1:9/linkedin"]
+    assert main(["run", str(files.toml), *refused, *state], env=env, clock=api.clock) == 75
+    plain = ["--base-url", "http://api.example.com/linkedin"]
+    assert main(["run", str(files.toml), *plain, *state], env=env) == 2
+
+    def broken(self, plan):
+        raise RuntimeError("something broke")
+
+    monkeypatch.setattr("runner.api.ApiClient.send", broken)
+    assert api.run(files) == 1
+    monkeypatch.undo()
+    printed.append(capsys.readouterr())
+    assert "unexpected error: RuntimeError: something broke" in printed[-1].err
+    assert "Traceback" in printed[-1].err
+    # A timeout, then the rest, then status.
     api.sim.inject(Fault(FaultKind.HANG, seconds=1))
-    main(
-        ["run", str(files.toml), "--base-url", api.base_url, "--state-dir", str(files.state)],
-        env={"CONNECTSAFELY_API_KEY": API_KEY, "CONNECTSAFELY_BASE_URL": "http://x.example/"},
-        clock=api.clock,
-    )
-    main(["status", str(files.toml), "--state-dir", str(files.state)], clock=api.clock)
-    # A wrong base URL and a refused connection go through the error paths too.
-    main(
-        ["run", str(files.toml), "--base-url", "http://api.example.com/linkedin"],
-        env={"CONNECTSAFELY_API_KEY": API_KEY},
-    )
-    main(
-        [
-            "run",
-            str(files.toml),
-            "--base-url",
-            "http://127.0.0.1:9/linkedin",
-            "--state-dir",
-            str(files.state),
-        ],
-        env={"CONNECTSAFELY_API_KEY": API_KEY},
-        clock=api.clock,
-    )
-    out = capsys.readouterr()
-    assert API_KEY not in out.out + out.err
+    assert api.run(files) == 0
+    assert main(["status", str(files.toml), *state], clock=api.clock) == 0
+    printed.append(capsys.readouterr())
+
+    assert all(API_KEY not in p.out + p.err for p in printed)
     assert API_KEY.encode() not in everything_written(tmp_path)
     assert b"sent" in everything_written(tmp_path)  # the files checked are the real ones
-    assert len(api.sim.delivered()) >= 2
+    assert len(api.sim.delivered()) == 3
+    assert statuses_of(files) == ["sent", "sent", "unknown", "invalid"]
+
+
+def statuses_of(files) -> list[str]:
+    return [row["status"] for row in files.rows()]
 
 
 @pytest.mark.parametrize(

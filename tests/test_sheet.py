@@ -608,6 +608,26 @@ def test_xlsx_changed_since_read(tmp_path: Path) -> None:
     )
 
 
+def test_csv_header_changed_since_read(tmp_path: Path) -> None:
+    path = tmp_path / "leads.csv"
+    path.write_text("name,id\nAnn,1\n", encoding="utf-8")
+    table = read_table(path)
+    path.write_text("Name Renamed,id\nAnn,1\n", encoding="utf-8")
+    assert error(write_statuses, table, {2: SENT}, path) == (
+        "leads.csv: changed since it was read (row 1 differs); statuses were not written, so "
+        "nothing changed in the meantime is overwritten"
+    )
+
+
+def test_xlsx_status_text_is_cleaned_of_what_xml_cannot_hold_and_capped(tmp_path: Path) -> None:
+    path = tmp_path / "leads.xlsx"
+    make_workbook(path, {"Leads": [["name"], ["Ann"]]})
+    detail = "bad\x00byte\x1b" + "x" * 40000
+    write_statuses(read_table(path), {2: ("failed", detail, "", "")}, path)
+    cell = openpyxl.load_workbook(path)["Leads"]["C2"]
+    assert cell.value.startswith("bad?byte?xxx") and len(cell.value) == 32767
+
+
 def test_xlsx_merged_status_cell(tmp_path: Path) -> None:
     path = tmp_path / "leads.xlsx"
     book = make_workbook(path, {"Leads": [["name", "status", "status_detail"], ["Ann"]]})
