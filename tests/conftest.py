@@ -5,14 +5,18 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import httpx
 import pytest
 from openpyxl import Workbook
 
+from runner.api import ApiClient, ApiTarget, make_http_client
+from runner.campaign import Pacing, load_campaign
 from runner.cli import main
 from runner.clock import FakeClock
+from runner.run import Run, RunOptions, RunReport, prepare
 from runner.sheet import read_table
 from runner.simulator import Simulator, SimulatorServer
 
@@ -128,3 +132,26 @@ def api(clock: FakeClock) -> Iterator[Api]:
     sim = Simulator(API_KEY, clock)
     with SimulatorServer(sim) as server:
         yield Api(sim, clock, server.base_url)
+
+
+def run_in_process(
+    files: CampaignFiles,
+    clock: FakeClock,
+    transport: httpx.BaseTransport,
+    *,
+    pacing: Pacing | None = None,
+    **run_options: object,
+) -> RunReport:
+    """One run through the core (no CLI), with the HTTP transport a test controls."""
+    campaign = load_campaign(files.toml)
+    if pacing is not None:
+        campaign = replace(campaign, pacing=pacing)
+    target = ApiTarget("http://sandbox.invalid/linkedin", API_KEY, 5)
+    with make_http_client(target, transport) as http:
+        return Run(
+            prepare(campaign),
+            RunOptions(files.state, "test"),
+            ApiClient(http, clock),
+            clock,
+            **run_options,  # type: ignore[arg-type]
+        ).execute()

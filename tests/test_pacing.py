@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 import random
-from dataclasses import replace
 
-from runner.api import ApiClient, ApiTarget, make_http_client
-from runner.campaign import Pacing, load_campaign
-from runner.run import Run, RunOptions, prepare
+from runner.campaign import Pacing
 from runner.simulator import Simulator, transport
 
-from .conftest import API_KEY, make_campaign
+from .conftest import API_KEY, make_campaign, run_in_process
 
 
 def run(files, clock, sim, pacing: Pacing, progress=None):
-    campaign = replace(load_campaign(files.toml), pacing=pacing)
-    target = ApiTarget("http://sandbox.invalid/linkedin", API_KEY, 5)
-    with make_http_client(target, transport(sim)) as http:
-        return Run(
-            prepare(campaign),
-            RunOptions(files.state, "t"),
-            ApiClient(http, clock),
-            clock,
-            rng=random.Random(4),
-            progress=progress,
-        ).execute()
+    return run_in_process(
+        files, clock, transport(sim), pacing=pacing, rng=random.Random(4), progress=progress
+    )
 
 
 def send_times(sim) -> dict[str, list[float]]:

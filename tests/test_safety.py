@@ -8,15 +8,12 @@ import httpx
 import pytest
 from openpyxl import Workbook
 
-from runner.api import ApiClient, ApiTarget, make_http_client
-from runner.campaign import load_campaign
 from runner.cli import main
 from runner.clock import FakeClock
 from runner.journal import Journal
-from runner.run import Run, RunOptions, prepare
 from runner.simulator import Fault, FaultKind, Simulator, profile_urn, transport
 
-from .conftest import API_KEY, make_campaign, people
+from .conftest import API_KEY, make_campaign, people, run_in_process
 
 
 def statuses(files) -> list[str]:
@@ -230,26 +227,13 @@ def test_a_sheet_that_cannot_be_written_is_reported_and_caught_up_next_run(tmp_p
         files.sheet.write_text(files.sheet.read_text().replace("Person1", "Peter"))
         return inner.handle_request(request)
 
-    target = ApiTarget("http://sandbox.invalid/linkedin", API_KEY, 5)
-    with make_http_client(target, httpx.MockTransport(edit_during_the_run)) as http:
-        report = Run(
-            prepare(load_campaign(files.toml)),
-            RunOptions(files.state, "t"),
-            ApiClient(http, clock),
-            clock,
-        ).execute()
+    report = run_in_process(files, clock, httpx.MockTransport(edit_during_the_run))
     assert report.sent == 2 and report.exit_code == 1
     assert "changed since it was read" in report.write_error
     # The user's edit is kept; the statuses are those written before the first send.
     assert "Peter" in files.sheet.read_text() and statuses(files) == ["pending", "pending"]
     # The next run sends nothing and writes what the journal holds.
-    with make_http_client(target, transport(sim)) as http:
-        report = Run(
-            prepare(load_campaign(files.toml)),
-            RunOptions(files.state, "t"),
-            ApiClient(http, clock),
-            clock,
-        ).execute()
+    report = run_in_process(files, clock, transport(sim))
     assert report.attempted == 0 and report.exit_code == 0
     assert statuses(files) == ["sent", "sent"]
 

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import httpx
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
-from runner.api import ApiClient, ApiTarget, make_http_client
-from runner.campaign import Pacing, load_campaign
-from runner.run import Run, RunOptions, prepare
+from runner.campaign import Pacing
 from runner.sheet import read_table
 from runner.simulator import Simulator, transport
 
-from .conftest import API_KEY, make_campaign, people
+from .conftest import API_KEY, make_campaign, people, run_in_process
 
 
 def test_csv_run_keeps_every_user_cell_delimiter_bom_and_line_endings(tmp_path, api):
@@ -89,8 +85,6 @@ def test_excel_run_keeps_cells_styles_widths_and_other_sheets(tmp_path, api):
 def test_sheet_is_checkpointed_during_a_long_run(tmp_path, clock):
     """With real pacing, the sheet is rewritten about every minute while the run goes on."""
     files = make_campaign(tmp_path, people(6))
-    campaign = load_campaign(files.toml)
-    campaign = replace(campaign, pacing=Pacing(40, 40))
     seen: list[list[str]] = []
     sim = Simulator(API_KEY, clock)
     inner = transport(sim)
@@ -99,11 +93,7 @@ def test_sheet_is_checkpointed_during_a_long_run(tmp_path, clock):
         seen.append([r.cells[-4] if len(r.cells) > 5 else "" for r in read_table(files.sheet).rows])
         return inner.handle_request(request)
 
-    target = ApiTarget("http://sandbox.invalid/linkedin", API_KEY, 5)
-    with make_http_client(target, httpx.MockTransport(spy)) as http:
-        report = Run(
-            prepare(campaign), RunOptions(files.state, "test"), ApiClient(http, clock), clock
-        ).execute()
+    report = run_in_process(files, clock, httpx.MockTransport(spy), pacing=Pacing(40, 40))
     assert report.sent == 6
     # Written once before the first send; then, 40 s between sends, again after the 3rd send,
     # 80 s into the run.
