@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", help="counts by status and what is known of quotas")
     status.add_argument("campaign", type=Path, help="the campaign file (.toml)")
     status.add_argument("--state-dir", type=Path, metavar="DIR", help="where the journal lives")
+    status.add_argument("--sandbox", action="store_true", help="the sandbox runs' status")
     return parser
 
 
@@ -220,8 +221,9 @@ def resolve_target(
 
 def _status(args: argparse.Namespace, clock: Clock, out: TextIO) -> int:
     campaign = load_campaign(args.campaign)
-    prepared = prepare(campaign, campaign.api.sandbox)
-    merged, pools = look(prepared, _state_dir(args, campaign), campaign.api.sandbox)
+    sandbox = args.sandbox or campaign.api.sandbox
+    prepared = prepare(campaign, sandbox)
+    merged, pools = look(prepared, _state_dir(args, campaign), sandbox)
     print(status_text(prepared, merged.states, pools, clock.now()), file=out)
     return EXIT_OK
 

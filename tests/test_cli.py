@@ -169,3 +169,17 @@ def test_python_dash_m_runner_works():
 def test_usage_errors_exit_2(argv, capsys):
     assert main(argv) == 2
     assert "usage: campaign-runner" in capsys.readouterr().err
+
+
+def test_every_command_and_option_is_in_the_readme():
+    from runner.cli import build_parser
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command").choices
+    for name, sub in commands.items():
+        assert f"campaign-runner {name} " in readme, name
+        for action in sub._actions:
+            for flag in action.option_strings:
+                if flag not in ("-h", "--help"):
+                    assert flag in readme, (name, flag)

@@ -30,6 +30,13 @@ def test_a_sandbox_trial_never_counts_as_a_real_send(tmp_path, api, capsys):
     sandbox_rows = (tmp_path / "leads.sandbox.csv").read_text(encoding="utf-8")
     assert sandbox_rows.count(",sent,") == 3
 
+    status = ["status", str(files.toml), "--state-dir", str(files.state)]
+    capsys.readouterr()
+    assert main([*status, "--sandbox"], clock=api.clock) == 0
+    assert "  sent       3" in capsys.readouterr().out
+    assert main(status, clock=api.clock) == 0
+    assert "  pending    3" in capsys.readouterr().out
+
     assert api.run(files) == 0  # the real run sends to everyone
     assert sorted(api.delivered_to()) == ["person-0", "person-1", "person-2"]
     assert statuses(files) == ["sent"] * 3
