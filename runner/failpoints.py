@@ -31,4 +31,5 @@ def reached(name: str) -> None:
         return
     _reached[name] += 1
     if _reached[name] >= int(nth or 1):
-        os.kill(os.getpid(), signal.SIGKILL)
+        # SIGKILL where there is one; on Windows SIGTERM ends the process just as abruptly.
+        os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))

@@ -7,12 +7,17 @@ flight when the process died is known, on the next start, to be possibly deliver
 
 from __future__ import annotations
 
-import fcntl
 import os
 import sqlite3
+import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
+if sys.platform == "win32":
+    import msvcrt
+else:
+    import fcntl
 
 from .clock import iso
 from .errors import CampaignBusy, ConfigError
@@ -107,17 +112,16 @@ class Journal:
                 f"{lock_path.parent}: cannot use this state folder: {err.strerror}; "
                 "choose another with --state-dir"
             ) from None
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+        if not _try_lock(fd):
+            os.lseek(fd, 0, os.SEEK_SET)
+            holder = os.read(fd, 32).decode(errors="replace").strip(" \x00") or "?"
             os.close(fd)
             raise CampaignBusy(
                 f"{self.path.name}: this campaign is being run by another process (pid {holder}); "
                 "nothing was sent; wait for it to finish"
-            ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
+            )
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, str(os.getpid()).encode().ljust(32))
         self._lock_fd = fd
 
     def close(self) -> None:
@@ -242,6 +246,28 @@ class Journal:
                 pool.reason,
             ),
         )
+
+
+# Windows locks byte ranges, and a locked byte cannot be read by the next process; the lock
+# takes a byte past the pid written at the start of the file.
+_LOCK_BYTE = 1024
+
+
+def _try_lock(fd: int) -> bool:
+    """Take an exclusive lock that the OS drops when the process dies, however it dies."""
+    if sys.platform == "win32":
+        os.lseek(fd, _LOCK_BYTE, os.SEEK_SET)
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    else:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
 
 
 def _time(value: str | None) -> datetime | None:
