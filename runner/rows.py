@@ -28,7 +28,9 @@ _URN = re.compile(r"urn:li:[A-Za-z_]+:[A-Za-z0-9_-]+")
 # Public IDs are letters (any script), digits and hyphens; older ones have underscores too.
 _PUBLIC_ID = re.compile(r"[\w-]+")
 _GROUP_ID = re.compile(r"[0-9]+")
-_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")  # how sent_at is written
+# A date and time as written (2026-01-15T09:00:00Z), or as a spreadsheet may have re-typed it
+# on saving (15/01/2026 09:00, 1/15/26 9:00 AM); words in it mean a column of the user's own.
+_ISO_TIME = re.compile(r"[\d\s/:.,\-TZ+]+(?:[AaPp][Mm])?")
 # What exports write for "no value" (pandas' nan, Python's None, Excel's #N/A): such a cell is
 # empty, or a message would greet someone as "Hi nan,".
 PLACEHOLDERS = frozenset(
