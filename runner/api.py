@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -46,6 +46,7 @@ class SendResult:
     recipient_urn: str | None = None
     rate: RateLimit = RateLimit()
     reset: datetime | None = None  # for RATE_LIMITED: when the pool may send again
+    status: int | None = None  # the HTTP status, when there was an answer
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,10 @@ class ApiClient:
 
 def classify(status: int, headers: dict[str, str], content: bytes) -> SendResult:
     """Turn one HTTP answer into a result; pure, so every API quirk is tested directly."""
+    return replace(_classify(status, headers, content), status=status)
+
+
+def _classify(status: int, headers: dict[str, str], content: bytes) -> SendResult:
     rate = parse_rate_limit(headers)
     body = _json(content)
     text = _error_text(body, content)

@@ -167,6 +167,9 @@ def _check_status_columns(table: Table, indices: tuple[int | None, ...]) -> None
     user's own (a pipeline stage, a date of their own, notes) must not be overwritten."""
     status, detail, sent_at, urn = indices
     ours = {str(s) for s in Status if s is not Status.IN_FLIGHT} | {""}
+    # Once the runner has written a status anywhere, the four columns are its own; a row whose
+    # status a user cleared (to have it sent again) may keep the old detail beside it.
+    written = status is not None and any(row.cells[status].strip() for row in table.rows)
     for sheet_row in table.rows:
         cells = sheet_row.cells
         value = cells[status].strip() if status is not None else ""
@@ -179,7 +182,7 @@ def _check_status_columns(table: Table, indices: tuple[int | None, ...]) -> None
             and not _ISO_TIME.fullmatch(cells[sent_at].strip())
         ):
             foreign = sent_at
-        elif not value:  # the runner writes the other three only beside a status
+        elif not written:  # the runner writes the other three only beside a status
             foreign = next((i for i in (detail, sent_at, urn) if i is not None and cells[i]), None)
         if foreign is not None:
             raise SheetError(

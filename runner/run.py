@@ -37,7 +37,7 @@ from .plans import RowPlan, SendPlan, plan_rows
 from .quota import Pool, exhausted, observe, parse_time
 from .rows import Row, read_layout, read_row
 from .sheet import Table, WriteReport, read_table, statuses_sibling, write_statuses
-from .status import DONE, Status
+from .status import ATTEMPTED, DONE, Status
 from .templates import Templates, load_templates
 
 # During a long run the sheet is rewritten from the journal this often. Nothing rides on it
@@ -133,14 +133,14 @@ def with_earlier_statuses(rows: list[Row], campaign: Campaign, sandbox: bool) ->
             continue  # only a second witness; the journal and the sheet itself come first
         for sheet_row in table.rows:
             row = read_row(layout, table, sheet_row)
-            if row.recipient is not None and row.previous[0] in DONE | {Status.UNKNOWN}:
+            if row.recipient is not None and row.previous[0] in ATTEMPTED:
                 for ident in row.recipient.idents:
                     earlier.setdefault(ident, row.previous)
     if not earlier:
         return rows
     return [
         replace(row, previous=found)
-        if not row.previous[0]
+        if row.previous[0] not in ATTEMPTED
         and row.recipient is not None
         and (found := next((earlier[i] for i in row.recipient.idents if i in earlier), None))
         else row
@@ -188,7 +188,7 @@ def merge(plans: list[RowPlan], entries: list[Entry], resend_unknown: bool) -> M
         )
         for rp in plans
         if rp.row.recipient is not None
-        and rp.row.previous[0] in (Status.SENT, Status.FAILED, Status.UNKNOWN)
+        and rp.row.previous[0] in ATTEMPTED
         and not known.intersection(rp.row.recipient.idents)
     ]
     by_ident: dict[str, Entry] = {}
@@ -397,7 +397,8 @@ class Run:
         elif result.outcome is Outcome.FAILED:
             self.journal.finish(key, Status.FAILED, result.detail, now)
             self._set(plan, RowState(Status.FAILED, result.detail))
-            self._same_failure_check(plan, result.detail, now)
+            if not _about_the_recipient(result):
+                self._same_failure_check(plan, result.detail, now)
         elif result.outcome is Outcome.UNKNOWN:
             detail = result.detail + " (rerun with --resend-unknown to send it again)"
             self.journal.finish(key, Status.UNKNOWN, detail, now)
@@ -544,3 +545,9 @@ class Run:
             code = EXIT_PAUSED if pending else EXIT_OK
         # The sheet not written is worth a non-zero code even when all was sent.
         return EXIT_FATAL if self.report.write_error and code == EXIT_OK else code
+
+
+def _about_the_recipient(result: SendResult) -> bool:
+    """Refusals that are about this person, even when the words are the same for everyone:
+    not found, or not visible to the sender through the group (UNAUTHORIZED_VIEWER)."""
+    return result.status == 404 or "UNAUTHORIZED_VIEWER" in result.detail

@@ -52,12 +52,26 @@ _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _XLSX_CELL_LIMIT = 32767  # Excel "repairs" a workbook with a longer cell, cutting it
 _DELIMITERS = (",", ";", "\t", "|")
 _QUOTE_IF = frozenset('"\r\n').union(_DELIMITERS)
-# A multi-byte UTF-8 character: in a file that is not valid UTF-8, a sign of mixed encodings.
+# A multi-byte UTF-8 character: in a file that is not valid UTF-8, a sign of mixed encodings
+# when it is a Latin letter or common punctuation (Windows-1252 text can form byte pairs that
+# happen to be UTF-8 for some far-off script: "é" + no-break space, "ß" + a quote).
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
-# Symbols that Windows-1252 gives for letters of other code pages (cp1250's ł reads as "³",
-# "Ł" as "£", "Ż" as "¯"); beside a letter they are garbled text, not symbols.
-_ODD = "¯¹³²¥¤¦¨¬¸¼½¾£¢§¶ˆ˜†‡‰ƒ"
-_UNLIKELY = re.compile(rf"(?<=[^\W\d_])[{_ODD}]|[{_ODD}](?=[^\W\d_])")
+
+
+def _latin(sequence: bytes) -> bool:
+    char = sequence.decode("utf-8", "replace")
+    return "\u00a0" <= char <= "\u024f" or "\u2010" <= char <= "\u20cf"
+
+
+# Symbols that Windows-1252 gives for letters of other code pages (cp1250's "ł" reads as "³",
+# "Ł" as "£", "Ż" as "¯"); beside a letter they are garbled text, not symbols. Superscripts
+# (m², km³) and the pound (£m, £bn) sit beside letters as symbols too; they count only before
+# a letter ("Wroc³aw"), or before a whole word ("£ukasz").
+_ODD = "¯¹¥¤¦¨¬¸¼½¾¢§¶ˆ˜†‡‰ƒ"
+_LETTER = r"[^\W\d_]"
+_UNLIKELY = re.compile(
+    rf"(?<={_LETTER})[{_ODD}]|[{_ODD}](?={_LETTER})|[²³](?={_LETTER})|£(?={_LETTER}{{3}})"
+)
 # What openpyxl raises on a file that is not a sound workbook (it has no error type of its own).
 _XLSX_ERRORS = (
     zipfile.BadZipFile,
@@ -330,7 +344,7 @@ def _decode(name: str, body: bytes, bom: bool) -> tuple[str, str]:
                 f"{name}: starts with a UTF-8 byte order mark but line {line} is not UTF-8; "
                 "save the file again as CSV UTF-8"
             ) from None
-        if _UTF8_SEQUENCE.search(body):
+        if any(_latin(m.group()) for m in _UTF8_SEQUENCE.finditer(body)):
             raise SheetError(
                 f"{name}: line {line} is not UTF-8 while other lines are: the file mixes two "
                 "encodings. Open it in a spreadsheet and save it as CSV UTF-8"
@@ -370,14 +384,19 @@ def _sniff(text: str) -> tuple[str, str]:
             break
         previous = char
     sample = text[:65536]
+    cut = len(sample) < len(text)
     scores: dict[str, tuple[float, int]] = {}
     for delimiter in _DELIMITERS:
         reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter, strict=True)
+        records: list[list[str]] = []
         try:
-            records = [r for r in itertools.islice(reader, 50) if r]
-        except csv.Error:
-            continue  # the wrong delimiter often leaves quotes where none can be
-        if len(sample) < len(text):
+            records.extend(r for r in itertools.islice(reader, 50) if r)
+        except csv.Error as err:
+            # The wrong delimiter often leaves quotes where none can be; but a sample cut
+            # inside a long quoted cell ends "unexpectedly" with the right one too.
+            if not (cut and "unexpected end of data" in str(err)):
+                continue
+        if cut:
             records = records[:-1]  # the sample may end inside the last record
         width = len(records[0]) if records else 0
         alike = sum(len(r) == width for r in records) / len(records) if width > 1 else 0.0

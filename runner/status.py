@@ -18,3 +18,5 @@ class Status(StrEnum):
 
 # Outcomes that are final: the row is never sent again (UNKNOWN only with --resend-unknown).
 DONE = frozenset({Status.SENT, Status.FAILED, Status.INVALID, Status.DUPLICATE})
+# What a request to the API left behind: proof enough, wherever it is found, not to send again.
+ATTEMPTED = frozenset({Status.SENT, Status.FAILED, Status.UNKNOWN})

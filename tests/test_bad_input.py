@@ -387,6 +387,31 @@ def test_text_that_would_be_garbled_is_refused(tmp_path, api, capsys, data, mess
     assert run_expecting_2(api, files, capsys) == message
 
 
+@pytest.mark.parametrize(
+    "company",
+    ["Fondateur du «\xa0Café\xa0»", "„Weiß“ GmbH", "Office of 120 m²", "Raised £m, £bn"],
+)
+def test_windows_text_that_only_looks_odd_is_not_refused(tmp_path, api, company):
+    files = make_campaign(tmp_path, [], message="Hi {{ first_name }} at {{ company }}")
+    text = f'First Name,Company,recipientProfileId\nAnn,"{company}",ann\n'
+    files.sheet.write_bytes(text.encode("cp1252"))
+    assert api.run(files) == 0
+    assert api.sim.received[0].payload["message"] == f"Hi Ann at {company}"
+
+
+def test_a_semicolon_file_with_long_quoted_cells(tmp_path, api):
+    """The delimiter is found even where the sample read for it ends inside a quoted cell."""
+    files = make_campaign(tmp_path, [], message="Hi {{ first_name }}")
+    lines = ["recipientProfileId;first_name;about"]
+    for i in range(60):
+        about = f"I build things, ship them; line {i}.\n" * 40
+        lines.append(f'person-{i};Name{i};"{about}"')
+    files.sheet.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    assert len(files.sheet.read_bytes()) > 65536
+    assert api.run(files) == 0
+    assert len(api.sim.delivered()) == 60
+
+
 def test_western_european_windows_text_is_read_right(tmp_path, api):
     files = make_campaign(tmp_path, [], message="Hi {{ first_name }} at {{ company }}")
     text = "First Name,Company,recipientProfileId\nRenée,„Straße“ & Söhne €,renee\n"

@@ -214,6 +214,14 @@ def test_the_same_refusal_for_everyone_is_about_the_account_not_them(tmp_path, a
     assert len(api.sim.delivered()) == 5
 
 
+def test_the_same_refusal_that_is_about_each_recipient_does_not_stop_the_run(tmp_path, api):
+    """The group 403 reads the same for everyone, yet it is about each of them."""
+    rows = [["F", "Acme", "", f"urn:li:fsd_profile:ACoAAforbidden{i}", "42"] for i in range(3)]
+    files = make_campaign(tmp_path, rows + people(2))
+    assert api.run(files) == 0
+    assert statuses(files) == ["failed"] * 3 + ["sent"] * 2
+
+
 def test_ctrl_c_after_the_answer_arrived_leaves_the_row_unknown(tmp_path, api, monkeypatch):
     """The message went out; the interrupt came before its outcome was recorded."""
     from runner import failpoints

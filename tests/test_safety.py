@@ -6,7 +6,7 @@ import shutil
 
 import httpx
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from runner.cli import main
 from runner.clock import FakeClock
@@ -89,6 +89,38 @@ def test_a_lost_journal_with_statuses_in_the_sibling_of_a_workbook(tmp_path, api
     shutil.rmtree(files.state)
     assert api.run(files) == 0
     assert api.delivered_to() == ["ann-1", "bo-2"]
+
+
+def test_a_sent_in_the_sibling_beats_an_older_pending_in_the_sheet(tmp_path, api):
+    """Day 1 wrote into the sheet; then a formula column sent statuses beside it; then the
+    journal was lost. The sibling's newer 'sent' must win over the sheet's old 'pending'."""
+    files = make_campaign(tmp_path, [], sheet_name="leads.xlsx")
+    book = Workbook()
+    book.active.append(["First Name", "Company", "recipientProfileId"])
+    for i in range(4):
+        book.active.append([f"P{i}", "Acme", f"p-{i}"])
+    book.save(files.sheet)
+    assert api.run(files, "--limit", "2") == 0  # statuses in the sheet: 2 sent, 2 pending
+    book = load_workbook(files.sheet)
+    book.active["H1"] = "Greeting"
+    for r in range(2, 6):
+        book.active[f"H{r}"] = f'="Hi "&A{r}'
+    book.save(files.sheet)
+    assert api.run(files) == 0  # the rest sent; statuses now in leads.statuses.xlsx
+    shutil.rmtree(files.state)
+    assert api.run(files) == 0
+    assert sorted(api.delivered_to()) == ["p-0", "p-1", "p-2", "p-3"]
+
+
+def test_clearing_only_the_status_cell_sends_the_row_again(tmp_path, api):
+    files = make_campaign(tmp_path, [["Ann", "Acme", "invalid-ann", "", ""], *people(1)])
+    assert api.run(files) == 0
+    assert statuses(files) == ["failed", "sent"]
+    text = files.sheet.read_text().replace("invalid-ann,,,failed,", "ann-fixed,,,,")
+    files.sheet.write_text(text, encoding="utf-8")
+    assert api.run(files) == 0
+    assert statuses(files) == ["sent", "sent"]
+    assert api.delivered_to() == ["person-0", "ann-fixed"]
 
 
 def test_a_lost_journal_keeps_unknown_rows_unsent(tmp_path, api):
