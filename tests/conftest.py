@@ -1,124 +1,15 @@
-"""Shared fixtures: a campaign on disk, and the simulator on a loopback port with a fake clock."""
+"""Shared fixtures: a fake clock, and the simulator on a loopback port sharing it."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
-from pathlib import Path
 
-import httpx
 import pytest
-from openpyxl import Workbook
 
-from runner.api import ApiClient, ApiTarget, make_http_client
-from runner.campaign import Pacing, load_campaign
-from runner.cli import main
 from runner.clock import FakeClock
-from runner.run import Run, RunOptions, RunReport, prepare
-from runner.sheet import read_table
 from runner.simulator import Simulator, SimulatorServer
 
-API_KEY = "sk_test_0123456789abcdef"
-HEADERS = ["First Name", "Company", "recipientProfileId", "recipientProfileUrn", "groupId"]
-
-
-def write_csv(path: Path, rows: list[list[str]], delimiter: str = ",") -> Path:
-    buffer = io.StringIO()
-    csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerows(rows)
-    path.write_text(buffer.getvalue(), encoding="utf-8")
-    return path
-
-
-def write_xlsx(path: Path, rows: list[list[str]]) -> Path:
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    book.save(path)
-    return path
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-@dataclass
-class CampaignFiles:
-    dir: Path
-    toml: Path
-    sheet: Path
-    state: Path
-
-    def rows(self) -> list[dict[str, str]]:
-        """The sheet's rows as {header: text}, as the runner reads them."""
-        table = read_table(self.sheet)
-        return [dict(zip(table.headers, row.cells, strict=True)) for row in table.rows]
-
-
-def make_campaign(
-    tmp_path: Path,
-    rows: list[list[str]],
-    *,
-    headers: list[str] | None = None,
-    message: str = "Hi {{ first_name | default('there', true) }}, greetings from {{ company }}.",
-    subject: str | None = None,
-    extra: str = "",
-    sheet_name: str = "leads.csv",
-    pacing: tuple[float, float] = (0, 0),
-) -> CampaignFiles:
-    """A campaign folder: the sheet (.csv or .xlsx by its name), templates and a campaign file."""
-    if sheet_name.endswith(".xlsx"):
-        sheet = write_xlsx(tmp_path / sheet_name, [headers or HEADERS, *rows])
-    else:
-        sheet = write_csv(tmp_path / sheet_name, [headers or HEADERS, *rows])
-    (tmp_path / "message.txt.j2").write_text(message, encoding="utf-8")
-    lines = [
-        f'sheet = "{sheet_name}"',
-        'message_template = "message.txt.j2"',
-    ]
-    if subject is not None:
-        (tmp_path / "subject.txt.j2").write_text(subject, encoding="utf-8")
-        lines.append('subject_template = "subject.txt.j2"')
-    lines.append(extra)
-    lines += ["[pacing]", f"min_delay = {pacing[0]}", f"max_delay = {pacing[1]}"]
-    toml = tmp_path / "campaign.toml"
-    toml.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return CampaignFiles(tmp_path, toml, sheet, tmp_path / "state")
-
-
-def people(n: int, start: int = 0, company: str = "Acme") -> list[list[str]]:
-    return [[f"Person{i}", company, f"person-{i}", "", ""] for i in range(start, start + n)]
-
-
-@dataclass
-class Api:
-    sim: Simulator
-    clock: FakeClock
-    base_url: str
-
-    def run(self, files: CampaignFiles, *args: str) -> int:
-        return main(
-            [
-                "run",
-                str(files.toml),
-                "--base-url",
-                self.base_url,
-                "--state-dir",
-                str(files.state),
-                *args,
-            ],
-            env={"CONNECTSAFELY_API_KEY": API_KEY},
-            clock=self.clock,
-        )
-
-    def delivered_to(self) -> list[str]:
-        out = []
-        for request in self.sim.delivered():
-            payload = request.payload or {}
-            out.append(payload.get("recipientProfileUrn") or payload.get("recipientProfileId"))
-        return out
+from .support.campaign import API_KEY, Api
 
 
 @pytest.fixture
@@ -132,26 +23,3 @@ def api(clock: FakeClock) -> Iterator[Api]:
     sim = Simulator(API_KEY, clock)
     with SimulatorServer(sim) as server:
         yield Api(sim, clock, server.base_url)
-
-
-def run_in_process(
-    files: CampaignFiles,
-    clock: FakeClock,
-    transport: httpx.BaseTransport,
-    *,
-    pacing: Pacing | None = None,
-    **run_options: object,
-) -> RunReport:
-    """One run through the core (no CLI), with the HTTP transport a test controls."""
-    campaign = load_campaign(files.toml)
-    if pacing is not None:
-        campaign = replace(campaign, pacing=pacing)
-    target = ApiTarget("http://sandbox.invalid/linkedin", API_KEY, 5)
-    with make_http_client(target, transport) as http:
-        return Run(
-            prepare(campaign),
-            RunOptions(files.state, "test"),
-            ApiClient(http, clock),
-            clock,
-            **run_options,  # type: ignore[arg-type]
-        ).execute()

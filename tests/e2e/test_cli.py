@@ -11,10 +11,9 @@ import pytest
 
 from runner.cli import main
 from runner.sheet import read_table
+from tests.support.campaign import API_KEY, make_campaign, people
 
-from .conftest import API_KEY, make_campaign, people
-
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_dry_run_renders_lists_invalid_rows_and_writes_nothing(tmp_path, api, capsys):

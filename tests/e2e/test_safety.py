@@ -12,8 +12,7 @@ from runner.cli import main
 from runner.clock import FakeClock
 from runner.journal import Journal
 from runner.simulator import Fault, FaultKind, Simulator, profile_urn, transport
-
-from .conftest import API_KEY, make_campaign, people, run_in_process
+from tests.support.campaign import API_KEY, make_campaign, people, run_in_process
 
 
 def statuses(files) -> list[str]:

@@ -7,8 +7,7 @@ import sqlite3
 
 from runner.clock import iso
 from runner.simulator import Fault, FaultKind
-
-from .conftest import API_KEY, make_campaign, people
+from tests.support.campaign import API_KEY, make_campaign, people
 
 URN_A = "urn:li:fsd_profile:ACoAAGroupMemberA"
 URN_B = "urn:li:fsd_profile:ACoAAPlainUrnB"

@@ -6,8 +6,7 @@ import random
 
 from runner.campaign import Pacing
 from runner.simulator import Simulator, transport
-
-from .conftest import API_KEY, make_campaign, run_in_process
+from tests.support.campaign import API_KEY, make_campaign, run_in_process
 
 
 def run(files, clock, sim, pacing: Pacing, progress=None):

@@ -11,8 +11,7 @@ from runner.errors import ConfigError
 from runner.plans import SendPlan
 from runner.rows import Recipient
 from runner.simulator import Fault, FaultKind, Simulator
-
-from .conftest import API_KEY
+from tests.support.campaign import API_KEY
 
 PLAN = SendPlan(
     row=2, recipient=Recipient("ann-1", None), endpoint="message", account_id=None, message="Hi Ann"

@@ -9,8 +9,7 @@ from openpyxl.styles import Font
 from runner.campaign import Pacing
 from runner.sheet import read_table
 from runner.simulator import Simulator, transport
-
-from .conftest import API_KEY, make_campaign, people, run_in_process
+from tests.support.campaign import API_KEY, make_campaign, people, run_in_process
 
 
 def test_csv_run_keeps_every_user_cell_delimiter_bom_and_line_endings(tmp_path, api):

@@ -8,8 +8,7 @@ from openpyxl import load_workbook
 
 from runner.cli import main
 from runner.simulator import Fault, FaultKind
-
-from .conftest import API_KEY, make_campaign, people
+from tests.support.campaign import API_KEY, make_campaign, people
 
 
 def everything_written(root) -> bytes:

@@ -10,8 +10,7 @@ import pytest
 from openpyxl import Workbook
 
 from runner.cli import main
-
-from .conftest import API_KEY, make_campaign, people
+from tests.support.campaign import API_KEY, make_campaign, people
 
 HEADER = "First Name,Company,recipientProfileId\n"
 

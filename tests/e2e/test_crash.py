@@ -22,10 +22,9 @@ import pytest
 from runner import failpoints
 from runner.sheet import read_table
 from runner.simulator import Fault, FaultKind
+from tests.support.campaign import API_KEY, CampaignFiles, make_campaign, people
 
-from .conftest import API_KEY, CampaignFiles, make_campaign, people
-
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def start(files: CampaignFiles, api, crash_at: str | None = None) -> subprocess.Popen:

@@ -11,8 +11,7 @@ import socket
 import pytest
 
 from runner.simulator import Fault, FaultKind, Simulator, SimulatorServer
-
-from .conftest import API_KEY, Api, make_campaign, people
+from tests.support.campaign import API_KEY, Api, make_campaign, people
 
 JSON_429 = {"error": "Rate limit exceeded for MESSAGE: 100/100 used", "success": False}
 
