@@ -20,10 +20,8 @@ import httpx
 
 from .clock import Clock
 from .errors import ConfigError
-from .plans import MESSAGE, SEND_GROUP, SendPlan
+from .plans import SendPlan
 from .quota import RateLimit, parse_rate_limit, parse_time, reset_from_text
-
-PATHS = {MESSAGE: "/message", SEND_GROUP: "/messaging/send-group"}
 
 # The documented 500 says the API could not even log in to LinkedIn: nothing was sent, so
 # sending again is safe. Any other 500 may come after the message went out.
@@ -144,7 +142,7 @@ class ApiClient:
     def _send_once(self, plan: SendPlan) -> SendResult:
         self.may_have_delivered = True
         try:
-            response = self.http.post(PATHS[plan.endpoint], json=plan.payload())
+            response = self.http.post(plan.endpoint.path, json=plan.payload())
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as err:
             result = SendResult(Outcome.RETRY_LATER, f"cannot reach the API: {_describe(err)}")
         except httpx.LocalProtocolError as err:

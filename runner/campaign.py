@@ -7,12 +7,18 @@ import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
 
-MESSAGE_TYPES = ("normal", "inmail")
+
+class MessageType(StrEnum):
+    NORMAL = "normal"
+    INMAIL = "inmail"
+
+
 DEFAULT_BASE_URL = "https://api.connectsafely.ai/linkedin"
 
 
@@ -50,7 +56,7 @@ class Campaign:
     output: Path | None = None
     subject_template: Path | None = None
     account_id: str | None = None
-    message_type: str | None = None
+    message_type: MessageType | None = None
     api: ApiSettings = ApiSettings()
     pacing: Pacing = Pacing()
     limits: Limits = Limits()
@@ -137,7 +143,7 @@ def load_campaign(path: Path) -> Campaign:
     if "sheet_name" in data and sheet.suffix.lower() != ".xlsx":
         raise ConfigError(f"{where}: sheet_name only applies to an .xlsx sheet")
     message_type = data.get("message_type")
-    if message_type is not None and message_type.strip().lower() not in MESSAGE_TYPES:
+    if message_type is not None and message_type.strip().lower() not in tuple(MessageType):
         raise ConfigError(
             f'{where}: message_type must be "normal" or "inmail", not {message_type!r}'
         )
@@ -182,7 +188,7 @@ def load_campaign(path: Path) -> Campaign:
             else None
         ),
         account_id=(data.get("account_id") or "").strip() or None,
-        message_type=message_type.strip().lower() if message_type else None,
+        message_type=MessageType(message_type.strip().lower()) if message_type else None,
         api=api_settings,
         pacing=pacing_settings,
         limits=limit_settings,

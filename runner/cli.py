@@ -21,7 +21,7 @@ from . import __version__
 from .api import ApiClient, ApiTarget, check_api_key, check_base_url, make_http_client
 from .campaign import Campaign, load_campaign
 from .clock import Clock, SystemClock
-from .errors import EXIT_FATAL, EXIT_INTERRUPTED, EXIT_OK, ConfigError, RunnerError
+from .errors import ConfigError, ExitCode, RunnerError
 from .report import dry_run, status_text, summary
 from .run import Run, RunOptions, look, prepare, status_target
 from .simulator import Simulator, transport
@@ -96,9 +96,9 @@ def main(
         return error.exit_code
     except KeyboardInterrupt:
         print("campaign-runner: interrupted", file=err)
-        return EXIT_INTERRUPTED
+        return ExitCode.INTERRUPTED
     except BrokenPipeError:  # `... | head`: the reader has gone, which is no error of ours
-        return EXIT_OK
+        return ExitCode.OK
     except Exception as error:  # a bug: say so plainly, with the details for a report
         print(
             f"campaign-runner: unexpected error: {type(error).__name__}: {error}\n"
@@ -107,7 +107,7 @@ def main(
             file=err,
         )
         traceback.print_exc(file=err)
-        return EXIT_FATAL
+        return ExitCode.FATAL
 
 
 def main_entry() -> None:
@@ -137,7 +137,7 @@ def _run(
         print(dry_run(prepared, merged.states, merged.queue, command), file=out)
         if not target.api_key:
             print(f"Note: {KEY_VAR} is not set; a real run needs it.", file=out)
-        return EXIT_OK
+        return ExitCode.OK
 
     options = RunOptions(
         state_dir=state_dir,
@@ -225,7 +225,7 @@ def _status(args: argparse.Namespace, clock: Clock, out: TextIO) -> int:
     prepared = prepare(campaign, sandbox)
     merged, pools = look(prepared, _state_dir(args, campaign), sandbox)
     print(status_text(prepared, merged.states, pools, clock.now()), file=out)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _command(args: argparse.Namespace) -> str:

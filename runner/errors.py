@@ -1,4 +1,4 @@
-"""One exception base for everything the runner reports to a user.
+"""One exception base for everything the runner reports to a user, and the exit codes.
 
     RunnerError (exit 1)
     ├── InputError (exit 2): nothing was sent
@@ -14,23 +14,27 @@ Every message is one line a user can act on; it starts with where the problem is
 
 from __future__ import annotations
 
-EXIT_OK = 0
-EXIT_FATAL = 1
-EXIT_INPUT = 2
-EXIT_PAUSED = 75  # EX_TEMPFAIL from sysexits.h: "try again later", which is what a pause is
-EXIT_INTERRUPTED = 130
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    FATAL = 1
+    INPUT = 2
+    PAUSED = 75  # EX_TEMPFAIL from sysexits.h: "try again later", which is what a pause is
+    INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
 
 
 class RunnerError(Exception):
     """Base of every error the runner reports; carries its process exit code."""
 
-    exit_code = EXIT_FATAL
+    exit_code = ExitCode.FATAL
 
 
 class InputError(RunnerError):
     """Bad input or configuration: nothing is sent."""
 
-    exit_code = EXIT_INPUT
+    exit_code = ExitCode.INPUT
 
 
 class ConfigError(InputError):
@@ -48,10 +52,10 @@ class TemplateError(InputError):
 class CampaignBusy(RunnerError):
     """Another runner process holds this campaign's lock: nothing was sent, try again later."""
 
-    exit_code = EXIT_PAUSED
+    exit_code = ExitCode.PAUSED
 
 
 class ApiFatal(RunnerError):
     """The API gave an answer after which no further request makes sense (401)."""
 
-    exit_code = EXIT_FATAL
+    exit_code = ExitCode.FATAL

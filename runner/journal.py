@@ -21,7 +21,7 @@ else:
 
 from .clock import iso
 from .errors import CampaignBusy, ConfigError
-from .plans import SendPlan
+from .plans import Endpoint, PoolKey, SendPlan
 from .quota import Pool, parse_time
 from .rows import Recipient
 from .status import Status
@@ -150,14 +150,16 @@ class Journal:
             for r in rows
         ]
 
-    def pools(self, api: str) -> dict[tuple[str, str], Pool]:
+    def pools(self, api: str) -> dict[PoolKey, Pool]:
         rows = self.db.execute(
             "SELECT account, endpoint, lim, used, remaining, reset, blocked_until, reason "
             "FROM pools WHERE api = ?",
             (api,),
         )
         return {
-            (r[0], r[1]): Pool(r[0], r[1], r[2], r[3], r[4], _time(r[5]), _time(r[6]), r[7])
+            PoolKey(r[0], Endpoint(r[1])): Pool(
+                r[0], Endpoint(r[1]), r[2], r[3], r[4], _time(r[5]), _time(r[6]), r[7]
+            )
             for r in rows
         }
 
@@ -206,7 +208,7 @@ class Journal:
                 plan.recipient.urn,
                 plan.row,
                 plan.endpoint,
-                plan.account_id or "",
+                plan.account,
                 plan.message,
                 plan.subject,
                 iso(now),

@@ -3,16 +3,37 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from enum import StrEnum
+from typing import Any, NamedTuple
 
-from .campaign import Campaign
+from .campaign import Campaign, MessageType
 from .rows import Recipient, Row
 from .status import Status
 from .templates import RowProblem, Templates
 
-# The two endpoints, by the names used throughout (quota pools, journal, simulator).
-MESSAGE = "message"  # POST /message: 100 a day per account
-SEND_GROUP = "send-group"  # POST /messaging/send-group: 150 a day per account
+
+class Endpoint(StrEnum):
+    """The two endpoints, by the names used throughout (quota pools, journal, sandbox)."""
+
+    MESSAGE = "message"  # POST /message: 100 a day per account
+    SEND_GROUP = "send-group"  # POST /messaging/send-group: 150 a day per account
+
+    @property
+    def path(self) -> str:
+        """The path below the API's base URL."""
+        return "/message" if self is Endpoint.MESSAGE else "/messaging/send-group"
+
+    @property
+    def label(self) -> str:
+        """How the API reference names it: "POST /message"."""
+        return f"POST {self.path}"
+
+
+class PoolKey(NamedTuple):
+    """A daily quota: one account's use of one endpoint. "" is the API key's default account."""
+
+    account: str
+    endpoint: Endpoint
 
 
 @dataclass(frozen=True)
@@ -21,20 +42,20 @@ class SendPlan:
 
     row: int
     recipient: Recipient
-    endpoint: str  # MESSAGE or SEND_GROUP
-    account_id: str | None
+    endpoint: Endpoint
+    account: str  # "" sends from the API key's default account (no accountId in the request)
     message: str
     subject: str | None = None
-    message_type: str | None = None
+    message_type: MessageType | None = None
     group_id: str | None = None
 
     @property
-    def pool(self) -> tuple[str, str]:
-        """The quota this send spends: (account, endpoint); "" is the API key's default account."""
-        return (self.account_id or "", self.endpoint)
+    def pool(self) -> PoolKey:
+        """The quota this send spends."""
+        return PoolKey(self.account, self.endpoint)
 
     def payload(self) -> dict[str, Any]:
-        if self.endpoint == SEND_GROUP:
+        if self.endpoint is Endpoint.SEND_GROUP:
             body = {
                 "recipientProfileUrn": self.recipient.urn,
                 "groupId": self.group_id,
@@ -53,8 +74,8 @@ class SendPlan:
                 body["messageType"] = self.message_type
             if self.group_id:
                 body["groupId"] = self.group_id
-        if self.account_id:
-            body["accountId"] = self.account_id
+        if self.account:
+            body["accountId"] = self.account
         return body
 
 
@@ -99,13 +120,13 @@ def plan_row(row: Row, templates: Templates, campaign: Campaign) -> SendPlan:
     if not rendered.message:
         raise RowProblem(f"the message renders empty ({templates.message.path.name})")
     message_type = row.message_type or campaign.message_type
-    account_id = row.account_id or campaign.account_id
+    account = row.account_id or campaign.account_id or ""
     limits = campaign.limits
 
     # Group context without credits needs a URN; with only a public ID it goes via /message.
-    endpoint = SEND_GROUP if row.group_id and row.recipient.urn else MESSAGE
+    endpoint = Endpoint.SEND_GROUP if row.group_id and row.recipient.urn else Endpoint.MESSAGE
 
-    inmail = endpoint == MESSAGE and message_type == "inmail"
+    inmail = endpoint is Endpoint.MESSAGE and message_type is MessageType.INMAIL
     if inmail and not rendered.subject:
         raise RowProblem(
             "an InMail needs a subject"
@@ -117,18 +138,18 @@ def plan_row(row: Row, templates: Templates, campaign: Campaign) -> SendPlan:
         raise RowProblem(
             f"the {kind} is {len(rendered.message)} characters; LinkedIn allows {body_limit}"
         )
-    if endpoint == MESSAGE and rendered.subject and len(rendered.subject) > limits.inmail_subject:
+    subject_length = len(rendered.subject or "")
+    if endpoint is Endpoint.MESSAGE and subject_length > limits.inmail_subject:
         raise RowProblem(
-            f"the subject is {len(rendered.subject)} characters; "
-            f"LinkedIn allows {limits.inmail_subject}"
+            f"the subject is {subject_length} characters; LinkedIn allows {limits.inmail_subject}"
         )
     return SendPlan(
         row=row.number,
         recipient=row.recipient,
         endpoint=endpoint,
-        account_id=account_id,
+        account=account,
         message=rendered.message,
-        subject=rendered.subject if endpoint == MESSAGE else None,
-        message_type=message_type if endpoint == MESSAGE else None,
+        subject=rendered.subject if endpoint is Endpoint.MESSAGE else None,
+        message_type=message_type if endpoint is Endpoint.MESSAGE else None,
         group_id=row.group_id,
     )

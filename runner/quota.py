@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+from .plans import Endpoint, PoolKey
+
 # After a 429 whose reset time is missing or already past, wait at least this long.
 MIN_429_BLOCK = timedelta(minutes=1)
 _RESETS_AT = re.compile(r"[Rr]esets at (\S+?)\.?(?:\s|$)")
@@ -31,13 +33,17 @@ class Pool:
     """The known state of one (account, endpoint) quota."""
 
     account: str
-    endpoint: str
+    endpoint: Endpoint
     limit: int | None = None
     used: int | None = None
     remaining: int | None = None
     reset: datetime | None = None
     blocked_until: datetime | None = None
     reason: str = ""
+
+    @property
+    def key(self) -> PoolKey:
+        return PoolKey(self.account, self.endpoint)
 
     def blocked(self, now: datetime) -> bool:
         return self.blocked_until is not None and now < self.blocked_until

@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from .clock import iso
-from .plans import MESSAGE, SEND_GROUP, SendPlan
+from .plans import Endpoint, PoolKey, SendPlan
 from .quota import Pool
-from .run import Prepared, RowState, RunReport
-from .status import Status
+from .run import Prepared, RunReport
+from .status import Status, StatusCells
 
 ORDER = (
     Status.SENT,
@@ -20,11 +20,10 @@ ORDER = (
     Status.INVALID,
     Status.DUPLICATE,
 )
-ENDPOINT_NAMES = {MESSAGE: "POST /message", SEND_GROUP: "POST /messaging/send-group"}
 SHOWN_MESSAGES = 3
 
 
-def counts_line(states: Iterable[RowState]) -> str:
+def counts_line(states: Iterable[StatusCells]) -> str:
     counts = Counter(state.status for state in states)
     return ", ".join(f"{counts[s]} {s}" for s in ORDER if counts[s]) or "no rows"
 
@@ -40,8 +39,8 @@ def until(moment: datetime, now: datetime) -> str:
     return f"{iso(moment)} (in {parts})"
 
 
-def pool_name(account: str, endpoint: str) -> str:
-    return f"{ENDPOINT_NAMES.get(endpoint, endpoint)} for account {account or '(default)'}"
+def pool_name(key: PoolKey) -> str:
+    return f"{key.endpoint.label} for account {key.account or '(default)'}"
 
 
 def summary(report: RunReport, prepared: Prepared, resume: str, now: datetime) -> str:
@@ -78,7 +77,7 @@ def summary(report: RunReport, prepared: Prepared, resume: str, now: datetime) -
         for pool in report.blocked:
             assert pool.blocked_until is not None
             lines.append(
-                f"Paused: daily quota used up for {pool_name(pool.account, pool.endpoint)}; "
+                f"Paused: daily quota used up for {pool_name(pool.key)}; "
                 f"it resets at {until(pool.blocked_until, now)}."
             )
         for account, why in report.failing.items():
@@ -101,7 +100,7 @@ def summary(report: RunReport, prepared: Prepared, resume: str, now: datetime) -
 
 
 def dry_run(
-    prepared: Prepared, states: dict[int, RowState], queue: list[SendPlan], command: str
+    prepared: Prepared, states: dict[int, StatusCells], queue: list[SendPlan], command: str
 ) -> str:
     plans = {rp.row.number: rp for rp in prepared.plans}
     per_endpoint = Counter(plan.endpoint for plan in queue)
@@ -110,11 +109,7 @@ def dry_run(
         "nothing sent, nothing written.",
         f"Would send {len(queue)}: "
         + (
-            ", ".join(
-                f"{per_endpoint[e]} via {ENDPOINT_NAMES[e]}"
-                for e in ENDPOINT_NAMES
-                if per_endpoint[e]
-            )
+            ", ".join(f"{per_endpoint[e]} via {e.label}" for e in Endpoint if per_endpoint[e])
             or "nothing"
         ),
     ]
@@ -131,8 +126,8 @@ def dry_run(
     for plan in queue[:SHOWN_MESSAGES]:
         lines.append("")
         lines.append(
-            f"--- row {plan.row} → {plan.recipient} via {ENDPOINT_NAMES[plan.endpoint]}"
-            + (f" from {plan.account_id}" if plan.account_id else "")
+            f"--- row {plan.row} → {plan.recipient} via {plan.endpoint.label}"
+            + (f" from {plan.account}" if plan.account else "")
         )
         if plan.subject:
             lines.append(f"Subject: {plan.subject}")
@@ -155,7 +150,7 @@ def dry_run(
 
 
 def status_text(
-    prepared: Prepared, states: dict[int, RowState], pools: list[tuple[str, Pool]], now: datetime
+    prepared: Prepared, states: dict[int, StatusCells], pools: list[tuple[str, Pool]], now: datetime
 ) -> str:
     lines = [f"{prepared.campaign.name}: {len(states)} rows in {prepared.table.path.name}"]
     counts = Counter(state.status for state in states.values())
@@ -166,7 +161,7 @@ def status_text(
     else:
         lines.append("Quotas (as last reported by the API):")
         for api, pool in pools:
-            name = f"{pool_name(pool.account, pool.endpoint)} [{api}]"
+            name = f"{pool_name(pool.key)} [{api}]"
             remaining = "?" if pool.remaining is None else str(pool.remaining)
             limit = "?" if pool.limit is None else str(pool.limit)
             if pool.blocked(now):

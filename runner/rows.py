@@ -7,9 +7,10 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+from .campaign import MessageType
 from .errors import SheetError
 from .sheet import STATUS_COLUMNS, SheetRow, Table, fold_header
-from .status import Status
+from .status import Status, StatusCells
 
 # Role -> folded header names that mean it, in order of preference.
 ROLE_ALIASES: dict[str, tuple[str, ...]] = {
@@ -101,10 +102,10 @@ class Row:
     recipient: Recipient | None
     group_id: str | None
     account_id: str | None
-    message_type: str | None
+    message_type: MessageType | None
     problem: str | None  # why this row can never be sent as it stands
-    # The status cells as the sheet has them from an earlier run: (status, detail, sent_at, urn).
-    previous: tuple[str, str, str, str] = ("", "", "", "")
+    # The status cells as the sheet has them from an earlier run.
+    previous: StatusCells = StatusCells()
 
 
 @dataclass(frozen=True)
@@ -245,14 +246,19 @@ def read_row(layout: SheetLayout, table: Table, sheet_row: SheetRow) -> Row:
         )
         group_id = None
 
-    message_type = cols.get(cells, "message_type").lower() or None
-    if message_type and message_type not in ("normal", "inmail"):
+    message_type = None
+    type_text = cols.get(cells, "message_type").lower()
+    if type_text in tuple(MessageType):
+        message_type = MessageType(type_text)
+    elif type_text:
         problems.append(
-            f"{cols.header(table.headers, 'message_type')} {message_type!r} "
+            f"{cols.header(table.headers, 'message_type')} {type_text!r} "
             'is not "normal" or "inmail"'
         )
 
-    previous = tuple(cells[i].strip() if i is not None else "" for i in layout.status_indices)
+    status, detail, sent_at, urn_cell = (
+        cells[i].strip() if i is not None else "" for i in layout.status_indices
+    )
     return Row(
         number=sheet_row.number,
         values=values,
@@ -262,7 +268,7 @@ def read_row(layout: SheetLayout, table: Table, sheet_row: SheetRow) -> Row:
         account_id=cols.get(cells, "account_id") or None,
         message_type=message_type,
         problem="; ".join(problems) or None,
-        previous=previous,  # type: ignore[arg-type]
+        previous=StatusCells.read(status, detail, sent_at, urn_cell),
     )
 
 

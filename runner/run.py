@@ -22,41 +22,25 @@ from .api import ApiClient, Outcome, SendResult
 from .campaign import Campaign
 from .clock import Clock, iso
 from .errors import (
-    EXIT_FATAL,
-    EXIT_INTERRUPTED,
-    EXIT_OK,
-    EXIT_PAUSED,
     ApiFatal,
     ConfigError,
+    ExitCode,
     InputError,
     RunnerError,
     SheetError,
 )
 from .journal import Entry, Journal
-from .plans import RowPlan, SendPlan, plan_rows
+from .plans import PoolKey, RowPlan, SendPlan, plan_rows
 from .quota import Pool, exhausted, observe, parse_time
 from .rows import Row, read_layout, read_row
 from .sheet import Table, WriteReport, read_table, statuses_sibling, write_statuses
-from .status import ATTEMPTED, DONE, Status
+from .status import DONE, Status, StatusCells
 from .templates import Templates, load_templates
 
 # During a long run the sheet is rewritten from the journal this often. Nothing rides on it
 # (the journal has every outcome); it keeps the sheet a fair picture for whoever looks, without
 # rewriting a large workbook after every send.
 CHECKPOINT_INTERVAL = timedelta(minutes=1)
-
-
-@dataclass(frozen=True)
-class RowState:
-    """What the sheet's four status cells say about one row."""
-
-    status: Status
-    detail: str = ""
-    sent_at: str = ""
-    urn: str = ""
-
-    def cells(self) -> tuple[str, str, str, str]:
-        return (str(self.status), self.detail, self.sent_at, self.urn)
 
 
 @dataclass(frozen=True)
@@ -88,7 +72,7 @@ MAX_SAME_FAILURE = 3
 
 @dataclass
 class RunReport:
-    states: dict[int, RowState] = field(default_factory=dict)
+    states: dict[int, StatusCells] = field(default_factory=dict)
     attempted: int = 0
     sent: int = 0
     blocked: list[Pool] = field(default_factory=list)
@@ -100,9 +84,9 @@ class RunReport:
     interrupted: bool = False
     written: WriteReport | None = None
     write_error: str = ""
-    exit_code: int = EXIT_OK
+    exit_code: ExitCode = ExitCode.OK
 
-    def counts(self) -> Counter[Status]:
+    def counts(self) -> Counter[Status | None]:
         return Counter(state.status for state in self.states.values())
 
 
@@ -122,7 +106,7 @@ def with_earlier_statuses(rows: list[Row], campaign: Campaign, sandbox: bool) ->
     """Rows whose status lives in another file (`output`, or the sibling of a workbook that
     cannot be written in place) take it from there, matched by recipient: should the journal
     be lost, nobody is messaged twice for it."""
-    earlier: dict[str, tuple[str, str, str, str]] = {}
+    earlier: dict[str, StatusCells] = {}
     for path in (status_target(campaign, sandbox), statuses_sibling(campaign.sheet)):
         if path == campaign.sheet or not path.exists():
             continue
@@ -133,14 +117,14 @@ def with_earlier_statuses(rows: list[Row], campaign: Campaign, sandbox: bool) ->
             continue  # only a second witness; the journal and the sheet itself come first
         for sheet_row in table.rows:
             row = read_row(layout, table, sheet_row)
-            if row.recipient is not None and row.previous[0] in ATTEMPTED:
+            if row.recipient is not None and row.previous.attempted:
                 for ident in row.recipient.idents:
                     earlier.setdefault(ident, row.previous)
     if not earlier:
         return rows
     return [
         replace(row, previous=found)
-        if row.previous[0] not in ATTEMPTED
+        if not row.previous.attempted
         and row.recipient is not None
         and (found := next((earlier[i] for i in row.recipient.idents if i in earlier), None))
         else row
@@ -163,7 +147,7 @@ def status_target(campaign: Campaign, sandbox: bool) -> Path:
 
 @dataclass(frozen=True)
 class Merged:
-    states: dict[int, RowState]  # what each row's status cells say now
+    states: dict[int, StatusCells]  # what each row's status cells say now
     queue: list[SendPlan]  # what is to be sent, in sheet order
     adopted: list[Entry]  # outcomes known only from the sheet, to record in the journal
 
@@ -180,15 +164,15 @@ def merge(plans: list[RowPlan], entries: list[Entry], resend_unknown: bool) -> M
     adopted = [
         Entry(
             rp.row.recipient.key,
-            Status(rp.row.previous[0]),
-            rp.row.previous[1] or "recorded in the sheet by an earlier run",
-            replace(rp.row.recipient, urn=rp.row.previous[3] or rp.row.recipient.urn),
+            rp.row.previous.status or Status.UNKNOWN,
+            rp.row.previous.detail or "recorded in the sheet by an earlier run",
+            replace(rp.row.recipient, urn=rp.row.previous.urn or rp.row.recipient.urn),
             row=rp.row.number,
-            sent_at=rp.row.previous[2] or None,
+            sent_at=rp.row.previous.sent_at or None,
         )
         for rp in plans
         if rp.row.recipient is not None
-        and rp.row.previous[0] in ATTEMPTED
+        and rp.row.previous.attempted
         and not known.intersection(rp.row.recipient.idents)
     ]
     by_ident: dict[str, Entry] = {}
@@ -198,7 +182,7 @@ def merge(plans: list[RowPlan], entries: list[Entry], resend_unknown: bool) -> M
                 by_ident.setdefault(ident, done)
     pending_detail = {e.key: e.detail for e in entries if e.status is Status.PENDING}
     shown: dict[str, int] = {}  # journal key -> the row showing it
-    states: dict[int, RowState] = {}
+    states: dict[int, StatusCells] = {}
     queue: list[SendPlan] = []
     for row_plan in plans:
         row = row_plan.row
@@ -213,7 +197,7 @@ def merge(plans: list[RowPlan], entries: list[Entry], resend_unknown: bool) -> M
         )
         if entry is not None and not resend:
             if entry.key in shown:
-                states[row.number] = RowState(
+                states[row.number] = StatusCells(
                     Status.DUPLICATE, f"same recipient as row {shown[entry.key]}"
                 )
             else:
@@ -221,12 +205,12 @@ def merge(plans: list[RowPlan], entries: list[Entry], resend_unknown: bool) -> M
                 states[row.number] = entry_state(entry)
         elif row_plan.plan is None:
             assert row_plan.status is not None
-            states[row.number] = RowState(row_plan.status, row_plan.detail)
+            states[row.number] = StatusCells(row_plan.status, row_plan.detail)
         else:
             if entry is not None:
                 shown[entry.key] = row.number
             plan = row_plan.plan
-            states[row.number] = RowState(
+            states[row.number] = StatusCells(
                 Status.PENDING, pending_detail.get(plan.recipient.key, "")
             )
             queue.append(plan)
@@ -247,10 +231,11 @@ def look(
     return merge(prepared.plans, entries, resend_unknown), pools
 
 
-def entry_state(entry: Entry) -> RowState:
+def entry_state(entry: Entry) -> StatusCells:
     if entry.status is Status.SENT:
-        return RowState(entry.status, entry.detail, entry.sent_at or "", entry.recipient.urn or "")
-    return RowState(entry.status, entry.detail)
+        urn = entry.recipient.urn or ""
+        return StatusCells(entry.status, entry.detail, entry.sent_at or "", urn)
+    return StatusCells(entry.status, entry.detail)
 
 
 class Run:
@@ -274,7 +259,7 @@ class Run:
         self.rng = rng or random.Random()
         self.progress = progress or (lambda total: tqdm(total=total, disable=True))
         self.report = RunReport()
-        self.pools: dict[tuple[str, str], Pool] = {}
+        self.pools: dict[PoolKey, Pool] = {}
         self.next_send: dict[str, datetime] = {}  # account -> earliest time pacing allows
         self.in_flight: SendPlan | None = None
         self.target = status_target(self.campaign, options.sandbox)
@@ -327,7 +312,7 @@ class Run:
     # -- the send loop ---------------------------------------------------------------------
 
     def _send_all(self, queue: list[SendPlan]) -> None:
-        lanes: dict[tuple[str, str], deque[SendPlan]] = {}
+        lanes: dict[PoolKey, deque[SendPlan]] = {}
         for queued in queue:
             lanes.setdefault(queued.pool, deque()).append(queued)
         with self.progress(len(queue)) as bar:
@@ -340,15 +325,13 @@ class Run:
                 plan = self._next(lanes)
                 if plan is None:
                     return  # nothing left that may be sent now
-                wait = (
-                    self.next_send.get(plan.account_id or "", self.clock.now()) - self.clock.now()
-                )
+                wait = self.next_send.get(plan.account, self.clock.now()) - self.clock.now()
                 self.clock.sleep(max(0.0, wait.total_seconds()))
                 lanes[plan.pool].popleft()
                 self._send(plan)
                 bar.update(1)
 
-    def _next(self, lanes: dict[tuple[str, str], deque[SendPlan]]) -> SendPlan | None:
+    def _next(self, lanes: dict[PoolKey, deque[SendPlan]]) -> SendPlan | None:
         """The next plan to send: from an open pool, the account pacing frees first."""
         now = self.clock.now()
         best: tuple[datetime, int] | None = None
@@ -369,7 +352,7 @@ class Run:
         earlier = next((self.reached[i] for i in plan.recipient.idents if i in self.reached), None)
         if earlier is not None:
             detail = f"same recipient as row {earlier} (LinkedIn answered with the same URN)"
-            self._set(plan, RowState(Status.DUPLICATE, detail))
+            self._set(plan, StatusCells(Status.DUPLICATE, detail))
             return
         now = self.clock.now()
         self.journal.begin(plan, now)
@@ -390,19 +373,19 @@ class Run:
         if result.outcome is Outcome.SENT:
             urn = result.recipient_urn or plan.recipient.urn or ""
             self.journal.finish(key, Status.SENT, "", now, urn=urn or None)
-            self._set(plan, RowState(Status.SENT, "", iso(now), urn))
+            self._set(plan, StatusCells(Status.SENT, "", iso(now), urn))
             self.report.sent += 1
             for ident in (*plan.recipient.idents, f"urn:{urn}"):
                 self.reached[ident] = plan.row
         elif result.outcome is Outcome.FAILED:
             self.journal.finish(key, Status.FAILED, result.detail, now)
-            self._set(plan, RowState(Status.FAILED, result.detail))
+            self._set(plan, StatusCells(Status.FAILED, result.detail))
             if not _about_the_recipient(result):
                 self._same_failure_check(plan, result.detail, now)
         elif result.outcome is Outcome.UNKNOWN:
             detail = result.detail + " (rerun with --resend-unknown to send it again)"
             self.journal.finish(key, Status.UNKNOWN, detail, now)
-            self._set(plan, RowState(Status.UNKNOWN, detail))
+            self._set(plan, StatusCells(Status.UNKNOWN, detail))
             if self._unknown_in_a_row >= MAX_UNKNOWN_IN_A_ROW:
                 self.report.stalled = (
                     f"{self._unknown_in_a_row} sends in a row got no usable answer "
@@ -416,10 +399,10 @@ class Run:
             )
         else:  # RATE_LIMITED or RETRY_LATER: certainly not sent, the row waits
             if result.outcome is Outcome.RETRY_LATER:
-                self.report.failing[plan.account_id or ""] = result.detail
+                self.report.failing[plan.account] = result.detail
             self.journal.finish(key, Status.PENDING, result.detail, now)
-            self._set(plan, RowState(Status.PENDING, result.detail))
-        self._pace(plan.account_id or "", now)
+            self._set(plan, StatusCells(Status.PENDING, result.detail))
+        self._pace(plan.account, now)
         if now - self._last_checkpoint >= CHECKPOINT_INTERVAL:
             self._checkpoint()
 
@@ -431,7 +414,7 @@ class Run:
             return
         for failed in self._same_failure:
             self.journal.finish(failed.recipient.key, Status.PENDING, "", now)
-            self._set(failed, RowState(Status.PENDING, detail))
+            self._set(failed, StatusCells(Status.PENDING, detail))
         raise ApiFatal(
             f"the API refused {len(self._same_failure)} different recipients in a row with the "
             f"same answer ({detail}); that is about the account or the request, not about them, "
@@ -462,7 +445,7 @@ class Run:
                 account = entry.account or ""
                 self.next_send[account] = max(self.next_send.get(account, sent + gap), sent + gap)
 
-    def _set(self, plan: SendPlan, state: RowState) -> None:
+    def _set(self, plan: SendPlan, state: StatusCells) -> None:
         self.report.states[plan.row] = state
 
     # -- stopping ---------------------------------------------------------------------------
@@ -482,7 +465,7 @@ class Run:
             "(rerun with --resend-unknown to send it again)"
         )
         self.journal.finish(plan.recipient.key, Status.UNKNOWN, detail, now)
-        self._set(plan, RowState(Status.UNKNOWN, detail))
+        self._set(plan, StatusCells(Status.UNKNOWN, detail))
 
     def _note_blocked(self, queue: list[SendPlan]) -> None:
         """Pending rows waiting on a spent quota say so, with the reset time."""
@@ -508,7 +491,7 @@ class Run:
     def _first_write(self) -> None:
         """Write the statuses once before sending: a sheet that cannot take them (locked,
         merged cells where the status columns go) stops the run while nothing is sent."""
-        cells = {row: state.cells() for row, state in self.report.states.items()}
+        cells = {row: state for row, state in self.report.states.items()}
         try:
             self.report.written = write_statuses(self.prepared.table, cells, self.target)
         except OSError as err:
@@ -522,7 +505,7 @@ class Run:
     def _checkpoint(self, final: bool = False) -> None:
         """Write the sheet from the journal's view. A failed write loses nothing (the journal
         has it all, and the next run writes it), so it is reported, never raised."""
-        cells = {row: state.cells() for row, state in self.report.states.items()}
+        cells = {row: state for row, state in self.report.states.items()}
         try:
             written = write_statuses(self.prepared.table, cells, self.target)
         except (OSError, RunnerError) as err:
@@ -535,16 +518,16 @@ class Run:
         self.report.written = written
         self._last_checkpoint = self.clock.now()
 
-    def _exit_code(self) -> int:
+    def _exit_code(self) -> ExitCode:
         if self.report.interrupted:
-            return EXIT_INTERRUPTED
+            return ExitCode.INTERRUPTED
         pending = self.report.counts()[Status.PENDING]
         if self.report.limit_reached and not self.report.stalled:
-            code = EXIT_OK
+            code = ExitCode.OK
         else:
-            code = EXIT_PAUSED if pending else EXIT_OK
+            code = ExitCode.PAUSED if pending else ExitCode.OK
         # The sheet not written is worth a non-zero code even when all was sent.
-        return EXIT_FATAL if self.report.write_error and code == EXIT_OK else code
+        return ExitCode.FATAL if self.report.write_error and code == ExitCode.OK else code
 
 
 def _about_the_recipient(result: SendResult) -> bool:

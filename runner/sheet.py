@@ -42,6 +42,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from . import failpoints
 from .errors import SheetError
 from .excel import display_text
+from .status import StatusCells
 
 STATUS_COLUMNS = ("status", "status_detail", "sent_at", "recipient_urn")
 
@@ -175,9 +176,7 @@ def read_table(path: Path, sheet_name: str | None = None) -> Table:
     return _table(path, "xlsx", title, lines)
 
 
-def write_statuses(
-    table: Table, statuses: Mapping[int, tuple[str, str, str, str]], target: Path
-) -> WriteReport:
+def write_statuses(table: Table, statuses: Mapping[int, StatusCells], target: Path) -> WriteReport:
     """Write (status, status_detail, sent_at, recipient_urn) for the given rows into `target`.
 
     `target` is the sheet itself or another file of the same kind; either way the result is the
@@ -191,11 +190,9 @@ def write_statuses(
             f".{table.kind} file"
         )
     numbers = {row.number for row in table.rows}
-    for number, values in statuses.items():
-        if number not in numbers or len(values) != len(STATUS_COLUMNS):
-            raise ValueError(
-                f"no data row {number} with {len(STATUS_COLUMNS)} status values: {values!r}"
-            )
+    for number in statuses:
+        if number not in numbers:
+            raise ValueError(f"no data row {number} to write statuses into")
     _tidy(target)
     if table.kind == "csv":
         return _write_csv(table, statuses, target)
@@ -502,9 +499,7 @@ def _changed_error(name: str, number: int) -> SheetError:
     )
 
 
-def _write_csv(
-    table: Table, statuses: Mapping[int, tuple[str, str, str, str]], target: Path
-) -> WriteReport:
+def _write_csv(table: Table, statuses: Mapping[int, StatusCells], target: Path) -> WriteReport:
     current, layout = _read_csv(table.path)
     cells_now = {row.number: row.cells for row in current.rows}
     changed = _first_difference(table, current.headers, lambda n: cells_now.get(n, ()))
@@ -524,7 +519,7 @@ def _write_csv(
                 if column >= len(current.headers):
                     cells[column] = header
         elif number in statuses:
-            for column, value in zip(columns, statuses[number], strict=True):
+            for column, value in zip(columns, statuses[number].texts(), strict=True):
                 cells[column] = _neutralised(value)
         lines.append(layout.delimiter.join(_csv_field(c, layout.delimiter) for c in cells))
     text = layout.terminator.join(lines) + (layout.terminator if layout.final_newline else "")
@@ -543,9 +538,7 @@ def _csv_field(value: str, delimiter: str) -> str:
     return value
 
 
-def _write_xlsx(
-    table: Table, statuses: Mapping[int, tuple[str, str, str, str]], target: Path
-) -> WriteReport:
+def _write_xlsx(table: Table, statuses: Mapping[int, StatusCells], target: Path) -> WriteReport:
     source = table.path
     _check_file(source)
     try:
@@ -591,7 +584,7 @@ def _write_xlsx(
                 cell.alignment, cell.border = copy(last.alignment), copy(last.border)
             modified = True
     for number, values in sorted(statuses.items()):
-        for column, value in zip(columns, values, strict=True):
+        for column, value in zip(columns, values.texts(), strict=True):
             modified |= _set_text(_status_cell(source.name, sheet, number, column), value)
 
     note = None

@@ -60,9 +60,11 @@ from typing import Any
 import httpx
 
 from .clock import Clock
-from .plans import MESSAGE, SEND_GROUP
+from .plans import Endpoint
 
-DEFAULT_LIMITS = {MESSAGE: 100, SEND_GROUP: 150}
+MESSAGE, SEND_GROUP = Endpoint.MESSAGE, Endpoint.SEND_GROUP
+
+DEFAULT_LIMITS: dict[Endpoint, int] = {MESSAGE: 100, SEND_GROUP: 150}
 
 _PATHS = {"/message": MESSAGE, "/messaging/send-group": SEND_GROUP}
 _BASE_PATH = "/linkedin"
@@ -104,7 +106,7 @@ class SimResponse:
 class ReceivedRequest:
     """One request that reached the simulator, and what became of it."""
 
-    endpoint: str | None  # MESSAGE, SEND_GROUP, or None for an unknown path
+    endpoint: Endpoint | None  # MESSAGE, SEND_GROUP, or None for an unknown path
     payload: dict | None  # the JSON body, None when it was not a JSON object
     account: str  # accountId, or "default"
     status: int  # the status answered; 0 when nothing was answered
@@ -128,7 +130,7 @@ class Fault:
 
     kind: FaultKind
     times: int = 1
-    endpoint: str | None = None
+    endpoint: Endpoint | None = None
     status: int = 500
     body: bytes | Mapping[str, object] | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
@@ -173,7 +175,7 @@ class Simulator:
         clock: Clock,
         *,
         day_seconds: float = 86400,
-        limits: Mapping[str, int] = DEFAULT_LIMITS,
+        limits: Mapping[Endpoint, int] = DEFAULT_LIMITS,
         store_path: Path | None = None,
         reset_format: str = "iso",
     ) -> None:
@@ -265,7 +267,7 @@ class Simulator:
                 self._store.log_delivery(request)
             return response
 
-    def _take_fault(self, endpoint: str | None) -> Fault | None:
+    def _take_fault(self, endpoint: Endpoint | None) -> Fault | None:
         for queued in self._faults:
             if queued.fault.endpoint in (None, endpoint):
                 queued.left -= 1
@@ -277,7 +279,7 @@ class Simulator:
     def _answer(
         self,
         method: str,
-        endpoint: str | None,
+        endpoint: Endpoint | None,
         headers: Mapping[str, str],
         payload: dict | None,
         account: str,
@@ -327,7 +329,7 @@ class Simulator:
         index = ((now - _EPOCH) // timedelta(microseconds=1)) // self._day_us
         return index, (index + 1) * self._day_us
 
-    def _quota_headers(self, endpoint: str, account: str, now: datetime) -> dict[str, str]:
+    def _quota_headers(self, endpoint: Endpoint, account: str, now: datetime) -> dict[str, str]:
         period, reset_us = self._period(now)
         used = self._store.used(account, endpoint, period)
         return self._rate_headers(self._limits[endpoint], used, reset_us)
@@ -345,7 +347,7 @@ class Simulator:
         }
 
 
-def _endpoint(path: str) -> str | None:
+def _endpoint(path: str) -> Endpoint | None:
     path = path.split("?", 1)[0].rstrip("/")
     if path.startswith(_BASE_PATH + "/"):
         path = path[len(_BASE_PATH) :]
@@ -370,7 +372,7 @@ def _given(payload: dict, name: str) -> bool:
     return isinstance(value, str) and value.strip() != ""
 
 
-def _invalid(endpoint: str, payload: dict) -> str | None:
+def _invalid(endpoint: Endpoint, payload: dict) -> str | None:
     """The documented validation error for this payload, or None."""
     for name in _FIELDS[endpoint]:
         if name in payload and not isinstance(payload[name], str):
@@ -391,7 +393,7 @@ def _invalid(endpoint: str, payload: dict) -> str | None:
     return None
 
 
-def _refusal(endpoint: str, payload: dict, account: str) -> tuple[int, dict] | None:
+def _refusal(endpoint: Endpoint, payload: dict, account: str) -> tuple[int, dict] | None:
     """The answer a recipient pattern calls for, or None."""
     if account == _BROKEN_ACCOUNT:
         error = "Failed to get LinkedIn authentication credentials"
@@ -420,7 +422,7 @@ def _refusal(endpoint: str, payload: dict, account: str) -> tuple[int, dict] | N
     return None
 
 
-def _failure(endpoint: str, error: str) -> dict:
+def _failure(endpoint: Endpoint, error: str) -> dict:
     # Key order as documented: send-group puts "success" first.
     if endpoint == SEND_GROUP:
         return {"success": False, "error": error}
@@ -503,14 +505,14 @@ class _Store:
             raise
         self._db.execute("COMMIT")
 
-    def used(self, account: str, endpoint: str, period: int) -> int:
+    def used(self, account: str, endpoint: Endpoint, period: int) -> int:
         row = self._db.execute(
             "SELECT used FROM quota WHERE account = ? AND endpoint = ? AND period = ?",
             (account, endpoint, period),
         ).fetchone()
         return row[0] if row else 0
 
-    def consume(self, account: str, endpoint: str, period: int) -> int:
+    def consume(self, account: str, endpoint: Endpoint, period: int) -> int:
         """Spend one unit in `period` (a count from an older period starts over); the new count."""
         (used,) = self._db.execute(
             "INSERT INTO quota (account, endpoint, period, used) VALUES (?, ?, ?, 1)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -20,3 +21,30 @@ class Status(StrEnum):
 DONE = frozenset({Status.SENT, Status.FAILED, Status.INVALID, Status.DUPLICATE})
 # What a request to the API left behind: proof enough, wherever it is found, not to send again.
 ATTEMPTED = frozenset({Status.SENT, Status.FAILED, Status.UNKNOWN})
+
+
+@dataclass(frozen=True)
+class StatusCells:
+    """A row's four status cells: `status`, `status_detail`, `sent_at`, `recipient_urn`.
+
+    `status` is None where the sheet's cell is empty (a row never run, or cleared by the user).
+    """
+
+    status: Status | None = None
+    detail: str = ""
+    sent_at: str = ""
+    urn: str = ""
+
+    @classmethod
+    def read(cls, status: str, detail: str, sent_at: str, urn: str) -> StatusCells:
+        """From the cells' text as the sheet holds them (the status already checked as ours)."""
+        return cls(Status(status) if status else None, detail, sent_at, urn)
+
+    @property
+    def attempted(self) -> bool:
+        """Whether these cells record a request to the API (see ATTEMPTED)."""
+        return self.status in ATTEMPTED
+
+    def texts(self) -> tuple[str, str, str, str]:
+        """The four cells' text, in column order."""
+        return (str(self.status or ""), self.detail, self.sent_at, self.urn)

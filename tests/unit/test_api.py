@@ -6,21 +6,26 @@ import httpx
 import pytest
 
 from runner.api import ApiClient, ApiTarget, Outcome, check_base_url, classify, make_http_client
+from runner.campaign import MessageType
 from runner.clock import FakeClock
 from runner.errors import ConfigError
-from runner.plans import SendPlan
+from runner.plans import Endpoint, SendPlan
 from runner.rows import Recipient
 from runner.simulator import Fault, FaultKind, Simulator
 from tests.support.campaign import API_KEY
 
 PLAN = SendPlan(
-    row=2, recipient=Recipient("ann-1", None), endpoint="message", account_id=None, message="Hi Ann"
+    row=2,
+    recipient=Recipient("ann-1", None),
+    endpoint=Endpoint.MESSAGE,
+    account="",
+    message="Hi Ann",
 )
 GROUP_PLAN = SendPlan(
     row=3,
     recipient=Recipient(None, "urn:li:fsd_profile:ACoAAforbidden"),
-    endpoint="send-group",
-    account_id=None,
+    endpoint=Endpoint.SEND_GROUP,
+    account="",
     message="Hi",
     group_id="42",
 )
@@ -46,8 +51,8 @@ def test_404_and_403_fail_with_the_api_text(client):
         SendPlan(
             row=2,
             recipient=Recipient("invalid-x", None),
-            endpoint="message",
-            account_id=None,
+            endpoint=Endpoint.MESSAGE,
+            account="",
             message="Hi",
         )
     )
@@ -63,10 +68,10 @@ def test_400_fails(client):
     plan = SendPlan(
         row=2,
         recipient=Recipient("ann", None),
-        endpoint="message",
-        account_id=None,
+        endpoint=Endpoint.MESSAGE,
+        account="",
         message="Hi",
-        message_type="inmail",
+        message_type=MessageType.INMAIL,
     )
     result = client.send(plan)
     assert result.outcome is Outcome.FAILED and result.detail.startswith("HTTP 400:")

@@ -30,9 +30,10 @@ from runner.sheet import (
     read_table,
     write_statuses,
 )
+from runner.status import Status, StatusCells
 
-SENT = ("sent", "", "2026-01-15T09:00:00Z", "urn:li:fsd_profile:ACoAA1")
-FAILED = ("failed", '=HYPERLINK("http://evil","x")', "", "")
+SENT = StatusCells(Status.SENT, "", "2026-01-15T09:00:00Z", "urn:li:fsd_profile:ACoAA1")
+FAILED = StatusCells(Status.FAILED, '=HYPERLINK("http://evil","x")', "", "")
 
 
 def error(call: Callable[..., object], *args: object) -> str:
@@ -126,7 +127,7 @@ def test_csv_round_trip_keeps_the_file_format(
     expected = [
         original[0] + d + d.join(STATUS_COLUMNS),
         original[1] + d * 4,
-        original[2] + d + d.join(SENT),
+        original[2] + d + d.join(SENT.texts()),
     ]
     assert sheet.read_bytes() == bom + n.join(expected).encode() + n.encode()
     assert leftovers(tmp_path) == []
@@ -178,7 +179,7 @@ def test_csv_in_cp1252_stays_cp1252(tmp_path: Path) -> None:
     table = read_table(sheet)
     assert table.rows[0].cells == ("René", "Zürich", "€5")
 
-    write_statuses(table, {2: ("failed", "no → 😀 café", "", "")}, sheet)
+    write_statuses(table, {2: StatusCells(Status.FAILED, "no → 😀 café")}, sheet)
     written = sheet.read_bytes()
     assert written == (
         "name;city;price;status;status_detail;sent_at;recipient_urn\r\n"
@@ -251,7 +252,7 @@ def test_csv_existing_status_columns_are_reused(tmp_path: Path) -> None:
 def test_csv_status_values_never_become_formulas(tmp_path: Path, value: str) -> None:
     sheet = tmp_path / "leads.csv"
     sheet.write_bytes(b"name\nAnn\n")
-    write_statuses(read_table(sheet), {2: ("failed", value, "", "")}, sheet)
+    write_statuses(read_table(sheet), {2: StatusCells(Status.FAILED, value)}, sheet)
     assert read_table(sheet).rows[0].cells[2] == "'" + value
 
 
@@ -558,7 +559,7 @@ def test_xlsx_write_keeps_everything_else(tmp_path: Path) -> None:
     book = openpyxl.load_workbook(path)
     sheet = book["Leads"]
     assert [c.value for c in sheet[1]] == ["name", "id", "total", *STATUS_COLUMNS]
-    assert [c.value for c in sheet[2]] == ["Ann", 123, 246, *(v or None for v in SENT)]
+    assert [c.value for c in sheet[2]] == ["Ann", 123, 246, *(v or None for v in SENT.texts())]
     assert sheet["B2"].number_format == "00000000"
     assert sheet.column_dimensions["A"].width == 31
     assert [str(r) for r in sheet.merged_cells.ranges] == ["A5:B5"]
@@ -594,7 +595,7 @@ def test_xlsx_written_to_another_file(tmp_path: Path) -> None:
     assert path.read_bytes() == before
     written = read_table(output)
     assert written.headers == ("name", "id", "total", *STATUS_COLUMNS)
-    assert written.rows[1].cells[3:] == SENT
+    assert written.rows[1].cells[3:] == SENT.texts()
 
 
 def test_xlsx_changed_since_read(tmp_path: Path) -> None:
@@ -623,7 +624,7 @@ def test_xlsx_status_text_is_cleaned_of_what_xml_cannot_hold_and_capped(tmp_path
     path = tmp_path / "leads.xlsx"
     make_workbook(path, {"Leads": [["name"], ["Ann"]]})
     detail = "bad\x00byte\x1b" + "x" * 40000
-    write_statuses(read_table(path), {2: ("failed", detail, "", "")}, path)
+    write_statuses(read_table(path), {2: StatusCells(Status.FAILED, detail)}, path)
     cell = openpyxl.load_workbook(path)["Leads"]["C2"]
     assert cell.value.startswith("bad?byte?xxx") and len(cell.value) == 32767
 
@@ -656,7 +657,7 @@ def test_xlsx_with_a_chart_goes_to_a_sibling(tmp_path: Path) -> None:
         "left unchanged and the statuses were written to leads.statuses.xlsx",
     )
     assert path.read_bytes() == before
-    assert read_table(sibling).rows[0].cells == ("Ann", "3", *SENT)
+    assert read_table(sibling).rows[0].cells == ("Ann", "3", *SENT.texts())
     assert leftovers(tmp_path) == []
 
 
@@ -709,7 +710,7 @@ CSV_TEXT = st.lists(st.characters(exclude_categories=("Cs",)) | PIECES, max_size
 XLSX_TEXT = CSV_TEXT.map(lambda s: re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\r\ufffe\uffff]", "", s))
 STATUS_KEYS = {fold_header(name) for name in STATUS_COLUMNS}
 Grid = tuple[list[str], list[list[str]]]
-Statuses = list[tuple[str, str, str, str]]
+Statuses = list[StatusCells]
 
 
 @st.composite
@@ -723,7 +724,8 @@ def grids(draw: st.DrawFn, text: st.SearchStrategy[str]) -> Grid:
 
 
 def statuses(text: st.SearchStrategy[str]) -> st.SearchStrategy[Statuses]:
-    return st.lists(st.tuples(text, text, text, text), min_size=1, max_size=3)
+    cells = st.builds(StatusCells, st.sampled_from(list(Status)), text, text, text)
+    return st.lists(cells, min_size=1, max_size=3)
 
 
 def check_round_trip(path: Path, grid: Grid, choices: Statuses) -> None:
@@ -741,7 +743,8 @@ def check_round_trip(path: Path, grid: Grid, choices: Statuses) -> None:
     assert {r.number: r.cells[:width] for r in again.rows} == expected
     for row in again.rows:
         neutral = ("=", "+", "-", "@", "\t", "\r")
-        shown = tuple("'" + v if v.startswith(neutral) else v for v in chosen[row.number])
+        texts = chosen[row.number].texts()
+        shown = tuple("'" + v if v.startswith(neutral) else v for v in texts)
         assert row.cells[width:] == shown
 
 
