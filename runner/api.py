@@ -123,13 +123,21 @@ class ApiClient:
         self.clock = clock
         self.attempts = attempts
         self.backoff = backoff
-        # Whether the send under way may have delivered a message: set as each attempt starts,
-        # cleared only by an answer that says it did not. Ctrl-C while it is set makes the row
-        # unknown; while it is clear (say, in the pause between retries), the row just waits.
-        self.may_have_delivered = False
+        # Recipients whose send under way may have delivered a message: added as each attempt
+        # starts, removed only by an answer that says it did not. Ctrl-C while a row is here
+        # makes it unknown; while it is not (say, in the pause between retries), it just waits.
+        self._on_wire: set[str] = set()
+
+    def may_have_delivered(self, plan: SendPlan) -> bool:
+        """Whether the send of `plan` under way may have reached the API."""
+        return plan.recipient.key in self._on_wire
+
+    def forget(self, plan: SendPlan) -> None:
+        """The caller holds the outcome of `plan`'s send: stop tracking it."""
+        self._on_wire.discard(plan.recipient.key)
 
     def send(self, plan: SendPlan) -> SendResult:
-        self.may_have_delivered = False
+        self._on_wire.discard(plan.recipient.key)
         result = SendResult(Outcome.RETRY_LATER)
         for attempt in range(self.attempts):
             if attempt:
@@ -140,7 +148,7 @@ class ApiClient:
         return result
 
     def _send_once(self, plan: SendPlan) -> SendResult:
-        self.may_have_delivered = True
+        self._on_wire.add(plan.recipient.key)
         try:
             response = self.http.post(plan.endpoint.path, json=plan.payload())
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as err:
@@ -159,7 +167,7 @@ class ApiClient:
         else:
             result = classify(response.status_code, dict(response.headers), response.content)
         if result.outcome in (Outcome.RETRY_LATER, Outcome.RATE_LIMITED, Outcome.FATAL):
-            self.may_have_delivered = False
+            self._on_wire.discard(plan.recipient.key)
         return result
 
 

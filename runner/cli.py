@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
-import sqlite3
 import sys
 import traceback
 from collections.abc import Mapping, Sequence
@@ -18,18 +17,15 @@ from typing import TextIO
 from tqdm import tqdm
 
 from . import __version__
-from .api import ApiClient, ApiTarget, check_api_key, check_base_url, make_http_client
-from .campaign import Campaign, load_campaign
+from .campaign import load_campaign
 from .clock import Clock, SystemClock
-from .errors import ConfigError, ExitCode, RunnerError
+from .errors import ExitCode, RunnerError
+from .plans import SendPlan
+from .prepare import look, prepare
 from .report import dry_run, status_text, summary
-from .run import Run, RunOptions, look, prepare, status_target
-from .simulator import Simulator, transport
-
-KEY_VAR = "CONNECTSAFELY_API_KEY"
-URL_VAR = "CONNECTSAFELY_BASE_URL"
-SANDBOX_KEY = "sandbox-key"
-SANDBOX_URL = "http://sandbox.invalid/linkedin"
+from .run import RunOptions, run_campaign
+from .settings import KEY_VAR, places, resolve_target
+from .status import StatusCells
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -120,111 +116,72 @@ def main_entry() -> None:
     sys.exit(code)
 
 
-def _state_dir(args: argparse.Namespace, campaign: Campaign) -> Path:
-    return (args.state_dir or campaign.path.parent / ".campaign-runner").resolve()
+class BarProgress:
+    """The progress bar on a terminal (tqdm hides itself when stderr is not one)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.bar: tqdm | None = None
+
+    def start(self, total: int) -> None:
+        self.bar = tqdm(
+            total=total, unit="msg", desc="sending", file=self.stream, disable=None, leave=False
+        )
+
+    def advance(self, plan: SendPlan, cells: StatusCells) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def _run(
     args: argparse.Namespace, env: Mapping[str, str], clock: Clock, out: TextIO, err: TextIO
 ) -> int:
     campaign = load_campaign(args.campaign)
-    state_dir = _state_dir(args, campaign)
-    target = resolve_target(campaign, args, env, need_key=not args.dry_run)
-    prepared = prepare(campaign, target.sandbox)
+    target = resolve_target(
+        campaign,
+        env,
+        sandbox_flag=args.sandbox,
+        base_url_flag=args.base_url,
+        need_key=not args.dry_run,
+    )
+    where = places(campaign, sandbox=target.sandbox, state_dir=args.state_dir)
+    prepared = prepare(campaign, where)
     command = _command(args)
     if args.dry_run:
-        merged, _ = look(prepared, state_dir, target.sandbox, args.resend_unknown)
-        print(dry_run(prepared, merged.states, merged.queue, command), file=out)
+        start, _ = look(prepared, where, args.resend_unknown)
+        print(dry_run(prepared, start.states, start.queue, command), file=out)
         if not target.api_key:
             print(f"Note: {KEY_VAR} is not set; a real run needs it.", file=out)
         return ExitCode.OK
-
+    if target.sandbox:
+        print(
+            "Sandbox: sending to the built-in simulator; no real message leaves. Statuses go to "
+            f"{where.target.name}.",
+            file=out,
+        )
     options = RunOptions(
-        state_dir=state_dir,
+        places=where,
         api_name="sandbox" if target.sandbox else target.base_url,
-        sandbox=target.sandbox,
         limit=args.limit,
         resend_unknown=args.resend_unknown,
     )
-    sim = None
-    if target.sandbox:
-        sim = _simulator(target, campaign, clock, state_dir)
-        print(
-            "Sandbox: sending to the built-in simulator; no real message leaves. Statuses go to "
-            f"{status_target(campaign, sandbox=True).name}.",
-            file=out,
-        )
-    try:
-        with make_http_client(target, transport(sim) if sim else None) as http:
-            run = Run(
-                prepared,
-                options,
-                ApiClient(http, clock),
-                clock,
-                progress=lambda total: tqdm(
-                    total=total, unit="msg", desc="sending", file=err, disable=None, leave=False
-                ),
-            )
-            report = run.execute()
-    finally:
-        if sim is not None:
-            sim.close()
+    report = run_campaign(prepared, target, options, clock, BarProgress(err))
     print(summary(report, prepared, command, clock.now()), file=out)
     if report.write_error:
-        print(f"campaign-runner: {run.target.name}: {report.write_error}", file=err)
+        print(f"campaign-runner: {where.target.name}: {report.write_error}", file=err)
     return report.exit_code
-
-
-def _simulator(target: ApiTarget, campaign: Campaign, clock: Clock, state_dir: Path) -> Simulator:
-    try:
-        return Simulator(
-            target.api_key,
-            clock,
-            day_seconds=campaign.api.sandbox_day_seconds,
-            store_path=state_dir / "sandbox.sqlite",
-        )
-    except (OSError, sqlite3.Error) as error:
-        raise ConfigError(
-            f"{state_dir}: cannot keep the sandbox's state there ({error}); "
-            "choose another folder with --state-dir"
-        ) from None
-
-
-def resolve_target(
-    campaign: Campaign, args: argparse.Namespace, env: Mapping[str, str], *, need_key: bool
-) -> ApiTarget:
-    """Where to send and with which key.
-
-    Flags first (--sandbox, else --base-url), then the campaign file's `sandbox = true`, then
-    CONNECTSAFELY_BASE_URL, then the file's base_url.
-    """
-    if args.sandbox and args.base_url:
-        raise ConfigError("--sandbox and --base-url contradict each other; give one of them")
-    key = env.get(KEY_VAR, "").strip()
-    if key:
-        check_api_key(key, KEY_VAR)
-    if args.sandbox or (campaign.api.sandbox and not args.base_url):
-        return ApiTarget(SANDBOX_URL, key or SANDBOX_KEY, campaign.api.timeout, sandbox=True)
-    if args.base_url:
-        url = check_base_url(args.base_url, "--base-url")
-    elif env.get(URL_VAR):
-        url = check_base_url(env[URL_VAR], URL_VAR)
-    else:
-        url = check_base_url(campaign.api.base_url, f"{campaign.path.name}: [api] base_url")
-    if need_key and not key:
-        raise ConfigError(
-            f"{KEY_VAR} is not set. Export your ConnectSafely API key "
-            f"(export {KEY_VAR}=...), or try the campaign with --sandbox"
-        )
-    return ApiTarget(url, key, campaign.api.timeout)
 
 
 def _status(args: argparse.Namespace, clock: Clock, out: TextIO) -> int:
     campaign = load_campaign(args.campaign)
-    sandbox = args.sandbox or campaign.api.sandbox
-    prepared = prepare(campaign, sandbox)
-    merged, pools = look(prepared, _state_dir(args, campaign), sandbox)
-    print(status_text(prepared, merged.states, pools, clock.now()), file=out)
+    where = places(campaign, sandbox=args.sandbox or campaign.api.sandbox, state_dir=args.state_dir)
+    prepared = prepare(campaign, where)
+    start, pools = look(prepared, where)
+    print(status_text(prepared, start.states, pools, clock.now()), file=out)
     return ExitCode.OK
 
 

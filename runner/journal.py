@@ -7,24 +7,17 @@ flight when the process died is known, on the next start, to be possibly deliver
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-if sys.platform == "win32":
-    import msvcrt
-else:
-    import fcntl
-
 from .clock import iso
-from .errors import CampaignBusy, ConfigError
+from .errors import ConfigError
 from .plans import Endpoint, PoolKey, SendPlan
 from .quota import Pool, parse_time
 from .rows import Recipient
-from .status import Status
+from .status import Status, StatusCells
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sends (
@@ -80,19 +73,16 @@ class Entry:
 
 
 class Journal:
-    """One campaign's journal, held exclusively while open (a second runner is refused)."""
+    """One campaign's journal. Writers hold the campaign lock (lock.py) while it is open."""
 
-    def __init__(self, path: Path, *, lock: bool = True) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = path
-        self._lock_fd: int | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as err:
             raise ConfigError(
                 f"{path.parent}: cannot create the state folder: {err.strerror}"
             ) from None
-        if lock:
-            self._lock()
         try:
             self.db = sqlite3.connect(path, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -103,35 +93,11 @@ class Journal:
             self.close()
             raise ConfigError(f"{path}: the journal cannot be opened: {err}") from None
 
-    def _lock(self) -> None:
-        lock_path = self.path.with_suffix(".lock")
-        try:
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as err:
-            raise ConfigError(
-                f"{lock_path.parent}: cannot use this state folder: {err.strerror}; "
-                "choose another with --state-dir"
-            ) from None
-        if not _try_lock(fd):
-            os.lseek(fd, 0, os.SEEK_SET)
-            holder = os.read(fd, 32).decode(errors="replace").strip(" \x00") or "?"
-            os.close(fd)
-            raise CampaignBusy(
-                f"{self.path.name}: this campaign is being run by another process (pid {holder}); "
-                "nothing was sent; wait for it to finish"
-            )
-        os.lseek(fd, 0, os.SEEK_SET)
-        os.write(fd, str(os.getpid()).encode().ljust(32))
-        self._lock_fd = fd
-
     def close(self) -> None:
         db = getattr(self, "db", None)
         if db is not None:
             db.close()
             self.db = None  # type: ignore[assignment]
-        if self._lock_fd is not None:
-            os.close(self._lock_fd)  # closing the descriptor releases the lock
-            self._lock_fd = None
 
     def __enter__(self) -> Journal:
         return self
@@ -215,21 +181,15 @@ class Journal:
             ),
         )
 
-    def finish(
-        self,
-        key: str,
-        status: Status,
-        detail: str,
-        now: datetime,
-        *,
-        urn: str | None = None,
-    ) -> None:
-        """Record a send's outcome (PENDING when it certainly did not go out)."""
+    def finish(self, key: str, cells: StatusCells, now: datetime) -> None:
+        """Record a send's outcome as the row shows it (pending when it certainly did not go
+        out); a sent row's time is `now`, and the URN the API answered is kept."""
+        status = cells.status or Status.PENDING
         self.db.execute(
             "UPDATE sends SET status = ?, detail = ?, urn = COALESCE(?, urn), "
             "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END, updated_at = ? "
             "WHERE key = ?",
-            (status, detail, urn, status, iso(now), iso(now), key),
+            (status, cells.detail, cells.urn or None, status, iso(now), iso(now), key),
         )
 
     def save_pool(self, api: str, pool: Pool) -> None:
@@ -248,28 +208,6 @@ class Journal:
                 pool.reason,
             ),
         )
-
-
-# Windows locks byte ranges, and a locked byte cannot be read by the next process; the lock
-# takes a byte past the pid written at the start of the file.
-_LOCK_BYTE = 1024
-
-
-def _try_lock(fd: int) -> bool:
-    """Take an exclusive lock that the OS drops when the process dies, however it dies."""
-    if sys.platform == "win32":
-        os.lseek(fd, _LOCK_BYTE, os.SEEK_SET)
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-    else:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        return True
 
 
 def _time(value: str | None) -> datetime | None:

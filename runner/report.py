@@ -8,8 +8,9 @@ from datetime import datetime
 
 from .clock import iso
 from .plans import Endpoint, PoolKey, SendPlan
+from .prepare import Prepared
 from .quota import Pool
-from .run import Prepared, RunReport
+from .run import RunReport, StopReason
 from .status import Status, StatusCells
 
 ORDER = (
@@ -44,10 +45,28 @@ def pool_name(key: PoolKey) -> str:
 
 
 def summary(report: RunReport, prepared: Prepared, resume: str, now: datetime) -> str:
+    """What a run did, and what to do next."""
     lines = [
         f"{prepared.campaign.name}: {report.sent} sent this run ({report.attempted} attempted). "
         f"Sheet: {counts_line(report.states.values())}."
     ]
+    lines += _recovered_and_adopted(report)
+    if report.written is not None:
+        lines.append(f"Statuses written to {report.written.path}.")
+        if report.written.note:
+            lines.append(report.written.note)
+    lines += _how_it_stopped(report, resume, now)
+    unknown = report.counts()[Status.UNKNOWN]
+    if unknown:
+        lines.append(
+            f"{unknown} row(s) are unknown: they may have been delivered. Check them on LinkedIn; "
+            "to send them again anyway, add --resend-unknown."
+        )
+    return "\n".join(lines)
+
+
+def _recovered_and_adopted(report: RunReport) -> list[str]:
+    lines = []
     if report.recovered:
         lines.append(
             f"{report.recovered} row(s) were being sent when an earlier run stopped; they are "
@@ -59,44 +78,38 @@ def summary(report: RunReport, prepared: Prepared, resume: str, now: datetime) -
             "the journal did not know (a new state folder, or a renamed campaign?); they were "
             "taken as done. To send one anyway, clear its four status cells."
         )
-    if report.written is not None:
-        lines.append(f"Statuses written to {report.written.path}.")
-        if report.written.note:
-            lines.append(report.written.note)
+    return lines
+
+
+def _how_it_stopped(report: RunReport, resume: str, now: datetime) -> list[str]:
     pending = report.counts()[Status.PENDING]
-    if report.interrupted:
-        lines.append(f"Interrupted. Everything sent is recorded; to carry on: {resume}")
-    elif report.limit_reached:
-        lines.append(f"Stopped at --limit; {pending} row(s) still pending. To carry on: {resume}")
-    elif report.stalled:
-        lines.append(
+    if report.stop is StopReason.INTERRUPTED:
+        return [f"Interrupted. Everything sent is recorded; to carry on: {resume}"]
+    if report.stop is StopReason.LIMIT:
+        return [f"Stopped at --limit; {pending} row(s) still pending. To carry on: {resume}"]
+    if report.stop is StopReason.STALLED:
+        return [
             f"{'Paused' if pending else 'Stopped'}: {report.stalled}."
             + (f" {pending} row(s) pending. Run again later: {resume}" if pending else "")
-        )
-    elif pending:
-        for pool in report.blocked:
-            assert pool.blocked_until is not None
-            lines.append(
-                f"Paused: daily quota used up for {pool_name(pool.key)}; "
-                f"it resets at {until(pool.blocked_until, now)}."
-            )
-        for account, why in report.failing.items():
-            lines.append(
-                f"Paused: the API is failing for account {account or '(default)'} ({why}); "
-                "those rows stay pending."
-            )
-        resets = [p.blocked_until for p in report.blocked if p.blocked_until]
-        when = f"after {iso(min(resets))}" if resets else "later"
+        ]
+    if not pending:
+        return []
+    lines = []
+    for pool in report.blocked:
+        assert pool.blocked_until is not None
         lines.append(
-            f"{pending} row(s) pending, nothing lost. Run the same command {when}: {resume}"
+            f"Paused: daily quota used up for {pool_name(pool.key)}; "
+            f"it resets at {until(pool.blocked_until, now)}."
         )
-    unknown = report.counts()[Status.UNKNOWN]
-    if unknown:
+    for account, why in report.failing.items():
         lines.append(
-            f"{unknown} row(s) are unknown: they may have been delivered. Check them on LinkedIn; "
-            "to send them again anyway, add --resend-unknown."
+            f"Paused: the API is failing for account {account or '(default)'} ({why}); "
+            "those rows stay pending."
         )
-    return "\n".join(lines)
+    resets = [p.blocked_until for p in report.blocked if p.blocked_until]
+    when = f"after {iso(min(resets))}" if resets else "later"
+    lines.append(f"{pending} row(s) pending, nothing lost. Run the same command {when}: {resume}")
+    return lines
 
 
 def dry_run(

@@ -57,18 +57,15 @@ def test_progress_bar_counts_every_send(tmp_path, clock):
     bars = []
 
     class Bar:
-        def __init__(self, total):
+        def start(self, total):
             self.total, self.n = total, 0
             bars.append(self)
 
-        def __enter__(self):
-            return self
+        def advance(self, plan, cells):
+            self.n += 1
 
-        def __exit__(self, *exc):
-            return None
+        def close(self):
+            self.closed = True
 
-        def update(self, n):
-            self.n += n
-
-    run(files, clock, Simulator(API_KEY, clock), Pacing(0, 0), progress=Bar)
-    assert [(bar.total, bar.n) for bar in bars] == [(3, 3)]
+    run(files, clock, Simulator(API_KEY, clock), Pacing(0, 0), progress=Bar())
+    assert [(bar.total, bar.n, bar.closed) for bar in bars] == [(3, 3, True)]

@@ -64,7 +64,7 @@ def test_a_lost_journal_does_not_mean_messaging_everyone_again(tmp_path, api, ca
     assert sorted(api.delivered_to()) == ["person-0", "person-1", "person-2"]
     assert statuses(files) == ["sent"] * 3
     # What the sheet said is now in the journal too.
-    with Journal(files.state / "campaign.journal.sqlite", lock=False) as journal:
+    with Journal(files.state / "campaign.journal.sqlite") as journal:
         assert sorted(e.key for e in journal.entries()) == [f"id:person-{i}" for i in range(3)]
 
 

@@ -14,7 +14,9 @@ from runner.api import ApiClient, ApiTarget, make_http_client
 from runner.campaign import Pacing, load_campaign
 from runner.cli import main
 from runner.clock import FakeClock
-from runner.run import Run, RunOptions, RunReport, prepare
+from runner.prepare import prepare
+from runner.run import Run, RunOptions, RunReport
+from runner.settings import places
 from runner.sheet import read_table
 from runner.simulator import Simulator
 
@@ -132,10 +134,11 @@ def run_in_process(
     if pacing is not None:
         campaign = replace(campaign, pacing=pacing)
     target = ApiTarget("http://sandbox.invalid/linkedin", API_KEY, 5)
+    where = places(campaign, sandbox=False, state_dir=files.state)
     with make_http_client(target, transport) as http:
         return Run(
-            prepare(campaign),
-            RunOptions(files.state, "test"),
+            prepare(campaign, where),
+            RunOptions(where, "test"),
             ApiClient(http, clock),
             clock,
             **run_options,  # type: ignore[arg-type]

@@ -1,0 +1,91 @@
+"""What a command runs with, decided in one place: where to send (flag > environment > campaign
+file) and where the campaign's state and statuses live."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from .api import ApiTarget, check_api_key, check_base_url
+from .campaign import Campaign
+from .errors import ConfigError
+from .sheet import statuses_sibling
+
+KEY_VAR = "CONNECTSAFELY_API_KEY"
+URL_VAR = "CONNECTSAFELY_BASE_URL"
+SANDBOX_KEY = "sandbox-key"
+SANDBOX_URL = "http://sandbox.invalid/linkedin"
+STATE_DIR_NAME = ".campaign-runner"
+
+
+def resolve_target(
+    campaign: Campaign,
+    env: Mapping[str, str],
+    *,
+    sandbox_flag: bool = False,
+    base_url_flag: str | None = None,
+    need_key: bool = True,
+) -> ApiTarget:
+    """Where to send and with which key.
+
+    Flags first (--sandbox, else --base-url), then the campaign file's `sandbox = true`, then
+    CONNECTSAFELY_BASE_URL, then the file's base_url.
+    """
+    if sandbox_flag and base_url_flag:
+        raise ConfigError("--sandbox and --base-url contradict each other; give one of them")
+    key = env.get(KEY_VAR, "").strip()
+    if key:
+        check_api_key(key, KEY_VAR)
+    if sandbox_flag or (campaign.api.sandbox and not base_url_flag):
+        return ApiTarget(SANDBOX_URL, key or SANDBOX_KEY, campaign.api.timeout, sandbox=True)
+    if base_url_flag:
+        url = check_base_url(base_url_flag, "--base-url")
+    elif env.get(URL_VAR):
+        url = check_base_url(env[URL_VAR], URL_VAR)
+    else:
+        url = check_base_url(campaign.api.base_url, f"{campaign.path.name}: [api] base_url")
+    if need_key and not key:
+        raise ConfigError(
+            f"{KEY_VAR} is not set. Export your ConnectSafely API key "
+            f"(export {KEY_VAR}=...), or try the campaign with --sandbox"
+        )
+    return ApiTarget(url, key, campaign.api.timeout)
+
+
+@dataclass(frozen=True)
+class Places:
+    """Every file a campaign run reads or writes besides the sheet and templates."""
+
+    state_dir: Path
+    journal: Path  # the truth about what was sent (SQLite)
+    lock: Path  # held while a run sends, so two runs never overlap
+    target: Path  # where the statuses are written: the sheet, `output`, or the sandbox's copy
+    sibling: Path  # where they go when the workbook cannot be written in place
+    sandbox_store: Path  # the sandbox's quota and delivery log
+
+    @property
+    def status_files(self) -> tuple[Path, ...]:
+        """Files other than the sheet that may hold statuses from earlier runs."""
+        return (self.target, self.sibling)
+
+
+def places(campaign: Campaign, *, sandbox: bool, state_dir: Path | None = None) -> Places:
+    """Where a campaign's files live: `state_dir` (--state-dir), else `.campaign-runner/` beside
+    the campaign file. One journal per campaign and API: a sandbox trial never counts as a real
+    send, and its statuses go beside the sheet, never into it."""
+    folder = (state_dir or campaign.path.parent / STATE_DIR_NAME).resolve()
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", campaign.name).strip("-.") or "campaign"
+    journal = folder / f"{safe}{'.sandbox' if sandbox else ''}.journal.sqlite"
+    target = campaign.target
+    if sandbox:
+        target = target.with_name(f"{target.stem}.sandbox{target.suffix}")
+    return Places(
+        state_dir=folder,
+        journal=journal,
+        lock=journal.with_suffix(".lock"),
+        target=target,
+        sibling=statuses_sibling(campaign.sheet),
+        sandbox_store=folder / "sandbox.sqlite",
+    )
