@@ -100,21 +100,7 @@ def load_campaign(path: Path) -> Campaign:
     """Read and check a campaign file; every problem is a ConfigError naming the file."""
     path = Path(path)
     where = path.name
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: campaign file not found") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{path}: is a directory, not a campaign file") from None
-    except OSError as err:
-        raise ConfigError(f"{path}: cannot read: {err.strerror}") from None
-    try:
-        data = tomllib.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise ConfigError(f"{where}: not UTF-8 text; save the campaign file as UTF-8") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"{where}: TOML syntax error: {err}") from None
-
+    data = _read(path)
     _check_table(data, _TOP, where, "")
     api = data.get("api", {})
     pacing = data.get("pacing", {})
@@ -130,16 +116,7 @@ def load_campaign(path: Path) -> Campaign:
             f"{where}: sheet: {data['sheet']} is not a .csv or .xlsx file"
             + ("; open it in Excel and save it as .xlsx" if sheet.suffix.lower() == ".xls" else "")
         )
-    output = None
-    if "output" in data:
-        output = (base / data["output"]).resolve()
-        if output.is_dir():
-            raise ConfigError(f"{where}: output: {data['output']} is a folder; name a file")
-        if output.suffix.lower() != sheet.suffix.lower():
-            raise ConfigError(
-                f"{where}: output: {data['output']} must have the same extension as the sheet "
-                f"({sheet.suffix})"
-            )
+    output = _output(base, data, sheet, where)
     if "sheet_name" in data and sheet.suffix.lower() != ".xlsx":
         raise ConfigError(f"{where}: sheet_name only applies to an .xlsx sheet")
     message_type = data.get("message_type")
@@ -147,33 +124,11 @@ def load_campaign(path: Path) -> Campaign:
         raise ConfigError(
             f'{where}: message_type must be "normal" or "inmail", not {message_type!r}'
         )
-
-    api_settings = ApiSettings(
-        sandbox=api.get("sandbox", False),
-        base_url=api.get("base_url", DEFAULT_BASE_URL),
-        timeout=float(api.get("timeout", 30.0)),
-        sandbox_day_seconds=float(api.get("sandbox_day_seconds", 86400.0)),
-    )
     for key, value in (*api.items(), *pacing.items()):
         if isinstance(value, float) and not math.isfinite(value):
             raise ConfigError(f"{where}: {key} must be a finite number, not {value}")
-    if api_settings.timeout <= 0:
-        raise ConfigError(f"{where}: [api] timeout must be more than 0 seconds")
-    if api_settings.sandbox_day_seconds < 1:
-        raise ConfigError(f"{where}: [api] sandbox_day_seconds must be at least 1")
-    pacing_settings = Pacing(
-        min_delay=float(pacing.get("min_delay", 20.0)),
-        max_delay=float(pacing.get("max_delay", 60.0)),
-    )
-    if not 0 <= pacing_settings.min_delay <= pacing_settings.max_delay:
-        raise ConfigError(
-            f"{where}: [pacing] needs 0 <= min_delay <= max_delay "
-            f"(got {pacing_settings.min_delay} and {pacing_settings.max_delay})"
-        )
-    limit_settings = Limits(**limits)
-    for key, value in limits.items():
-        if value < 1:
-            raise ConfigError(f"{where}: [limits] {key} must be at least 1")
+    api_settings, pacing_settings = _api_settings(api, where), _pacing(pacing, where)
+    limit_settings = _limits(limits, where)
 
     return Campaign(
         path=path.resolve(),
@@ -193,6 +148,71 @@ def load_campaign(path: Path) -> Campaign:
         pacing=pacing_settings,
         limits=limit_settings,
     )
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: campaign file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory, not a campaign file") from None
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read: {err.strerror}") from None
+    try:
+        return tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path.name}: not UTF-8 text; save the campaign file as UTF-8") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path.name}: TOML syntax error: {err}") from None
+
+
+def _output(base: Path, data: dict[str, Any], sheet: Path, where: str) -> Path | None:
+    if "output" not in data:
+        return None
+    output = (base / data["output"]).resolve()
+    if output.is_dir():
+        raise ConfigError(f"{where}: output: {data['output']} is a folder; name a file")
+    if output.suffix.lower() != sheet.suffix.lower():
+        raise ConfigError(
+            f"{where}: output: {data['output']} must have the same extension as the sheet "
+            f"({sheet.suffix})"
+        )
+    return output
+
+
+def _api_settings(api: dict[str, Any], where: str) -> ApiSettings:
+    settings = ApiSettings(
+        sandbox=api.get("sandbox", False),
+        base_url=api.get("base_url", DEFAULT_BASE_URL),
+        timeout=float(api.get("timeout", 30.0)),
+        sandbox_day_seconds=float(api.get("sandbox_day_seconds", 86400.0)),
+    )
+    if settings.timeout <= 0:
+        raise ConfigError(f"{where}: [api] timeout must be more than 0 seconds")
+    if settings.sandbox_day_seconds < 1:
+        raise ConfigError(f"{where}: [api] sandbox_day_seconds must be at least 1")
+    return settings
+
+
+def _pacing(pacing: dict[str, Any], where: str) -> Pacing:
+    settings = Pacing(
+        min_delay=float(pacing.get("min_delay", 20.0)),
+        max_delay=float(pacing.get("max_delay", 60.0)),
+    )
+    if not 0 <= settings.min_delay <= settings.max_delay:
+        raise ConfigError(
+            f"{where}: [pacing] needs 0 <= min_delay <= max_delay "
+            f"(got {settings.min_delay} and {settings.max_delay})"
+        )
+    return settings
+
+
+def _limits(limits: dict[str, Any], where: str) -> Limits:
+    for key, value in limits.items():
+        if value < 1:
+            raise ConfigError(f"{where}: [limits] {key} must be at least 1")
+    return Limits(**limits)
 
 
 def _check_table(
