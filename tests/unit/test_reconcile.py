@@ -1,0 +1,141 @@
+"""reconcile: what each row shows and what is left to send, from the sheet and the journal."""
+
+from __future__ import annotations
+
+from runner.journal import Entry
+from runner.plans import Endpoint, RowPlan, SendPlan
+from runner.reconcile import ADOPTED_DETAIL, Reached, reconcile
+from runner.rows import Recipient, Row
+from runner.status import Status, StatusCells
+
+URN = "urn:li:fsd_profile:ACoAAB"
+NOTHING = StatusCells()
+
+
+def row_plan(
+    number: int,
+    public_id: str | None = None,
+    urn: str | None = None,
+    previous: StatusCells = NOTHING,
+    problem: str | None = None,
+) -> RowPlan:
+    recipient = Recipient(public_id, urn) if public_id or urn else None
+    row = Row(number, {}, {}, recipient, None, None, None, problem, previous)
+    if problem or recipient is None:
+        return RowPlan(row, None, Status.INVALID, problem or "no recipient")
+    plan = SendPlan(number, recipient, Endpoint.MESSAGE, "", f"Hi {number}")
+    return RowPlan(row, plan)
+
+
+def entry(public_id: str, status: Status, detail: str = "", **kw: object) -> Entry:
+    recipient = Recipient(public_id, kw.pop("urn", None))  # type: ignore[arg-type]
+    return Entry(recipient.key, status, detail, recipient, **kw)  # type: ignore[arg-type]
+
+
+def queued_rows(result) -> list[int]:
+    return [plan.row for plan in result.queue]
+
+
+def test_a_fresh_campaign_queues_every_sendable_row_and_shows_why_others_are_not():
+    plans = [row_plan(2, "ann"), row_plan(3, problem="no recipient"), row_plan(4, "bob")]
+    result = reconcile(plans, [], resend_unknown=False)
+    assert queued_rows(result) == [2, 4]
+    assert result.states == {
+        2: StatusCells(Status.PENDING),
+        3: StatusCells(Status.INVALID, "no recipient"),
+        4: StatusCells(Status.PENDING),
+    }
+    assert result.adopted == []
+
+
+def test_the_journal_says_sent_the_row_shows_it_and_is_not_sent_again():
+    sent = entry("ann", Status.SENT, sent_at="2026-01-15T09:00:00Z", urn=URN)
+    result = reconcile([row_plan(2, "ann"), row_plan(3, "bob")], [sent], resend_unknown=False)
+    assert queued_rows(result) == [3]
+    assert result.states[2] == StatusCells(Status.SENT, "", "2026-01-15T09:00:00Z", URN)
+
+
+def test_the_journal_knows_a_person_by_the_urn_linkedin_answered():
+    # Sent by public ID; LinkedIn answered the URN; the sheet now names them by URN only.
+    sent = entry("ann", Status.SENT, sent_at="2026-01-15T09:00:00Z", urn=URN)
+    result = reconcile([row_plan(7, urn=URN)], [sent], resend_unknown=False)
+    assert result.queue == []
+    assert result.states[7].status is Status.SENT
+
+
+def test_the_sheet_says_sent_and_the_journal_is_empty_the_sheet_is_adopted():
+    previous = StatusCells(Status.SENT, "", "2026-01-14T10:00:00Z", URN)
+    plans = [row_plan(2, "ann", previous=previous), row_plan(3, "bob")]
+    result = reconcile(plans, [], resend_unknown=False)
+    assert queued_rows(result) == [3]
+    [adopted] = result.adopted
+    assert (adopted.key, adopted.status, adopted.detail) == ("id:ann", Status.SENT, ADOPTED_DETAIL)
+    assert (adopted.recipient.urn, adopted.sent_at, adopted.row) == (URN, "2026-01-14T10:00:00Z", 2)
+    assert result.states[2] == StatusCells(Status.SENT, ADOPTED_DETAIL, "2026-01-14T10:00:00Z", URN)
+
+
+def test_a_sheet_status_the_journal_contradicts_is_not_adopted():
+    # The journal holds this recipient (the send certainly did not go out): it is the truth.
+    waiting = entry("ann", Status.PENDING, "HTTP 503: busy")
+    plans = [row_plan(2, "ann", previous=StatusCells(Status.SENT))]
+    result = reconcile(plans, [waiting], resend_unknown=False)
+    assert result.adopted == []
+    assert queued_rows(result) == [2]
+    assert result.states[2] == StatusCells(Status.PENDING, "HTTP 503: busy")
+
+
+def test_a_pending_or_empty_sheet_status_is_never_adopted():
+    plans = [row_plan(2, "ann", previous=StatusCells(Status.PENDING, "quota"))]
+    assert reconcile(plans, [], resend_unknown=False).adopted == []
+
+
+def test_unknown_is_not_sent_again_without_resend_unknown():
+    unknown = entry("ann", Status.UNKNOWN, "no answer after sending")
+    result = reconcile([row_plan(2, "ann")], [unknown], resend_unknown=False)
+    assert result.queue == []
+    assert result.states[2] == StatusCells(Status.UNKNOWN, "no answer after sending")
+
+
+def test_unknown_is_queued_again_with_resend_unknown():
+    unknown = entry("ann", Status.UNKNOWN, "no answer after sending")
+    result = reconcile([row_plan(2, "ann")], [unknown], resend_unknown=True)
+    assert queued_rows(result) == [2]
+    assert result.states[2] == StatusCells(Status.PENDING)
+
+
+def test_resend_unknown_does_not_resend_sent_or_failed():
+    entries = [entry("ann", Status.SENT), entry("bob", Status.FAILED, "HTTP 404: not found")]
+    result = reconcile([row_plan(2, "ann"), row_plan(3, "bob")], entries, resend_unknown=True)
+    assert result.queue == []
+    assert result.states[3] == StatusCells(Status.FAILED, "HTTP 404: not found")
+
+
+def test_the_same_person_on_a_second_row_is_a_duplicate_of_the_row_showing_the_journal():
+    sent = entry("ann", Status.SENT, sent_at="2026-01-15T09:00:00Z")
+    plans = [row_plan(5, "ann"), row_plan(9, "ANN")]  # public IDs ignore case
+    result = reconcile(plans, [sent], resend_unknown=False)
+    assert result.queue == []
+    assert result.states[5].status is Status.SENT
+    assert result.states[9] == StatusCells(Status.DUPLICATE, "same recipient as row 5")
+
+
+def test_a_second_row_for_a_resent_unknown_is_a_duplicate_too():
+    unknown = entry("ann", Status.UNKNOWN, "cut off")
+    second = row_plan(3, "ann")
+    # plan_rows has already made the second row a duplicate of the first
+    second = RowPlan(second.row, None, Status.DUPLICATE, "same recipient as row 2")
+    plans = [row_plan(2, "ann"), second]
+    result = reconcile(plans, [unknown], resend_unknown=True)
+    assert queued_rows(result) == [2]
+    assert result.states[3] == StatusCells(Status.DUPLICATE, "same recipient as row 2")
+
+
+def test_reached_tells_a_urn_answered_for_one_row_reaches_another():
+    reached = Reached()
+    first = row_plan(2, "ann").plan
+    by_urn = row_plan(8, urn=URN).plan
+    assert first is not None and by_urn is not None
+    assert reached.earlier_row(by_urn) is None
+    reached.add(first, URN)
+    assert reached.earlier_row(by_urn) == 2
+    assert reached.earlier_row(first) == 2

@@ -1,0 +1,155 @@
+"""The text report: the summary after a run, the dry run, and `status`, with a fixed clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from runner.campaign import load_campaign
+from runner.plans import Endpoint
+from runner.prepare import Prepared, look, prepare
+from runner.quota import Pool
+from runner.report import dry_run, status_text, summary
+from runner.run import RunReport, StopReason
+from runner.settings import places
+from runner.sheet import WriteReport
+from runner.status import Status, StatusCells
+from tests.support.campaign import make_campaign, people
+
+NOW = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
+RESET = datetime(2026, 1, 16, 0, 0, tzinfo=UTC)
+RESUME = "campaign-runner run campaign.toml"
+
+
+@pytest.fixture
+def prepared(tmp_path: Path) -> Prepared:
+    rows = [*people(3), ["Nobody", "Acme", "", "", ""]]
+    files = make_campaign(tmp_path, rows)
+    campaign = load_campaign(files.toml)
+    return prepare(campaign, places(campaign, sandbox=False, state_dir=files.state))
+
+
+def report(**fields) -> RunReport:
+    states = {
+        2: StatusCells(Status.SENT, "", "2026-01-15T08:59:00Z"),
+        3: StatusCells(
+            Status.PENDING, f"daily quota used up; resets at {RESET:%Y-%m-%dT%H:%M:%SZ}"
+        ),
+        4: StatusCells(Status.PENDING),
+        5: StatusCells(Status.INVALID, "no recipient"),
+    }
+    return RunReport(states=states, attempted=1, sent=1, **fields)
+
+
+def summary_lines(prepared: Prepared, run: RunReport) -> list[str]:
+    return summary(run, prepared, RESUME, NOW).splitlines()
+
+
+def test_summary_of_a_run_paused_by_a_spent_quota(prepared):
+    pool = Pool("", Endpoint.MESSAGE, 100, 100, 0, RESET, RESET, "daily quota used up")
+    written = WriteReport(Path("/data/leads.csv"), None)
+    run = report(blocked=[pool], written=written)
+    assert summary_lines(prepared, run) == [
+        "campaign: 1 sent this run (1 attempted). Sheet: 1 sent, 2 pending, 1 invalid.",
+        "Statuses written to /data/leads.csv.",
+        "Paused: daily quota used up for POST /message for account (default); it resets at "
+        "2026-01-16T00:00:00Z (in 15h 0m).",
+        "2 row(s) pending, nothing lost. Run the same command after 2026-01-16T00:00:00Z: "
+        + RESUME,
+    ]
+
+
+def test_summary_of_a_run_stopped_at_the_limit(prepared):
+    lines = summary_lines(prepared, report(stop=StopReason.LIMIT))
+    assert lines[-1] == f"Stopped at --limit; 2 row(s) still pending. To carry on: {RESUME}"
+
+
+def test_summary_of_an_interrupted_run(prepared):
+    lines = summary_lines(prepared, report(stop=StopReason.INTERRUPTED))
+    assert lines[-1] == f"Interrupted. Everything sent is recorded; to carry on: {RESUME}"
+
+
+def test_summary_of_a_stalled_run(prepared):
+    why = "3 sends in a row got no usable answer (HTTP 502); stopped so as not to add more"
+    lines = summary_lines(prepared, report(stop=StopReason.STALLED, stalled=why))
+    assert lines[-1] == f"Paused: {why}. 2 row(s) pending. Run again later: {RESUME}"
+
+
+def test_summary_of_a_failing_account_and_unknown_rows(prepared):
+    run = report(failing={"acc_1": "HTTP 503: Service Unavailable"})
+    run.states[4] = StatusCells(Status.UNKNOWN, "no answer")
+    assert summary_lines(prepared, run)[1:] == [
+        "Paused: the API is failing for account acc_1 (HTTP 503: Service Unavailable); those "
+        "rows stay pending.",
+        f"1 row(s) pending, nothing lost. Run the same command later: {RESUME}",
+        "1 row(s) are unknown: they may have been delivered. Check them on LinkedIn; to send "
+        "them again anyway, add --resend-unknown.",
+    ]
+
+
+def test_summary_of_a_finished_run_says_what_earlier_runs_left(prepared):
+    run = RunReport(
+        states={2: StatusCells(Status.SENT)}, attempted=1, sent=1, recovered=1, adopted=2
+    )
+    assert summary_lines(prepared, run) == [
+        "campaign: 1 sent this run (1 attempted). Sheet: 1 sent.",
+        "1 row(s) were being sent when an earlier run stopped; they are marked unknown "
+        "(see status_detail).",
+        "2 row(s) had a status of sent, failed or unknown in the sheet that the journal did not "
+        "know (a new state folder, or a renamed campaign?); they were taken as done. To send one "
+        "anyway, clear its four status cells.",
+    ]
+
+
+def test_dry_run_counts_shows_messages_and_lists_rows_not_sent(prepared, tmp_path):
+    start, _ = look(prepared, places(prepared.campaign, sandbox=False, state_dir=tmp_path / "s"))
+    text = dry_run(prepared, start.states, start.queue, RESUME)
+    assert text.splitlines() == [
+        "Dry run of campaign: 4 rows in leads.csv; nothing sent, nothing written.",
+        "Would send 3: 3 via POST /message",
+        "",
+        "--- row 2 → person-0 via POST /message",
+        "Hi Person0, greetings from Acme.",
+        "",
+        "--- row 3 → person-1 via POST /message",
+        "Hi Person1, greetings from Acme.",
+        "",
+        "--- row 4 → person-2 via POST /message",
+        "Hi Person2, greetings from Acme.",
+        "",
+        "1 row(s) will not be sent:",
+        "  leads.csv: row 5: invalid: no recipient: the profile ID, profile URL and URN cells "
+        "are all empty",
+        "",
+        f"To send for real: {RESUME}",
+    ]
+
+
+def test_status_shows_counts_and_each_quota_as_last_reported(prepared):
+    spent = Pool("acc_1", Endpoint.MESSAGE, 100, 100, 0, RESET, RESET, "daily quota used up")
+    fresh = Pool("", Endpoint.SEND_GROUP, 150, 10, 140, RESET)
+    renewed = Pool("", Endpoint.MESSAGE, 100, 100, 0, NOW - timedelta(hours=1))
+    pools = [("sandbox", spent), ("sandbox", fresh), ("sandbox", renewed)]
+    assert status_text(prepared, report().states, pools, NOW).splitlines() == [
+        "campaign: 4 rows in leads.csv",
+        "  sent       1",
+        "  pending    2",
+        "  failed     0",
+        "  unknown    0",
+        "  invalid    1",
+        "  duplicate  0",
+        "Quotas (as last reported by the API):",
+        "  POST /message for account acc_1 [sandbox]: used up, resets 2026-01-16T00:00:00Z "
+        "(in 15h 0m)",
+        "  POST /messaging/send-group for account (default) [sandbox]: 140/150 left, resets "
+        "2026-01-16T00:00:00Z (in 15h 0m)",
+        "  POST /message for account (default) [sandbox]: renewed at 2026-01-15T08:00:00Z "
+        "(last known 0/100)",
+    ]
+
+
+def test_status_before_any_answer(prepared):
+    text = status_text(prepared, report().states, [], NOW)
+    assert text.splitlines()[-1] == "Quotas: nothing known yet (no answer from the API so far)."
