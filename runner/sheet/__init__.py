@@ -39,10 +39,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import failpoints
-from .errors import SheetError
-from .excel import display_text
-from .status import StatusCells
+from .. import failpoints
+from ..errors import SheetError
+from ..excel import display_text
+from ..status import StatusCells
 
 STATUS_COLUMNS = ("status", "status_detail", "sent_at", "recipient_urn")
 
