@@ -41,8 +41,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import failpoints
 from ..errors import SheetError
-from ..excel import display_text
 from ..status import StatusCells
+from .numfmt import display_text
 
 STATUS_COLUMNS = ("status", "status_detail", "sent_at", "recipient_urn")
 

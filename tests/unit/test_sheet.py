@@ -21,7 +21,6 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font, PatternFill
 
 from runner.errors import SheetError
-from runner.excel import display_text
 from runner.sheet import (
     STATUS_COLUMNS,
     SheetRow,
@@ -30,6 +29,7 @@ from runner.sheet import (
     read_table,
     write_statuses,
 )
+from runner.sheet.numfmt import display_text
 from runner.status import Status, StatusCells
 
 SENT = StatusCells(Status.SENT, "", "2026-01-15T09:00:00Z", "urn:li:fsd_profile:ACoAA1")
