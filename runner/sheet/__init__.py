@@ -15,22 +15,16 @@ cells. Writing sets the four status cells of the rows given and nothing else:
 from __future__ import annotations
 
 import codecs
-import contextlib
 import csv
-import glob
 import io
 import itertools
-import os
 import re
-import stat
-import tempfile
 import warnings
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 from xml.etree.ElementTree import ParseError
 
 import openpyxl
@@ -39,9 +33,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .. import failpoints
 from ..errors import SheetError
 from ..status import StatusCells
+from .atomic import atomic_write, same_file, tidy
 from .numfmt import display_text
 
 STATUS_COLUMNS = ("status", "status_detail", "sent_at", "recipient_urn")
@@ -193,7 +187,7 @@ def write_statuses(table: Table, statuses: Mapping[int, StatusCells], target: Pa
     for number in statuses:
         if number not in numbers:
             raise ValueError(f"no data row {number} to write statuses into")
-    _tidy(target)
+    tidy(target)
     if table.kind == "csv":
         return _write_csv(table, statuses, target)
     return _write_xlsx(table, statuses, target)
@@ -202,14 +196,6 @@ def write_statuses(table: Table, statuses: Mapping[int, StatusCells], target: Pa
 def statuses_sibling(path: Path) -> Path:
     """Where statuses go when writing the workbook itself would lose parts of it."""
     return path.with_name(f"{path.stem}.statuses.xlsx")
-
-
-def _tidy(target: Path) -> None:
-    """A process killed mid-write leaves its temporary file behind; remove such leftovers."""
-    real = Path(os.path.realpath(target))
-    for stale in real.parent.glob(f".{glob.escape(real.name)}.*.tmp"):
-        with contextlib.suppress(OSError):
-            stale.unlink()
 
 
 # Reading ------------------------------------------------------------------------------------
@@ -524,8 +510,8 @@ def _write_csv(table: Table, statuses: Mapping[int, StatusCells], target: Path) 
         lines.append(layout.delimiter.join(_csv_field(c, layout.delimiter) for c in cells))
     text = layout.terminator.join(lines) + (layout.terminator if layout.final_newline else "")
     data = (codecs.BOM_UTF8 if layout.bom else b"") + text.encode(layout.encoding, "replace")
-    if not (_same_file(target, table.path) and target.read_bytes() == data):
-        _atomic_write(target, table.path, lambda out: out.write(data))
+    if not (same_file(target, table.path) and target.read_bytes() == data):
+        atomic_write(target, table.path, lambda out: out.write(data))
     return WriteReport(target, None)
 
 
@@ -588,7 +574,7 @@ def _write_xlsx(table: Table, statuses: Mapping[int, StatusCells], target: Path)
             modified |= _set_text(_status_cell(source.name, sheet, number, column), value)
 
     note = None
-    if _same_file(target, source):
+    if same_file(target, source):
         if losses:
             target = statuses_sibling(source)
             note = (
@@ -602,7 +588,7 @@ def _write_xlsx(table: Table, statuses: Mapping[int, StatusCells], target: Path)
             f"{target.name} was written without the {_join(losses)} of {source.name} "
             "(openpyxl cannot keep them)"
         )
-    _atomic_write(target, source, book.save)
+    atomic_write(target, source, book.save)
     return WriteReport(target, note)
 
 
@@ -650,48 +636,3 @@ def _losses(parts: list[str], warned: list[str]) -> list[str]:
 
 def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    return a.exists() and b.exists() and os.path.samefile(a, b)
-
-
-def _atomic_write(target: Path, source: Path, write: Callable[[BinaryIO], object]) -> None:
-    """Replace `target` in one step, with the permission bits it (or else `source`) has."""
-    real = Path(os.path.realpath(target))  # through a symlink, so the link stays a link
-    try:
-        mode = stat.S_IMODE(os.stat(real if real.exists() else source).st_mode)
-        handle, temp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
-    except OSError as err:
-        raise _unwritable(target, err) from err
-    try:
-        with os.fdopen(handle, "wb") as out:
-            write(out)
-            out.flush()
-            failpoints.reached(failpoints.SHEET_MID_WRITE)
-            os.fsync(out.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, real)
-        _sync_folder(real.parent)
-    except BaseException as err:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        if isinstance(err, OSError):
-            raise _unwritable(target, err) from err
-        raise
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable, so a power cut cannot bring the old file back."""
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _unwritable(target: Path, err: OSError) -> SheetError:
-    return SheetError(
-        f"{target.name}: cannot be written: {err.strerror or err} (is it open in another program?)"
-    )
