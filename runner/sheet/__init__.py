@@ -21,7 +21,7 @@ import itertools
 import re
 import warnings
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,19 +29,42 @@ from xml.etree.ElementTree import ParseError
 
 import openpyxl
 from openpyxl.cell.cell import Cell, MergedCell
-from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import SheetError
 from ..status import StatusCells
 from .atomic import atomic_write, same_file, tidy
+from .grid import (
+    SheetRow,
+    Table,
+    WriteReport,
+    check_file,
+    fold_header,
+    make_table,
+    unreadable_file,
+)
 from .numfmt import display_text
+from .statuscols import (
+    STATUS_COLUMNS,
+    check_status_columns,
+    check_unchanged,
+    neutralised,
+    status_columns,
+)
 
-STATUS_COLUMNS = ("status", "status_detail", "sent_at", "recipient_urn")
+__all__ = [
+    "STATUS_COLUMNS",
+    "SheetRow",
+    "Table",
+    "WriteReport",
+    "check_status_columns",
+    "fold_header",
+    "read_table",
+    "statuses_sibling",
+    "write_statuses",
+]
 
-# CSV injection: a spreadsheet runs a cell starting with one of these as a formula.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Characters XML 1.0 cannot hold; openpyxl would refuse them or write a file Excel cannot open.
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _XLSX_CELL_LIMIT = 32767  # Excel "repairs" a workbook with a longer cell, cutting it
@@ -106,44 +129,6 @@ _LOSSY_PARTS = (
 )
 
 
-def fold_header(name: str) -> str:
-    """Fold a header for matching: case, spaces, '_' and '-' do not count.
-
-    'Recipient Profile-Id' -> 'recipientprofileid'.
-    """
-    return re.sub(r"[\s_-]+", "", name).casefold()
-
-
-_STATUS_KEYS = tuple(fold_header(name) for name in STATUS_COLUMNS)
-
-
-@dataclass(frozen=True)
-class SheetRow:
-    """One data row: `number` is the row number the user sees (the header is row 1)."""
-
-    number: int
-    cells: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Table:
-    """A sheet read as text: headers exactly as written, data rows without the fully blank ones."""
-
-    path: Path
-    kind: str
-    sheet_name: str | None
-    headers: tuple[str, ...]
-    rows: tuple[SheetRow, ...]
-
-
-@dataclass(frozen=True)
-class WriteReport:
-    """Where the statuses went; `note` explains when that is not the file asked for."""
-
-    path: Path
-    note: str | None
-
-
 @dataclass(frozen=True)
 class _CsvLayout:
     """What it takes to write a CSV back byte for byte, apart from the cells that change."""
@@ -167,7 +152,7 @@ def read_table(path: Path, sheet_name: str | None = None) -> Table:
             )
         return _read_csv(path)[0]
     title, lines = _read_xlsx(path, sheet_name)
-    return _table(path, "xlsx", title, lines)
+    return make_table(path, "xlsx", title, lines)
 
 
 def write_statuses(table: Table, statuses: Mapping[int, StatusCells], target: Path) -> WriteReport:
@@ -213,78 +198,13 @@ def _kind(path: Path) -> str:
     raise SheetError(f"{path.name}: unsupported file type; use a .csv or .xlsx file")
 
 
-def _check_file(path: Path) -> None:
-    if path.is_dir():
-        raise SheetError(f"{path.name}: is a directory, not a .csv or .xlsx file")
-    if not path.exists():
-        raise SheetError(f"{path.name}: file not found at {path.absolute()}")
-
-
-def _unreadable_file(path: Path, err: OSError) -> SheetError:
-    return SheetError(f"{path.name}: cannot be read: {err.strerror or err}")
-
-
-def _table(path: Path, kind: str, sheet_name: str | None, lines: list[list[str]]) -> Table:
-    """Check the grid (`lines[0]` is row 1) and make it a Table."""
-    name = path.name
-    subject = f'{name}: sheet "{sheet_name}"' if kind == "xlsx" else f"{name}:"
-    if not any(any(line) for line in lines):
-        raise SheetError(f"{subject} is empty")
-    header = lines[0]
-    width = max((i + 1 for i, cell in enumerate(header) if cell), default=0)
-    if not width:
-        raise SheetError(f"{name}: row 1 is blank; the header (column names) must be on row 1")
-    headers = tuple(header[:width])
-    _check_unique(name, headers)
-    rows = []
-    for number, line in enumerate(lines[1:], start=2):
-        if not any(line):
-            continue
-        extra = next((i for i in range(width, len(line)) if line[i]), None)
-        if extra is not None and width == 1 and number <= 10:
-            # A title line above the real header ("Leads export, Q4"), as exports often have.
-            raise SheetError(
-                f"{name}: row 1 holds only {headers[0]!r} but row {number} has more columns; "
-                "the header (column names) must be on row 1: delete the lines above it"
-            )
-        if extra is not None:
-            letter = get_column_letter(extra + 1)
-            raise SheetError(
-                f"{name}: row {number}: cell {letter}{number} has a value but column "
-                f"{letter} has no header; give the column a header or clear the cell "
-                "(status columns are added right of the header)"
-            )
-        rows.append(SheetRow(number, tuple(line[:width]) + ("",) * (width - len(line))))
-    if not rows:
-        raise SheetError(f"{subject} has a header but no data rows")
-    return Table(path, kind, sheet_name, headers, tuple(rows))
-
-
-def _check_unique(name: str, headers: tuple[str, ...]) -> None:
-    seen: dict[str, int] = {}
-    for i, header in enumerate(headers):
-        key = fold_header(header)
-        if not key:
-            continue
-        if key in seen:
-            first = seen[key]
-            a, b = get_column_letter(first + 1), get_column_letter(i + 1)
-            if headers[first] == header:
-                raise SheetError(f'{name}: columns {a} and {b} are both named "{header}"')
-            raise SheetError(
-                f'{name}: columns {a} ("{headers[first]}") and {b} ("{header}") have '
-                'the same name once case, spaces, "_" and "-" are ignored'
-            )
-        seen[key] = i
-
-
 def _read_csv(path: Path) -> tuple[Table, _CsvLayout]:
     name = path.name
-    _check_file(path)
+    check_file(path)
     try:
         data = path.read_bytes()
     except OSError as err:
-        raise _unreadable_file(path, err) from err
+        raise unreadable_file(path, err) from err
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise SheetError(f'{name}: is UTF-16 text; save it as "CSV UTF-8 (Comma delimited)"')
     bom = data.startswith(codecs.BOM_UTF8)
@@ -312,7 +232,7 @@ def _read_csv(path: Path) -> tuple[Table, _CsvLayout]:
     layout = _CsvLayout(
         encoding, bom, delimiter, terminator, text.endswith(("\n", "\r")), tuple(records)
     )
-    return _table(path, "csv", None, [list(r) for r in records]), layout
+    return make_table(path, "csv", None, [list(r) for r in records]), layout
 
 
 def _decode(name: str, body: bytes, bom: bool) -> tuple[str, str]:
@@ -389,7 +309,7 @@ def _sniff(text: str) -> tuple[str, str]:
 
 def _read_xlsx(path: Path, sheet_name: str | None) -> tuple[str, list[list[str]]]:
     """The sheet's title and its cells as display text, row 1 first."""
-    _check_file(path)
+    check_file(path)
     try:
         with warnings.catch_warnings():
             # openpyxl warns about parts it will not keep; that matters for writing, not reading.
@@ -403,7 +323,7 @@ def _read_xlsx(path: Path, sheet_name: str | None) -> tuple[str, list[list[str]]
             finally:
                 book.close()
     except OSError as err:
-        raise _unreadable_file(path, err) from err
+        raise unreadable_file(path, err) from err
     except _XLSX_ERRORS as err:
         raise _unreadable(path.name, err) from err
     return sheet.title, [[display_text(value, fmt) for value, fmt in row] for row in raw]
@@ -435,63 +355,11 @@ def _pick_sheet(name: str, book: Workbook, sheet_name: str | None) -> Worksheet:
 # Writing ------------------------------------------------------------------------------------
 
 
-def _status_columns(headers: Sequence[str]) -> tuple[int, ...]:
-    """0-based column of each status column: the existing one, else the next free on the right."""
-    folded = [fold_header(h) for h in headers]
-    columns = []
-    free = len(headers)
-    for key in _STATUS_KEYS:
-        if key in folded:
-            columns.append(folded.index(key))
-        else:
-            columns.append(free)
-            free += 1
-    return tuple(columns)
-
-
-def _neutralised(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
-
-
-def _first_difference(
-    table: Table,
-    headers_now: Sequence[str | None],
-    cells_now: Callable[[int], Sequence[str | None]],
-) -> int | None:
-    """The first row where a cell outside the status columns no longer reads as in `table`.
-
-    A None cell cannot be compared (a formula whose result openpyxl cannot know) and is skipped.
-    """
-    keep = [i for i, h in enumerate(table.headers) if fold_header(h) not in _STATUS_KEYS]
-
-    def differs(before: Sequence[str], now: Sequence[str | None]) -> bool:
-        for i in keep:
-            value = now[i] if i < len(now) else ""
-            if value is not None and value != before[i]:
-                return True
-        return False
-
-    if differs(table.headers, headers_now):
-        return 1
-    return next(
-        (row.number for row in table.rows if differs(row.cells, cells_now(row.number))), None
-    )
-
-
-def _changed_error(name: str, number: int) -> SheetError:
-    return SheetError(
-        f"{name}: changed since it was read (row {number} differs); statuses were "
-        "not written, so nothing changed in the meantime is overwritten"
-    )
-
-
 def _write_csv(table: Table, statuses: Mapping[int, StatusCells], target: Path) -> WriteReport:
     current, layout = _read_csv(table.path)
     cells_now = {row.number: row.cells for row in current.rows}
-    changed = _first_difference(table, current.headers, lambda n: cells_now.get(n, ()))
-    if changed is not None:
-        raise _changed_error(table.path.name, changed)
-    columns = _status_columns(current.headers)
+    check_unchanged(table, current.headers, lambda n: cells_now.get(n, ()))
+    columns = status_columns(current.headers)
     width = max(len(current.headers), *(c + 1 for c in columns))
     lines = []
     for number, record in enumerate(layout.records, start=1):
@@ -506,7 +374,7 @@ def _write_csv(table: Table, statuses: Mapping[int, StatusCells], target: Path) 
                     cells[column] = header
         elif number in statuses:
             for column, value in zip(columns, statuses[number].texts(), strict=True):
-                cells[column] = _neutralised(value)
+                cells[column] = neutralised(value)
         lines.append(layout.delimiter.join(_csv_field(c, layout.delimiter) for c in cells))
     text = layout.terminator.join(lines) + (layout.terminator if layout.final_newline else "")
     data = (codecs.BOM_UTF8 if layout.bom else b"") + text.encode(layout.encoding, "replace")
@@ -526,7 +394,7 @@ def _csv_field(value: str, delimiter: str) -> str:
 
 def _write_xlsx(table: Table, statuses: Mapping[int, StatusCells], target: Path) -> WriteReport:
     source = table.path
-    _check_file(source)
+    check_file(source)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -535,7 +403,7 @@ def _write_xlsx(table: Table, statuses: Mapping[int, StatusCells], target: Path)
         with zipfile.ZipFile(source) as package:
             parts = package.namelist()
     except OSError as err:
-        raise _unreadable_file(source, err) from err
+        raise unreadable_file(source, err) from err
     except _XLSX_ERRORS as err:
         raise _unreadable(source.name, err) from err
     losses = _losses(parts, [str(w.message) for w in caught])
@@ -553,12 +421,10 @@ def _write_xlsx(table: Table, statuses: Mapping[int, StatusCells], target: Path)
     header_row = [_cell_text(cell) for cell in sheet[1]]
     while header_row and header_row[-1] == "":
         header_row.pop()
-    changed = _first_difference(table, header_row, cells_now)
-    if changed is not None:
-        raise _changed_error(source.name, changed)
+    check_unchanged(table, header_row, cells_now)
 
     headers_now = [text or "" for text in header_row]
-    columns = _status_columns(headers_now)
+    columns = status_columns(headers_now)
     modified = False
     for column, header in zip(columns, STATUS_COLUMNS, strict=True):
         if column >= len(headers_now):
@@ -611,7 +477,7 @@ def _status_cell(name: str, sheet: Worksheet, number: int, column: int) -> Cell:
 
 def _set_text(cell: Cell, value: str) -> bool:
     """Set a status cell as text (never a formula); True if that changed it."""
-    text = _NOT_XML.sub("?", _neutralised(value))[:_XLSX_CELL_LIMIT] or None
+    text = _NOT_XML.sub("?", neutralised(value))[:_XLSX_CELL_LIMIT] or None
     if cell.value == text and (text is None or cell.data_type == "s"):
         return False
     cell.value = text
