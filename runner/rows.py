@@ -9,8 +9,8 @@ from urllib.parse import unquote, urlsplit
 
 from .campaign import MessageType
 from .errors import SheetError
-from .sheet import STATUS_COLUMNS, SheetRow, Table, fold_header
-from .status import Status, StatusCells
+from .sheet import STATUS_COLUMNS, SheetRow, Table, check_status_columns, fold_header
+from .status import StatusCells
 
 # Role -> folded header names that mean it, in order of preference.
 ROLE_ALIASES: dict[str, tuple[str, ...]] = {
@@ -29,9 +29,6 @@ _URN = re.compile(r"urn:li:[A-Za-z_]+:[A-Za-z0-9_-]+")
 # Public IDs are letters (any script), digits and hyphens; older ones have underscores too.
 _PUBLIC_ID = re.compile(r"[\w-]+")
 _GROUP_ID = re.compile(r"[0-9]+")
-# A date and time as written (2026-01-15T09:00:00Z), or as a spreadsheet may have re-typed it
-# on saving (15/01/2026 09:00, 1/15/26 9:00 AM); words in it mean a column of the user's own.
-_ISO_TIME = re.compile(r"[\d\s/:.,\-TZ+]+(?:[AaPp][Mm])?")
 # What exports write for "no value" (pandas' nan, Python's None, Excel's #N/A): such a cell is
 # empty, or a message would greet someone as "Hi nan,".
 PLACEHOLDERS = frozenset(
@@ -154,44 +151,13 @@ def read_layout(table: Table) -> SheetLayout:
     )
     data_headers = tuple(table.headers[i] for i in data_indices)
     status_indices = tuple(folded.index(key) if key in folded else None for key in _STATUS_KEYS)
-    _check_status_columns(table, status_indices)
+    check_status_columns(table, status_indices)
     names: dict[str, str] = {}
     for header in data_headers:
         name = identifier(header)
         if name and name not in names and name != "row":
             names[name] = header
     return SheetLayout(Columns(**found), data_headers, data_indices, names, status_indices)
-
-
-def _check_status_columns(table: Table, indices: tuple[int | None, ...]) -> None:
-    """Columns named like the runner's must hold what the runner writes; a column of the
-    user's own (a pipeline stage, a date of their own, notes) must not be overwritten."""
-    status, detail, sent_at, urn = indices
-    ours = {str(s) for s in Status if s is not Status.IN_FLIGHT} | {""}
-    # Once the runner has written a status anywhere, the four columns are its own; a row whose
-    # status a user cleared (to have it sent again) may keep the old detail beside it.
-    written = status is not None and any(row.cells[status].strip() for row in table.rows)
-    for sheet_row in table.rows:
-        cells = sheet_row.cells
-        value = cells[status].strip() if status is not None else ""
-        foreign = None
-        if value not in ours:
-            foreign = status
-        elif (
-            sent_at is not None
-            and cells[sent_at].strip()
-            and not _ISO_TIME.fullmatch(cells[sent_at].strip())
-        ):
-            foreign = sent_at
-        elif not written:  # the runner writes the other three only beside a status
-            foreign = next((i for i in (detail, sent_at, urn) if i is not None and cells[i]), None)
-        if foreign is not None:
-            raise SheetError(
-                f"{table.path.name}: row {sheet_row.number}: the column "
-                f"{table.headers[foreign]!r} holds {cells[foreign].strip()!r}, which the runner "
-                f"did not write; it writes into columns named {', '.join(STATUS_COLUMNS)}, so "
-                "rename your column (e.g. 'stage' or 'notes') and run again"
-            )
 
 
 def identifier(header: str) -> str | None:

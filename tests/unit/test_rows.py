@@ -106,6 +106,14 @@ def test_status_columns_are_not_template_values():
     assert layout.data_headers == ("profileId",)
 
 
+def test_a_users_own_column_named_like_a_status_column_is_refused():
+    """read_layout runs the sheet's look-alike guard (tested in tests/unit/sheet)."""
+    with pytest.raises(
+        SheetError, match=r"^leads.csv: row 2: the column 'Status' holds 'Hot lead'"
+    ):
+        read_layout(table(["profileId", "Status"], ["ann", "Hot lead"]))
+
+
 def test_identity_keys():
     assert Recipient("John-Doe", None).idents == ("id:john-doe",)
     both = Recipient("ann", "urn:li:fsd_profile:ABC")

@@ -1,0 +1,72 @@
+"""Replacing a sheet file in one step: a crash leaves the old file or the new one, never half.
+
+The new content goes to a temporary file beside the target, is synced, and is renamed over it;
+the folder is then synced so the rename itself survives a power cut.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import stat
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+from .. import failpoints
+from ..errors import SheetError
+
+
+def atomic_write(target: Path, source: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Replace `target` in one step, with the permission bits it (or else `source`) has."""
+    real = Path(os.path.realpath(target))  # through a symlink, so the link stays a link
+    try:
+        mode = stat.S_IMODE(os.stat(real if real.exists() else source).st_mode)
+        handle, temp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
+    except OSError as err:
+        raise _unwritable(target, err) from err
+    try:
+        with os.fdopen(handle, "wb") as out:
+            write(out)
+            out.flush()
+            failpoints.reached(failpoints.SHEET_MID_WRITE)
+            os.fsync(out.fileno())
+        os.chmod(temp, mode)
+        os.replace(temp, real)
+        _sync_folder(real.parent)
+    except BaseException as err:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        if isinstance(err, OSError):
+            raise _unwritable(target, err) from err
+        raise
+
+
+def tidy(target: Path) -> None:
+    """A process killed mid-write leaves its temporary file behind; remove such leftovers."""
+    real = Path(os.path.realpath(target))
+    for stale in real.parent.glob(f".{glob.escape(real.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+
+
+def same_file(a: Path, b: Path) -> bool:
+    return a.exists() and b.exists() and os.path.samefile(a, b)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable, so a power cut cannot bring the old file back."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _unwritable(target: Path, err: OSError) -> SheetError:
+    return SheetError(
+        f"{target.name}: cannot be written: {err.strerror or err} (is it open in another program?)"
+    )

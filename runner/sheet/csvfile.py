@@ -1,0 +1,219 @@
+"""A sheet saved as CSV: read in whatever encoding, delimiter and line ends it has, and written
+back byte for byte apart from the status cells.
+
+The encoding is UTF-8 (with or without a byte order mark) or else the Windows code page Excel
+writes; text that would read as garbled in either is refused rather than guessed at. The layout
+read (encoding, byte order mark, delimiter, line end, final newline, blank lines) is kept so the
+write-back changes nothing else.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import itertools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import SheetError
+from ..status import StatusCells
+from .atomic import atomic_write, same_file
+from .grid import Table, WriteReport, check_file, make_table, unreadable_file
+from .statuscols import STATUS_COLUMNS, check_unchanged, neutralised, status_columns
+
+_DELIMITERS = (",", ";", "\t", "|")
+_QUOTE_IF = frozenset('"\r\n').union(_DELIMITERS)
+# A multi-byte UTF-8 character: in a file that is not valid UTF-8, a sign of mixed encodings
+# when it is a Latin letter or common punctuation (Windows-1252 text can form byte pairs that
+# happen to be UTF-8 for some far-off script: "é" + no-break space, "ß" + a quote).
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
+
+
+def _latin(sequence: bytes) -> bool:
+    char = sequence.decode("utf-8", "replace")
+    return "\u00a0" <= char <= "\u024f" or "\u2010" <= char <= "\u20cf"
+
+
+# Symbols that Windows-1252 gives for letters of other code pages (cp1250's "ł" reads as "³",
+# "Ł" as "£", "Ż" as "¯"); beside a letter they are garbled text, not symbols. Superscripts
+# (m², km³) and the pound (£m, £bn) sit beside letters as symbols too; they count only before
+# a letter ("Wroc³aw"), or before a whole word ("£ukasz").
+_ODD = "¯¹¥¤¦¨¬¸¼½¾¢§¶ˆ˜†‡‰ƒ"
+_LETTER = r"[^\W\d_]"
+_UNLIKELY = re.compile(
+    rf"(?<={_LETTER})[{_ODD}]|[{_ODD}](?={_LETTER})|[²³](?={_LETTER})|£(?={_LETTER}{{3}})"
+)
+
+
+@dataclass(frozen=True)
+class _CsvLayout:
+    """What it takes to write a CSV back byte for byte, apart from the cells that change."""
+
+    encoding: str
+    bom: bool
+    delimiter: str
+    terminator: str
+    final_newline: bool
+    records: tuple[tuple[str, ...], ...]  # every record as parsed; a blank line is ()
+
+
+def read_csv(path: Path) -> Table:
+    """Read a CSV sheet."""
+    return _read(path)[0]
+
+
+def write_csv(table: Table, statuses: Mapping[int, StatusCells], target: Path) -> WriteReport:
+    """Write the statuses into the CSV as it is on disk now, keeping its layout (see _CsvLayout)."""
+    current, layout = _read(table.path)
+    cells_now = {row.number: row.cells for row in current.rows}
+    check_unchanged(table, current.headers, lambda n: cells_now.get(n, ()))
+    columns = status_columns(current.headers)
+    width = max(len(current.headers), *(c + 1 for c in columns))
+    lines = []
+    for number, record in enumerate(layout.records, start=1):
+        if not record:
+            lines.append("")
+            continue
+        # Cells right of the header are empty (reading checks that), so cutting them loses nothing.
+        cells = list(record[:width]) + [""] * (width - len(record))
+        if number == 1:
+            for column, header in zip(columns, STATUS_COLUMNS, strict=True):
+                if column >= len(current.headers):
+                    cells[column] = header
+        elif number in statuses:
+            for column, value in zip(columns, statuses[number].texts(), strict=True):
+                cells[column] = neutralised(value)
+        lines.append(layout.delimiter.join(_csv_field(c, layout.delimiter) for c in cells))
+    text = layout.terminator.join(lines) + (layout.terminator if layout.final_newline else "")
+    data = (codecs.BOM_UTF8 if layout.bom else b"") + text.encode(layout.encoding, "replace")
+    if not (same_file(target, table.path) and target.read_bytes() == data):
+        atomic_write(target, table.path, lambda out: out.write(data))
+    return WriteReport(target, None)
+
+
+# Reading ------------------------------------------------------------------------------------
+
+
+def _read(path: Path) -> tuple[Table, _CsvLayout]:
+    """The table, and the layout it takes to write the file back."""
+    name = path.name
+    check_file(path)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise unreadable_file(path, err) from err
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise SheetError(f'{name}: is UTF-16 text; save it as "CSV UTF-8 (Comma delimited)"')
+    bom = data.startswith(codecs.BOM_UTF8)
+    encoding, text = _decode(name, data[len(codecs.BOM_UTF8) :] if bom else data, bom)
+    delimiter, terminator = _sniff(text)
+    records: list[tuple[str, ...]] = []
+    # strict: a stray quote must be an error, not a cell that silently swallows the rows after
+    # it (or loses the quote on write-back).
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        records.extend(tuple(record) for record in reader)
+    except csv.Error as err:
+        where = f"{name}: row {len(records) + 1}"
+        if "unexpected end of data" in str(err):
+            raise SheetError(
+                f'{where}: a quote (") opens a cell that is never closed, so every line after '
+                "it would read as one cell; remove the stray quote or close it"
+            ) from None
+        if "expected after" in str(err):
+            raise SheetError(
+                f'{where}: text follows the closing quote (") of a cell; quote the whole cell '
+                "or remove the stray quote"
+            ) from None
+        raise SheetError(f"{where}: {err}") from None
+    layout = _CsvLayout(
+        encoding, bom, delimiter, terminator, text.endswith(("\n", "\r")), tuple(records)
+    )
+    return make_table(path, "csv", None, [list(r) for r in records]), layout
+
+
+def _decode(name: str, body: bytes, bom: bool) -> tuple[str, str]:
+    """UTF-8 if it is valid, else the Windows code page Excel writes, else latin-1; refused
+    where the result would be garbled text (mojibake) rather than what the user wrote."""
+    try:
+        return "utf-8", body.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = body.count(b"\n", 0, err.start) + 1
+        if bom:
+            raise SheetError(
+                f"{name}: starts with a UTF-8 byte order mark but line {line} is not UTF-8; "
+                "save the file again as CSV UTF-8"
+            ) from None
+        if any(_latin(m.group()) for m in _UTF8_SEQUENCE.finditer(body)):
+            raise SheetError(
+                f"{name}: line {line} is not UTF-8 while other lines are: the file mixes two "
+                "encodings. Open it in a spreadsheet and save it as CSV UTF-8"
+            ) from None
+    try:
+        encoding, text = "cp1252", body.decode("cp1252")
+    except UnicodeDecodeError:
+        encoding, text = "latin-1", body.decode("latin-1")
+    unlikely = _UNLIKELY.search(text)
+    if unlikely:
+        at = unlikely.start()
+        line = text.count("\n", 0, at) + 1
+        snippet = text[max(text.rfind("\n", 0, at) + 1, at - 12) : at + 12].split("\n")[0]
+        raise SheetError(
+            f"{name}: is not UTF-8, and read as Windows-1252 line {line} gives {snippet!r}, which "
+            "looks garbled (another encoding, such as Central European?). Save the file as "
+            "CSV UTF-8 and run again"
+        )
+    return encoding, text
+
+
+def _sniff(text: str) -> tuple[str, str]:
+    """The delimiter and line end. The delimiter is the one that splits the first records into
+    the same number of cells, more than one; ties go to the one most frequent in the header."""
+    counts = dict.fromkeys(_DELIMITERS, 0)
+    terminator = "\r\n"
+    quoted, previous = False, ""
+    for i, char in enumerate(text):
+        if quoted:
+            quoted = char != '"'  # of a doubled quote, the second one opens again
+        elif char == '"' and previous in ("", '"', *_DELIMITERS):
+            quoted = True  # as for the csv module, a quote opens only at the start of a cell
+        elif char in counts:
+            counts[char] += 1
+        elif char in "\r\n":
+            terminator = "\r\n" if text.startswith("\r\n", i) else char
+            break
+        previous = char
+    sample = text[:65536]
+    cut = len(sample) < len(text)
+    scores: dict[str, tuple[float, int]] = {}
+    for delimiter in _DELIMITERS:
+        reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter, strict=True)
+        records: list[list[str]] = []
+        try:
+            records.extend(r for r in itertools.islice(reader, 50) if r)
+        except csv.Error as err:
+            # The wrong delimiter often leaves quotes where none can be; but a sample cut
+            # inside a long quoted cell ends "unexpectedly" with the right one too.
+            if not (cut and "unexpected end of data" in str(err)):
+                continue
+        if cut:
+            records = records[:-1]  # the sample may end inside the last record
+        width = len(records[0]) if records else 0
+        alike = sum(len(r) == width for r in records) / len(records) if width > 1 else 0.0
+        scores[delimiter] = (alike, counts[delimiter])
+    return max(_DELIMITERS, key=lambda d: scores.get(d, (0.0, 0))), terminator
+
+
+# Writing ------------------------------------------------------------------------------------
+
+
+def _csv_field(value: str, delimiter: str) -> str:
+    """Quote where needed, and also around any character that could be a delimiter: then the
+    file's delimiter is beyond doubt the next time it is read. Unlike csv.writer, a lone
+    '\\r' is always quoted (it ends a record)."""
+    if any(c in value for c in _QUOTE_IF):
+        return '"' + value.replace('"', '""') + '"'
+    return value

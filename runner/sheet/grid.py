@@ -1,0 +1,115 @@
+"""The sheet as both formats read it: a grid of text cells whose row 1 holds the column names.
+
+The value types, and the checks that are the same for CSV and XLSX: the file is there, row 1 is
+a header of unique names, and no cell has a value in a column without a header.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl.utils import get_column_letter
+
+from ..errors import SheetError
+
+
+def fold_header(name: str) -> str:
+    """Fold a header for matching: case, spaces, '_' and '-' do not count.
+
+    'Recipient Profile-Id' -> 'recipientprofileid'.
+    """
+    return re.sub(r"[\s_-]+", "", name).casefold()
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One data row: `number` is the row number the user sees (the header is row 1)."""
+
+    number: int
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A sheet read as text: headers exactly as written, data rows without the fully blank ones."""
+
+    path: Path
+    kind: str
+    sheet_name: str | None
+    headers: tuple[str, ...]
+    rows: tuple[SheetRow, ...]
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    """Where the statuses went; `note` explains when that is not the file asked for."""
+
+    path: Path
+    note: str | None
+
+
+def check_file(path: Path) -> None:
+    if path.is_dir():
+        raise SheetError(f"{path.name}: is a directory, not a .csv or .xlsx file")
+    if not path.exists():
+        raise SheetError(f"{path.name}: file not found at {path.absolute()}")
+
+
+def unreadable_file(path: Path, err: OSError) -> SheetError:
+    return SheetError(f"{path.name}: cannot be read: {err.strerror or err}")
+
+
+def make_table(path: Path, kind: str, sheet_name: str | None, lines: list[list[str]]) -> Table:
+    """Check the grid (`lines[0]` is row 1) and make it a Table."""
+    name = path.name
+    subject = f'{name}: sheet "{sheet_name}"' if kind == "xlsx" else f"{name}:"
+    if not any(any(line) for line in lines):
+        raise SheetError(f"{subject} is empty")
+    header = lines[0]
+    width = max((i + 1 for i, cell in enumerate(header) if cell), default=0)
+    if not width:
+        raise SheetError(f"{name}: row 1 is blank; the header (column names) must be on row 1")
+    headers = tuple(header[:width])
+    _check_unique(name, headers)
+    rows = []
+    for number, line in enumerate(lines[1:], start=2):
+        if not any(line):
+            continue
+        extra = next((i for i in range(width, len(line)) if line[i]), None)
+        if extra is not None and width == 1 and number <= 10:
+            # A title line above the real header ("Leads export, Q4"), as exports often have.
+            raise SheetError(
+                f"{name}: row 1 holds only {headers[0]!r} but row {number} has more columns; "
+                "the header (column names) must be on row 1: delete the lines above it"
+            )
+        if extra is not None:
+            letter = get_column_letter(extra + 1)
+            raise SheetError(
+                f"{name}: row {number}: cell {letter}{number} has a value but column "
+                f"{letter} has no header; give the column a header or clear the cell "
+                "(status columns are added right of the header)"
+            )
+        rows.append(SheetRow(number, tuple(line[:width]) + ("",) * (width - len(line))))
+    if not rows:
+        raise SheetError(f"{subject} has a header but no data rows")
+    return Table(path, kind, sheet_name, headers, tuple(rows))
+
+
+def _check_unique(name: str, headers: tuple[str, ...]) -> None:
+    seen: dict[str, int] = {}
+    for i, header in enumerate(headers):
+        key = fold_header(header)
+        if not key:
+            continue
+        if key in seen:
+            first = seen[key]
+            a, b = get_column_letter(first + 1), get_column_letter(i + 1)
+            if headers[first] == header:
+                raise SheetError(f'{name}: columns {a} and {b} are both named "{header}"')
+            raise SheetError(
+                f'{name}: columns {a} ("{headers[first]}") and {b} ("{header}") have '
+                'the same name once case, spaces, "_" and "-" are ignored'
+            )
+        seen[key] = i
