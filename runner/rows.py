@@ -9,7 +9,15 @@ from urllib.parse import unquote, urlsplit
 
 from .campaign import MessageType
 from .errors import SheetError
-from .sheet import STATUS_COLUMNS, SheetRow, Table, check_status_columns, fold_header
+from .sheet import (
+    STATUS_COLUMNS,
+    STATUS_KEYS,
+    SheetRow,
+    Table,
+    check_status_columns,
+    existing_status_columns,
+    fold_header,
+)
 from .status import StatusCells
 
 # Role -> folded header names that mean it, in order of preference.
@@ -21,8 +29,6 @@ ROLE_ALIASES: dict[str, tuple[str, ...]] = {
     "account_id": ("accountid",),
     "message_type": ("messagetype",),
 }
-_STATUS_KEYS = tuple(fold_header(name) for name in STATUS_COLUMNS)
-_STATUS_FOLDED = set(_STATUS_KEYS)
 
 # LinkedIn URNs look like urn:li:fsd_profile:ACoAAA24A-MBVEvT49xpVF2gnWrhvmUIPDJshSM.
 _URN = re.compile(r"urn:li:[A-Za-z_]+:[A-Za-z0-9_-]+")
@@ -147,10 +153,10 @@ def read_layout(table: Table) -> SheetLayout:
     data_indices = tuple(
         i
         for i, (h, f) in enumerate(zip(table.headers, folded, strict=True))
-        if h.strip() and f not in _STATUS_FOLDED
+        if h.strip() and f not in STATUS_KEYS
     )
     data_headers = tuple(table.headers[i] for i in data_indices)
-    status_indices = tuple(folded.index(key) if key in folded else None for key in _STATUS_KEYS)
+    status_indices = existing_status_columns(table.headers)
     check_status_columns(table, status_indices)
     names: dict[str, str] = {}
     for header in data_headers:

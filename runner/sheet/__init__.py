@@ -27,15 +27,17 @@ from ..status import StatusCells
 from .atomic import tidy
 from .csvfile import read_csv, write_csv
 from .grid import SheetRow, Table, WriteReport, fold_header
-from .statuscols import STATUS_COLUMNS, check_status_columns
+from .statuscols import STATUS_COLUMNS, STATUS_KEYS, check_status_columns, existing_status_columns
 from .xlsx import read_xlsx, statuses_sibling, write_xlsx
 
 __all__ = [
     "STATUS_COLUMNS",
+    "STATUS_KEYS",
     "SheetRow",
     "Table",
     "WriteReport",
     "check_status_columns",
+    "existing_status_columns",
     "fold_header",
     "read_table",
     "statuses_sibling",

@@ -20,7 +20,7 @@ from .grid import Table, fold_header
 
 STATUS_COLUMNS = ("status", "status_detail", "sent_at", "recipient_urn")
 
-_STATUS_KEYS = tuple(fold_header(name) for name in STATUS_COLUMNS)
+STATUS_KEYS = tuple(fold_header(name) for name in STATUS_COLUMNS)  # as headers match them
 # CSV injection: a spreadsheet runs a cell starting with one of these as a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A date and time as written (2026-01-15T09:00:00Z), or as a spreadsheet may have re-typed it
@@ -28,12 +28,18 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _ISO_TIME = re.compile(r"[\d\s/:.,\-TZ+]+(?:[AaPp][Mm])?")
 
 
+def existing_status_columns(headers: Sequence[str]) -> tuple[int | None, ...]:
+    """0-based column of each status column the sheet has, None for those it lacks."""
+    folded = [fold_header(h) for h in headers]
+    return tuple(folded.index(key) if key in folded else None for key in STATUS_KEYS)
+
+
 def status_columns(headers: Sequence[str]) -> tuple[int, ...]:
     """0-based column of each status column: the existing one, else the next free on the right."""
     folded = [fold_header(h) for h in headers]
     columns = []
     free = len(headers)
-    for key in _STATUS_KEYS:
+    for key in STATUS_KEYS:
         if key in folded:
             columns.append(folded.index(key))
         else:
@@ -101,7 +107,7 @@ def _first_difference(
 
     A None cell cannot be compared (a formula whose result openpyxl cannot know) and is skipped.
     """
-    keep = [i for i, h in enumerate(table.headers) if fold_header(h) not in _STATUS_KEYS]
+    keep = [i for i, h in enumerate(table.headers) if fold_header(h) not in STATUS_KEYS]
 
     def differs(before: Sequence[str], now: Sequence[str | None]) -> bool:
         for i in keep:
