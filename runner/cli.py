@@ -24,7 +24,7 @@ from .clock import Clock, SystemClock
 from .errors import ConfigError, ExitCode, RunnerError
 from .report import dry_run, status_text, summary
 from .run import Run, RunOptions, look, prepare, status_target
-from .simulator import Simulator, transport
+from .sandbox import Sandbox, transport
 
 KEY_VAR = "CONNECTSAFELY_API_KEY"
 URL_VAR = "CONNECTSAFELY_BASE_URL"
@@ -175,9 +175,9 @@ def _run(
     return report.exit_code
 
 
-def _simulator(target: ApiTarget, campaign: Campaign, clock: Clock, state_dir: Path) -> Simulator:
+def _simulator(target: ApiTarget, campaign: Campaign, clock: Clock, state_dir: Path) -> Sandbox:
     try:
-        return Simulator(
+        return Sandbox(
             target.api_key,
             clock,
             day_seconds=campaign.api.sandbox_day_seconds,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from runner.clock import FakeClock
-from runner.simulator import Simulator, SimulatorServer
+from runner.sandbox import Sandbox, SandboxServer
 
 from .support.campaign import API_KEY, Api
 
@@ -20,6 +20,6 @@ def clock() -> FakeClock:
 @pytest.fixture
 def api(clock: FakeClock) -> Iterator[Api]:
     """The simulator over real loopback HTTP, sharing the test's fake clock."""
-    sim = Simulator(API_KEY, clock)
-    with SimulatorServer(sim) as server:
+    sim = Sandbox(API_KEY, clock)
+    with SandboxServer(sim) as server:
         yield Api(sim, clock, server.base_url)

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from runner import failpoints
+from runner.sandbox import Fault, FaultKind
 from runner.sheet import read_table
-from runner.simulator import Fault, FaultKind
 from tests.support.campaign import API_KEY, CampaignFiles, make_campaign, people
 
 REPO = Path(__file__).resolve().parents[2]

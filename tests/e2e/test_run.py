@@ -6,7 +6,7 @@ import csv
 import sqlite3
 
 from runner.clock import iso
-from runner.simulator import Fault, FaultKind
+from runner.sandbox import Fault, FaultKind
 from tests.support.campaign import API_KEY, make_campaign, people
 
 URN_A = "urn:li:fsd_profile:ACoAAGroupMemberA"

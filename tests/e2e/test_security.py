@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from runner.cli import main
-from runner.simulator import Fault, FaultKind
+from runner.sandbox import Fault, FaultKind
 from tests.support.campaign import API_KEY, make_campaign, people
 
 

@@ -15,8 +15,8 @@ from runner.campaign import Pacing, load_campaign
 from runner.cli import main
 from runner.clock import FakeClock
 from runner.run import Run, RunOptions, RunReport, prepare
+from runner.sandbox import Sandbox
 from runner.sheet import read_table
-from runner.simulator import Simulator
 
 API_KEY = "sk_test_0123456789abcdef"
 HEADERS = ["First Name", "Company", "recipientProfileId", "recipientProfileUrn", "groupId"]
@@ -92,7 +92,7 @@ def people(n: int, start: int = 0, company: str = "Acme") -> list[list[str]]:
 
 @dataclass
 class Api:
-    sim: Simulator
+    sim: Sandbox
     clock: FakeClock
     base_url: str
 

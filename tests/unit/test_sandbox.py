@@ -15,14 +15,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from runner.clock import FakeClock
-from runner.simulator import (
+from runner.sandbox import (
     DEFAULT_LIMITS,
     MESSAGE,
     SEND_GROUP,
     Fault,
     FaultKind,
-    Simulator,
-    SimulatorServer,
+    Sandbox,
+    SandboxServer,
     profile_urn,
     transport,
 )
@@ -53,12 +53,12 @@ def group(**fields: object) -> dict:
     return {"recipientProfileUrn": URN, "groupId": "12345678", "message": "Hi", **fields}
 
 
-def loopback(server: SimulatorServer, timeout: float = 5) -> httpx.Client:
+def loopback(server: SandboxServer, timeout: float = 5) -> httpx.Client:
     # Plain HTTP: verify=False only skips loading the CA bundle, which costs ~50 ms a client.
     return httpx.Client(base_url=server.base_url, headers=AUTH, timeout=timeout, verify=False)
 
 
-def in_process(sim: Simulator, base_url: str = "http://sandbox.invalid") -> httpx.Client:
+def in_process(sim: Sandbox, base_url: str = "http://sandbox.invalid") -> httpx.Client:
     return httpx.Client(transport=transport(sim), base_url=base_url, headers=AUTH)
 
 
@@ -72,20 +72,20 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def sim(clock: FakeClock) -> Iterator[Simulator]:
-    simulator = Simulator(KEY, clock)
+def sim(clock: FakeClock) -> Iterator[Sandbox]:
+    simulator = Sandbox(KEY, clock)
     yield simulator
     simulator.close()
 
 
 @pytest.fixture
-def server(sim: Simulator) -> Iterator[SimulatorServer]:
-    with SimulatorServer(sim) as running:
+def server(sim: Sandbox) -> Iterator[SandboxServer]:
+    with SandboxServer(sim) as running:
         yield running
 
 
 @pytest.fixture
-def client(server: SimulatorServer) -> Iterator[httpx.Client]:
+def client(server: SandboxServer) -> Iterator[httpx.Client]:
     with loopback(server, timeout=2) as http:
         yield http
 
@@ -103,7 +103,7 @@ def client(server: SimulatorServer) -> Iterator[httpx.Client]:
 @pytest.mark.parametrize("authorization", [None, "Bearer wrong-key", f"Basic {KEY}", KEY])
 def test_bad_credentials_are_401_without_success_or_rate_headers(
     client: httpx.Client,
-    sim: Simulator,
+    sim: Sandbox,
     path: str,
     payload: dict,
     error: str,
@@ -123,7 +123,7 @@ def test_bad_credentials_are_401_without_success_or_rate_headers(
 # Success
 
 
-def test_message_to_profile_id_is_sent(client: httpx.Client, sim: Simulator) -> None:
+def test_message_to_profile_id_is_sent(client: httpx.Client, sim: Sandbox) -> None:
     response = client.post(MESSAGE_PATH, json=dm())
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/json"
@@ -161,7 +161,7 @@ def test_message_echoes_urn_and_sends_inmail_with_subject(client: httpx.Client) 
     assert response.json()["recipientProfileUrn"] == URN
 
 
-def test_send_group_is_sent(client: httpx.Client, sim: Simulator) -> None:
+def test_send_group_is_sent(client: httpx.Client, sim: Sandbox) -> None:
     response = client.post(GROUP_PATH, json=group(accountId="acc_1"))
     assert response.status_code == 200
     assert response.json() == {
@@ -210,7 +210,7 @@ def test_profile_urn_is_stable_case_insensitive_and_distinct() -> None:
     ],
 )
 def test_invalid_payloads_are_400_with_the_documented_error(
-    client: httpx.Client, sim: Simulator, path: str, payload: dict, error: str
+    client: httpx.Client, sim: Sandbox, path: str, payload: dict, error: str
 ) -> None:
     response = client.post(path, json=payload)
     assert response.status_code == 400
@@ -222,7 +222,7 @@ def test_invalid_payloads_are_400_with_the_documented_error(
 @pytest.mark.parametrize("content", [b"{not json", b"[1, 2]", b"", b"\xe9"])
 @pytest.mark.parametrize("path", [MESSAGE_PATH, GROUP_PATH])
 def test_body_that_is_not_a_json_object_is_400(
-    client: httpx.Client, sim: Simulator, path: str, content: bytes
+    client: httpx.Client, sim: Sandbox, path: str, content: bytes
 ) -> None:
     response = client.post(path, content=content, headers={"Content-Type": "application/json"})
     assert response.status_code == 400
@@ -231,7 +231,7 @@ def test_body_that_is_not_a_json_object_is_400(
     assert [(r.payload, r.account, r.status) for r in sim.received] == [(None, "default", 400)]
 
 
-def test_unknown_path_is_404_and_other_methods_405(client: httpx.Client, sim: Simulator) -> None:
+def test_unknown_path_is_404_and_other_methods_405(client: httpx.Client, sim: Sandbox) -> None:
     missing = client.post("/messages", json=dm())
     assert (missing.status_code, missing.json()) == (404, {"error": "Not found"})
     wrong_method = client.get(MESSAGE_PATH)
@@ -262,7 +262,7 @@ def test_message_quota_runs_out_with_the_documented_429(client: httpx.Client) ->
 
 
 def test_send_group_quota_runs_out_with_the_documented_429(
-    client: httpx.Client, sim: Simulator
+    client: httpx.Client, sim: Sandbox
 ) -> None:
     for _ in range(150):
         assert client.post(GROUP_PATH, json=group()).status_code == 200
@@ -277,7 +277,7 @@ def test_send_group_quota_runs_out_with_the_documented_429(
 
 
 def test_quota_is_per_account_and_endpoint(clock: FakeClock) -> None:
-    sim = Simulator(KEY, clock, limits={MESSAGE: 1, SEND_GROUP: 1})
+    sim = Sandbox(KEY, clock, limits={MESSAGE: 1, SEND_GROUP: 1})
     with in_process(sim) as http:
         assert http.post(MESSAGE_PATH, json=dm()).status_code == 200
         assert http.post(MESSAGE_PATH, json=dm()).status_code == 429
@@ -288,7 +288,7 @@ def test_quota_is_per_account_and_endpoint(clock: FakeClock) -> None:
 
 
 def test_quota_comes_back_in_the_next_period(clock: FakeClock) -> None:
-    sim = Simulator(KEY, clock, limits={MESSAGE: 2})
+    sim = Sandbox(KEY, clock, limits={MESSAGE: 2})
     with in_process(sim) as http:
         for _ in range(2):
             http.post(MESSAGE_PATH, json=dm())
@@ -306,7 +306,7 @@ def test_quota_comes_back_in_the_next_period(clock: FakeClock) -> None:
 
 
 def test_short_days_are_aligned_to_the_epoch(clock: FakeClock) -> None:
-    sim = Simulator(KEY, clock, day_seconds=60, limits={MESSAGE: 1})
+    sim = Sandbox(KEY, clock, day_seconds=60, limits={MESSAGE: 1})
     with in_process(sim) as http:
         clock.advance(45)
         first = http.post(MESSAGE_PATH, json=dm())
@@ -318,9 +318,9 @@ def test_short_days_are_aligned_to_the_epoch(clock: FakeClock) -> None:
 
 
 def test_unix_reset_format(clock: FakeClock) -> None:
-    sim = Simulator(KEY, clock, reset_format="unix")
+    sim = Sandbox(KEY, clock, reset_format="unix")
     with (
-        SimulatorServer(sim) as server,
+        SandboxServer(sim) as server,
         loopback(server) as http,
     ):
         response = http.post(MESSAGE_PATH, json=dm())
@@ -337,7 +337,7 @@ def test_unix_reset_format(clock: FakeClock) -> None:
     day_seconds=st.integers(min_value=1, max_value=7 * 86400),
 )
 def test_reset_is_the_next_period_boundary(moment: datetime, day_seconds: int) -> None:
-    sim = Simulator(KEY, FakeClock(moment), day_seconds=day_seconds, reset_format="unix")
+    sim = Sandbox(KEY, FakeClock(moment), day_seconds=day_seconds, reset_format="unix")
     response = sim.handle("POST", "/linkedin/message", AUTH, json.dumps(dm()).encode())
     sim.close()
     reset = int(response.headers["X-RateLimit-Reset"])
@@ -346,10 +346,10 @@ def test_reset_is_the_next_period_boundary(moment: datetime, day_seconds: int) -
 
 
 def test_concurrent_requests_never_overspend(clock: FakeClock) -> None:
-    sim = Simulator(KEY, clock, limits={MESSAGE: 10})
+    sim = Sandbox(KEY, clock, limits={MESSAGE: 10})
     statuses: list[int] = []
     with (
-        SimulatorServer(sim) as server,
+        SandboxServer(sim) as server,
         loopback(server) as http,
     ):
 
@@ -368,13 +368,13 @@ def test_concurrent_requests_never_overspend(clock: FakeClock) -> None:
 
 def test_quota_and_delivered_log_persist_in_the_store(clock: FakeClock, tmp_path) -> None:
     store = tmp_path / "sandbox.sqlite"
-    first = Simulator(KEY, clock, limits={MESSAGE: 2}, store_path=store)
+    first = Sandbox(KEY, clock, limits={MESSAGE: 2}, store_path=store)
     with in_process(first, "http://sandbox.invalid/linkedin") as http:
         http.post(MESSAGE_PATH, json=dm(recipientProfileId="a"))
         http.post(MESSAGE_PATH, json=dm(recipientProfileId="b"))
     first.close()
 
-    second = Simulator(KEY, clock, limits={MESSAGE: 2}, store_path=store)
+    second = Sandbox(KEY, clock, limits={MESSAGE: 2}, store_path=store)
     with in_process(second, "http://sandbox.invalid/linkedin") as http:
         response = http.post(MESSAGE_PATH, json=dm(recipientProfileId="c"))
     assert response.status_code == 429
@@ -398,7 +398,7 @@ def test_quota_and_delivered_log_persist_in_the_store(clock: FakeClock, tmp_path
     ],
 )
 def test_missing_profiles_are_404(
-    client: httpx.Client, sim: Simulator, path: str, payload: dict, missing: str
+    client: httpx.Client, sim: Sandbox, path: str, payload: dict, missing: str
 ) -> None:
     response = client.post(path, json=payload)
     assert response.status_code == 404
@@ -408,7 +408,7 @@ def test_missing_profiles_are_404(
 
 
 def test_forbidden_group_recipient_is_the_documented_403(
-    client: httpx.Client, sim: Simulator
+    client: httpx.Client, sim: Sandbox
 ) -> None:
     urn = "urn:li:fsd_profile:ACoAAForbidden"
     response = client.post(GROUP_PATH, json=group(recipientProfileUrn=urn, groupId="987"))
@@ -438,7 +438,7 @@ def test_forbidden_pattern_is_send_group_only(client: httpx.Client) -> None:
 
 @pytest.mark.parametrize(("path", "payload"), [(MESSAGE_PATH, dm()), (GROUP_PATH, group())])
 def test_broken_account_is_500(
-    client: httpx.Client, sim: Simulator, path: str, payload: dict
+    client: httpx.Client, sim: Sandbox, path: str, payload: dict
 ) -> None:
     response = client.post(path, json={**payload, "accountId": "acc_broken"})
     assert response.status_code == 500
@@ -451,7 +451,7 @@ def test_broken_account_is_500(
 
 
 def test_a_full_quota_is_reported_before_a_recipient_pattern(clock: FakeClock) -> None:
-    sim = Simulator(KEY, clock, limits={MESSAGE: 1})
+    sim = Sandbox(KEY, clock, limits={MESSAGE: 1})
     with in_process(sim) as http:
         http.post(MESSAGE_PATH, json=dm())
         response = http.post(MESSAGE_PATH, json=dm(recipientProfileId="invalid-x"))
@@ -477,7 +477,7 @@ def test_rate_headers_are_consistent_on_every_answer_after_auth(client: httpx.Cl
     assert [r.headers["X-RateLimit-Used"] for r in answers] == ["1", "1", "1", "0", "0"]
 
 
-def test_both_paths_work_with_and_without_the_linkedin_prefix(sim: Simulator) -> None:
+def test_both_paths_work_with_and_without_the_linkedin_prefix(sim: Sandbox) -> None:
     for base in ("http://sandbox.invalid", "http://sandbox.invalid/linkedin"):
         with in_process(sim, base) as http:
             assert http.post(MESSAGE_PATH, json=dm()).status_code == 200
@@ -489,7 +489,7 @@ def test_both_paths_work_with_and_without_the_linkedin_prefix(sim: Simulator) ->
 
 
 def test_status_fault_answers_as_given_and_delivers_nothing(
-    client: httpx.Client, sim: Simulator
+    client: httpx.Client, sim: Sandbox
 ) -> None:
     sim.inject(
         Fault(
@@ -513,9 +513,7 @@ def test_status_fault_answers_as_given_and_delivers_nothing(
     ]
 
 
-def test_status_fault_with_raw_body_and_endpoint_filter(
-    client: httpx.Client, sim: Simulator
-) -> None:
+def test_status_fault_with_raw_body_and_endpoint_filter(client: httpx.Client, sim: Sandbox) -> None:
     sim.inject(
         Fault(FaultKind.STATUS, endpoint=SEND_GROUP, status=502, body=b"<h1>Bad Gateway</h1>")
     )
@@ -525,16 +523,14 @@ def test_status_fault_with_raw_body_and_endpoint_filter(
     assert client.post(GROUP_PATH, json=group()).status_code == 200
 
 
-def test_faults_are_used_first_in_first_out(client: httpx.Client, sim: Simulator) -> None:
+def test_faults_are_used_first_in_first_out(client: httpx.Client, sim: Sandbox) -> None:
     sim.inject(Fault(FaultKind.STATUS, status=500))
     sim.inject(Fault(FaultKind.STATUS, status=429, body={"holdUntil": "2024-01-15T10:00:00Z"}))
     statuses = [client.post(MESSAGE_PATH, json=dm()).status_code for _ in range(3)]
     assert statuses == [500, 429, 200]
 
 
-def test_drop_before_closes_without_answer_or_delivery(
-    client: httpx.Client, sim: Simulator
-) -> None:
+def test_drop_before_closes_without_answer_or_delivery(client: httpx.Client, sim: Sandbox) -> None:
     sim.inject(Fault(FaultKind.DROP_BEFORE))
     with pytest.raises(httpx.RemoteProtocolError):
         client.post(MESSAGE_PATH, json=dm())
@@ -542,7 +538,7 @@ def test_drop_before_closes_without_answer_or_delivery(
     assert quota(client.post(MESSAGE_PATH, json=dm()))["X-RateLimit-Used"] == "1"
 
 
-def test_drop_after_delivers_then_closes(client: httpx.Client, sim: Simulator) -> None:
+def test_drop_after_delivers_then_closes(client: httpx.Client, sim: Sandbox) -> None:
     sim.inject(Fault(FaultKind.DROP_AFTER))
     with pytest.raises(httpx.RemoteProtocolError):
         client.post(MESSAGE_PATH, json=dm())
@@ -552,9 +548,9 @@ def test_drop_after_delivers_then_closes(client: httpx.Client, sim: Simulator) -
 
 
 def test_hang_delivers_then_times_out_without_holding_up_shutdown(clock: FakeClock) -> None:
-    sim = Simulator(KEY, clock)
+    sim = Sandbox(KEY, clock)
     sim.inject(Fault(FaultKind.HANG, seconds=2))
-    with SimulatorServer(sim) as server:
+    with SandboxServer(sim) as server:
         with loopback(server, timeout=0.5) as http, pytest.raises(httpx.ReadTimeout):
             http.post(MESSAGE_PATH, json=dm())
         started = time.monotonic()
@@ -563,16 +559,16 @@ def test_hang_delivers_then_times_out_without_holding_up_shutdown(clock: FakeClo
     sim.close()
 
 
-def test_shutdown_is_prompt_with_an_idle_keep_alive_connection(sim: Simulator) -> None:
+def test_shutdown_is_prompt_with_an_idle_keep_alive_connection(sim: Sandbox) -> None:
     with httpx.Client(headers=AUTH, verify=False) as http:
-        with SimulatorServer(sim) as server:
+        with SandboxServer(sim) as server:
             assert http.post(server.base_url + MESSAGE_PATH, json=dm()).status_code == 200
             started = time.monotonic()
         elapsed = time.monotonic() - started
     assert elapsed < 1
 
 
-def test_not_json_delivers_and_answers_html(client: httpx.Client, sim: Simulator) -> None:
+def test_not_json_delivers_and_answers_html(client: httpx.Client, sim: Sandbox) -> None:
     sim.inject(Fault(FaultKind.NOT_JSON))
     response = client.post(MESSAGE_PATH, json=dm())
     assert response.status_code == 200
@@ -582,7 +578,7 @@ def test_not_json_delivers_and_answers_html(client: httpx.Client, sim: Simulator
     assert [r.delivered for r in sim.delivered()] == [True]
 
 
-def test_success_false_delivers_nothing(client: httpx.Client, sim: Simulator) -> None:
+def test_success_false_delivers_nothing(client: httpx.Client, sim: Sandbox) -> None:
     sim.inject(Fault(FaultKind.SUCCESS_FALSE))
     response = client.post(MESSAGE_PATH, json=dm())
     assert response.status_code == 200
@@ -591,7 +587,7 @@ def test_success_false_delivers_nothing(client: httpx.Client, sim: Simulator) ->
     assert sim.delivered() == []
 
 
-def test_override_headers_disagree_with_the_body(client: httpx.Client, sim: Simulator) -> None:
+def test_override_headers_disagree_with_the_body(client: httpx.Client, sim: Sandbox) -> None:
     sim.inject(
         Fault(
             FaultKind.OVERRIDE_HEADERS, headers={"x-ratelimit-remaining": "0", "Retry-After": "60"}
@@ -614,7 +610,7 @@ def test_override_headers_disagree_with_the_body(client: httpx.Client, sim: Simu
     ],
 )
 def test_in_process_transport_raises_what_httpx_would(
-    sim: Simulator, kind: FaultKind, error: type[Exception], delivered: bool
+    sim: Sandbox, kind: FaultKind, error: type[Exception], delivered: bool
 ) -> None:
     sim.inject(Fault(kind))
     with in_process(sim) as http:
@@ -645,7 +641,7 @@ def test_bad_faults_are_refused(make) -> None:
 )
 def test_bad_simulator_options_are_refused(clock: FakeClock, options: dict) -> None:
     with pytest.raises(ValueError):
-        Simulator(KEY, clock, **options)
+        Sandbox(KEY, clock, **options)
 
 
 def test_default_limits_are_the_documented_ones() -> None:

@@ -1,7 +1,7 @@
 """A faithful simulator of the two ConnectSafely endpoints this project sends through.
 
 It serves in two ways: in-process through `transport(sim)` (the CLI's sandbox mode) and as a real
-loopback HTTP server, `SimulatorServer` (tests). Both call `Simulator.handle`, which answers as the
+loopback HTTP server, `SandboxServer` (tests). Both call `Sandbox.handle`, which answers as the
 API reference describes (connectsafely-api.md), in this order:
 
 1. Path and method: `POST /linkedin/message` and `POST /linkedin/messaging/send-group`, with or
@@ -166,7 +166,7 @@ def profile_urn(profile_id: str) -> str:
     return _URN_PREFIX + "".join(chars)
 
 
-class Simulator:
+class Sandbox:
     """The two endpoints, their quota, the recipient patterns and injected faults. Thread-safe."""
 
     def __init__(
@@ -549,7 +549,7 @@ class _Store:
 
 
 class _Transport(httpx.BaseTransport):
-    def __init__(self, sim: Simulator) -> None:
+    def __init__(self, sim: Sandbox) -> None:
         self._sim = sim
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -565,7 +565,7 @@ class _Transport(httpx.BaseTransport):
         return httpx.Response(response.status, headers=response.headers, content=response.body)
 
 
-def transport(sim: Simulator) -> httpx.BaseTransport:
+def transport(sim: Sandbox) -> httpx.BaseTransport:
     """An httpx transport that answers from `sim` in-process: `httpx.Client(transport=...)`.
 
     Where the server would hang up, it raises what httpx raises then, at once:
@@ -617,7 +617,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     request_queue_size = 64  # the default 5 drops bursts of connections, which then retry after 1 s
 
-    def __init__(self, sim: Simulator) -> None:
+    def __init__(self, sim: Sandbox) -> None:
         self.sim = sim
         self.closing = threading.Event()
         self._open: set[socket.socket] = set()
@@ -652,10 +652,10 @@ def _hang_up(connection: socket.socket) -> None:
         connection.shutdown(socket.SHUT_RDWR)
 
 
-class SimulatorServer:
+class SandboxServer:
     """`sim` on a loopback HTTP server in a background thread; use it as a context manager."""
 
-    def __init__(self, sim: Simulator) -> None:
+    def __init__(self, sim: Sandbox) -> None:
         self._server = _Server(sim)
         host, port = self._server.server_address[:2]
         self.base_url = f"http://{host!s}:{port}{_BASE_PATH}"
@@ -663,7 +663,7 @@ class SimulatorServer:
             target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
         )
 
-    def __enter__(self) -> SimulatorServer:
+    def __enter__(self) -> SandboxServer:
         self._thread.start()
         return self
 
