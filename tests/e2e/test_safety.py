@@ -11,8 +11,9 @@ from openpyxl import Workbook, load_workbook
 from runner.cli import main
 from runner.clock import FakeClock
 from runner.journal import Journal
-from runner.sandbox import Fault, FaultKind, Sandbox, profile_urn, transport
+from runner.sandbox import Sandbox, profile_urn, transport
 from tests.support.campaign import API_KEY, make_campaign, people, run_in_process
+from tests.support.faults import Fault, FaultKind
 
 
 def statuses(files) -> list[str]:

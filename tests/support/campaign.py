@@ -1,4 +1,4 @@
-"""Test helpers: a campaign on disk, the simulator over loopback, a run in-process."""
+"""Test helpers: a campaign on disk, the sandbox over loopback, a run in-process."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from runner.campaign import Pacing, load_campaign
 from runner.cli import main
 from runner.clock import FakeClock
 from runner.run import Run, RunOptions, RunReport, prepare
-from runner.sandbox import Sandbox
 from runner.sheet import read_table
+
+from .faults import FaultySandbox
 
 API_KEY = "sk_test_0123456789abcdef"
 HEADERS = ["First Name", "Company", "recipientProfileId", "recipientProfileUrn", "groupId"]
@@ -92,7 +93,7 @@ def people(n: int, start: int = 0, company: str = "Acme") -> list[list[str]]:
 
 @dataclass
 class Api:
-    sim: Sandbox
+    sim: FaultySandbox  # `received`, `delivered()`, `inject(Fault(...))`
     clock: FakeClock
     base_url: str
 

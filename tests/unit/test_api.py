@@ -11,8 +11,9 @@ from runner.clock import FakeClock
 from runner.errors import ConfigError
 from runner.plans import Endpoint, SendPlan
 from runner.rows import Recipient
-from runner.sandbox import Fault, FaultKind, Sandbox
+from runner.sandbox import Sandbox
 from tests.support.campaign import API_KEY
+from tests.support.faults import Fault, FaultKind
 
 PLAN = SendPlan(
     row=2,
