@@ -13,7 +13,7 @@ import sys
 import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from tqdm import tqdm
 
@@ -24,7 +24,11 @@ from .clock import Clock, SystemClock
 from .errors import ConfigError, ExitCode, RunnerError
 from .report import dry_run, status_text, summary
 from .run import Run, RunOptions, look, prepare, status_target
-from .sandbox import Sandbox, transport
+
+if TYPE_CHECKING:
+    import httpx
+
+    from .sandbox import Sandbox
 
 KEY_VAR = "CONNECTSAFELY_API_KEY"
 URL_VAR = "CONNECTSAFELY_BASE_URL"
@@ -146,16 +150,16 @@ def _run(
         limit=args.limit,
         resend_unknown=args.resend_unknown,
     )
-    sim = None
+    sim = in_process = None
     if target.sandbox:
-        sim = _simulator(target, campaign, clock, state_dir)
+        sim, in_process = _sandbox(target, campaign, clock, state_dir)
         print(
             "Sandbox: sending to the built-in simulator; no real message leaves. Statuses go to "
             f"{status_target(campaign, sandbox=True).name}.",
             file=out,
         )
     try:
-        with make_http_client(target, transport(sim) if sim else None) as http:
+        with make_http_client(target, in_process) as http:
             run = Run(
                 prepared,
                 options,
@@ -175,9 +179,14 @@ def _run(
     return report.exit_code
 
 
-def _simulator(target: ApiTarget, campaign: Campaign, clock: Clock, state_dir: Path) -> Sandbox:
+def _sandbox(
+    target: ApiTarget, campaign: Campaign, clock: Clock, state_dir: Path
+) -> tuple[Sandbox, httpx.BaseTransport]:
+    """The sandbox for this run, and the transport that sends to it in-process."""
+    from .sandbox import Sandbox, transport  # here, not at the top: only a sandbox run needs it
+
     try:
-        return Sandbox(
+        sandbox = Sandbox(
             target.api_key,
             clock,
             day_seconds=campaign.api.sandbox_day_seconds,
@@ -188,6 +197,7 @@ def _simulator(target: ApiTarget, campaign: Campaign, clock: Clock, state_dir: P
             f"{state_dir}: cannot keep the sandbox's state there ({error}); "
             "choose another folder with --state-dir"
         ) from None
+    return sandbox, transport(sandbox)
 
 
 def resolve_target(

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -35,6 +38,7 @@ START = datetime(2024, 1, 15, 9, 30, tzinfo=UTC)
 NEXT_MIDNIGHT = "2024-01-16T00:00:00.000Z"
 NO_RECIPIENT = "Either recipientProfileId or recipientProfileUrn is required"
 GROUP_FIELDS = "recipientProfileUrn, groupId, and message are required"
+REPO = Path(__file__).resolve().parents[2]
 
 
 def in_process(sandbox: Sandbox, base_url: str = "http://sandbox.invalid") -> httpx.Client:
@@ -472,3 +476,14 @@ def test_bad_sandbox_options_are_refused(clock: FakeClock, options: dict) -> Non
 
 def test_default_limits_are_the_documented_ones() -> None:
     assert DEFAULT_LIMITS == {Endpoint.MESSAGE: 100, Endpoint.SEND_GROUP: 150}
+
+
+def test_the_cli_does_not_load_the_sandbox_unless_a_sandbox_run_asks() -> None:
+    code = (
+        "import runner.cli, sys; "
+        "print([name for name in sys.modules if name.startswith('runner.sandbox')])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
