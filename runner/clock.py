@@ -30,7 +30,7 @@ class SystemClock:
 class FakeClock:
     """A clock for tests and simulations: `sleep` advances time instantly.
 
-    Thread-safe, because the loopback simulator reads it from its server thread.
+    Thread-safe, because a sandbox behind the tests' loopback server reads it from that thread.
     """
 
     def __init__(self, start: datetime | None = None) -> None:

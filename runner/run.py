@@ -115,10 +115,10 @@ def run_campaign(
 def _sandbox_transport(
     prepared: Prepared, target: ApiTarget, places: Places, clock: Clock, stack: ExitStack
 ) -> httpx.BaseTransport:
-    from .simulator import Simulator, transport  # only a sandbox run needs it
+    from .sandbox import Sandbox, transport  # here, not at the top: only a sandbox run needs it
 
     try:
-        sandbox = Simulator(
+        sandbox = Sandbox(
             target.api_key,
             clock,
             day_seconds=prepared.campaign.api.sandbox_day_seconds,

@@ -1,4 +1,4 @@
-"""Shared fixtures: a fake clock, and the simulator on a loopback port sharing it."""
+"""Shared fixtures: a fake clock, and the sandbox on a loopback port sharing it."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from collections.abc import Iterator
 import pytest
 
 from runner.clock import FakeClock
-from runner.simulator import Simulator, SimulatorServer
+from runner.sandbox import Sandbox
 
 from .support.campaign import API_KEY, Api
+from .support.faults import FaultySandbox
+from .support.loopback import LoopbackServer
 
 
 @pytest.fixture
@@ -19,7 +21,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def api(clock: FakeClock) -> Iterator[Api]:
-    """The simulator over real loopback HTTP, sharing the test's fake clock."""
-    sim = Simulator(API_KEY, clock)
-    with SimulatorServer(sim) as server:
+    """The sandbox, with fault injection, over real loopback HTTP, sharing the test's fake clock."""
+    sim = FaultySandbox(Sandbox(API_KEY, clock))
+    with LoopbackServer(sim) as server:
         yield Api(sim, clock, server.base_url)

@@ -1,6 +1,6 @@
 """Crash safety, proven by killing the real CLI in a subprocess and resuming it.
 
-The simulator runs in this process over loopback HTTP, so it sees every request the killed
+The sandbox runs in this process over loopback HTTP, so it sees every request the killed
 runner made. After each kill the same command runs again to the end, and the invariants hold:
 nobody is messaged twice, every request the API received is `sent` or `unknown` in the sheet,
 the sheet always opens with every original cell unchanged, and rows not yet attempted get sent.
@@ -21,8 +21,8 @@ import pytest
 
 from runner import failpoints
 from runner.sheet import read_table
-from runner.simulator import Fault, FaultKind
 from tests.support.campaign import API_KEY, CampaignFiles, make_campaign, people
+from tests.support.faults import Fault, FaultKind
 
 REPO = Path(__file__).resolve().parents[2]
 

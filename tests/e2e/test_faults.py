@@ -10,8 +10,10 @@ import socket
 
 import pytest
 
-from runner.simulator import Fault, FaultKind, Simulator, SimulatorServer
+from runner.sandbox import Sandbox
 from tests.support.campaign import API_KEY, Api, make_campaign, people
+from tests.support.faults import Fault, FaultKind, FaultySandbox
+from tests.support.loopback import LoopbackServer
 
 JSON_429 = {"error": "Rate limit exceeded for MESSAGE: 100/100 used", "success": False}
 
@@ -98,7 +100,7 @@ def test_connection_refused_leaves_everything_pending(tmp_path, clock, capsys):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     files = make_campaign(tmp_path, people(3))
-    api = Api(Simulator(API_KEY, clock), clock, f"http://127.0.0.1:{port}/linkedin")
+    api = Api(FaultySandbox(Sandbox(API_KEY, clock)), clock, f"http://127.0.0.1:{port}/linkedin")
     assert api.run(files) == 75
     assert statuses(files) == ["pending"] * 3
     assert files.rows()[0]["status_detail"].startswith("cannot reach the API")
@@ -160,8 +162,8 @@ def test_200_whose_headers_say_none_left_sends_the_row_and_blocks_the_pool(tmp_p
 
 
 def test_reset_header_as_unix_timestamp(tmp_path, clock, capsys):
-    sim = Simulator(API_KEY, clock, limits={"message": 2}, reset_format="unix")
-    with SimulatorServer(sim) as server:
+    sim = FaultySandbox(Sandbox(API_KEY, clock, limits={"message": 2}, reset_format="unix"))
+    with LoopbackServer(sim) as server:
         api = Api(sim, clock, server.base_url)
         files = make_campaign(tmp_path, people(3))
         assert api.run(files) == 75

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from runner.campaign import Pacing
-from runner.simulator import Simulator, transport
+from runner.sandbox import Sandbox, transport
 from tests.support.campaign import API_KEY, make_campaign, run_in_process
 
 
@@ -29,7 +29,7 @@ def test_pauses_are_random_within_bounds_and_per_account(tmp_path, clock):
         rows,
         headers=["First Name", "Company", "recipientProfileId", "urn", "groupId", "accountId"],
     )
-    sim = Simulator(API_KEY, clock)
+    sim = Sandbox(API_KEY, clock)
     report = run(files, clock, sim, Pacing(20, 60))
     assert report.sent == 12
     for account, times in send_times(sim).items():
@@ -44,7 +44,7 @@ def test_pauses_are_random_within_bounds_and_per_account(tmp_path, clock):
 
 def test_a_quick_rerun_keeps_the_pause_after_the_last_send(tmp_path, clock):
     files = make_campaign(tmp_path, [[f"P{i}", "Acme", f"p-{i}", "", ""] for i in range(2)])
-    sim = Simulator(API_KEY, clock)
+    sim = Sandbox(API_KEY, clock)
     assert run(files, clock, sim, Pacing(30, 30)).sent == 2
     files.sheet.write_text(files.sheet.read_text() + "P2,Acme,p-2,,,,,,\n", encoding="utf-8")
     clock.slept.clear()
@@ -67,5 +67,5 @@ def test_progress_bar_counts_every_send(tmp_path, clock):
         def close(self):
             self.closed = True
 
-    run(files, clock, Simulator(API_KEY, clock), Pacing(0, 0), progress=Bar())
+    run(files, clock, Sandbox(API_KEY, clock), Pacing(0, 0), progress=Bar())
     assert [(bar.total, bar.n, bar.closed) for bar in bars] == [(3, 3, True)]

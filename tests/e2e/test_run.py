@@ -1,4 +1,4 @@
-"""End to end: the CLI against the simulator over loopback HTTP, with real files and SQLite."""
+"""End to end: the CLI against the sandbox over loopback HTTP, with real files and SQLite."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import csv
 import sqlite3
 
 from runner.clock import iso
-from runner.simulator import Fault, FaultKind
 from tests.support.campaign import API_KEY, make_campaign, people
+from tests.support.faults import Fault, FaultKind
 
 URN_A = "urn:li:fsd_profile:ACoAAGroupMemberA"
 URN_B = "urn:li:fsd_profile:ACoAAPlainUrnB"

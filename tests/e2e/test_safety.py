@@ -11,8 +11,9 @@ from openpyxl import Workbook, load_workbook
 from runner.cli import main
 from runner.clock import FakeClock
 from runner.journal import Journal
-from runner.simulator import Fault, FaultKind, Simulator, profile_urn, transport
+from runner.sandbox import Sandbox, profile_urn, transport
 from tests.support.campaign import API_KEY, make_campaign, people, run_in_process
+from tests.support.faults import Fault, FaultKind
 
 
 def statuses(files) -> list[str]:
@@ -257,7 +258,7 @@ def test_ctrl_c_between_retries_leaves_the_row_pending_not_unknown(tmp_path, api
 
 def test_a_sheet_that_cannot_be_written_is_reported_and_caught_up_next_run(tmp_path, clock, capsys):
     files = make_campaign(tmp_path, people(2))
-    sim = Simulator(API_KEY, clock)
+    sim = Sandbox(API_KEY, clock)
     inner = transport(sim)
 
     def edit_during_the_run(request: httpx.Request) -> httpx.Response:

@@ -7,8 +7,8 @@ import pytest
 from openpyxl import load_workbook
 
 from runner.cli import main
-from runner.simulator import Fault, FaultKind
 from tests.support.campaign import API_KEY, make_campaign, people
+from tests.support.faults import Fault, FaultKind
 
 
 def everything_written(root) -> bytes:

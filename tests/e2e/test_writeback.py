@@ -7,8 +7,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
 from runner.campaign import Pacing
+from runner.sandbox import Sandbox, transport
 from runner.sheet import read_table
-from runner.simulator import Simulator, transport
 from tests.support.campaign import API_KEY, make_campaign, people, run_in_process
 
 
@@ -85,7 +85,7 @@ def test_sheet_is_checkpointed_during_a_long_run(tmp_path, clock):
     """With real pacing, the sheet is rewritten about every minute while the run goes on."""
     files = make_campaign(tmp_path, people(6))
     seen: list[list[str]] = []
-    sim = Simulator(API_KEY, clock)
+    sim = Sandbox(API_KEY, clock)
     inner = transport(sim)
 
     def spy(request: httpx.Request) -> httpx.Response:

@@ -1,4 +1,4 @@
-"""Test helpers: a campaign on disk, the simulator over loopback, a run in-process."""
+"""Test helpers: a campaign on disk, the sandbox over loopback, a run in-process."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from runner.prepare import prepare
 from runner.run import Run, RunOptions, RunReport
 from runner.settings import places
 from runner.sheet import read_table
-from runner.simulator import Simulator
+
+from .faults import FaultySandbox
 
 API_KEY = "sk_test_0123456789abcdef"
 HEADERS = ["First Name", "Company", "recipientProfileId", "recipientProfileUrn", "groupId"]
@@ -94,7 +95,7 @@ def people(n: int, start: int = 0, company: str = "Acme") -> list[list[str]]:
 
 @dataclass
 class Api:
-    sim: Simulator
+    sim: FaultySandbox  # `received`, `delivered()`, `inject(Fault(...))`
     clock: FakeClock
     base_url: str
 

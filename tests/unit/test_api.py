@@ -11,8 +11,9 @@ from runner.clock import FakeClock
 from runner.errors import ConfigError
 from runner.plans import Endpoint, SendPlan
 from runner.rows import Recipient
-from runner.simulator import Fault, FaultKind, Simulator
+from runner.sandbox import Sandbox
 from tests.support.campaign import API_KEY
+from tests.support.faults import Fault, FaultKind
 
 PLAN = SendPlan(
     row=2,
@@ -201,10 +202,10 @@ def test_api_key_not_in_repr():
 
 
 def test_in_process_transport_matches_loopback():
-    from runner.simulator import transport
+    from runner.sandbox import transport
 
     clock = FakeClock()
-    sim = Simulator(API_KEY, clock)
+    sim = Sandbox(API_KEY, clock)
     with make_http_client(
         ApiTarget("http://sandbox.invalid/linkedin", API_KEY, 1), transport(sim)
     ) as http:

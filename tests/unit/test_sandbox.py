@@ -1,13 +1,15 @@
-"""The ConnectSafely simulator, over real loopback HTTP and through the in-process transport."""
+"""The sandbox's API, over real loopback HTTP and through the in-process transport."""
 
 from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -15,78 +17,49 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from runner.clock import FakeClock
-from runner.simulator import (
-    DEFAULT_LIMITS,
-    MESSAGE,
-    SEND_GROUP,
-    Fault,
-    FaultKind,
-    Simulator,
-    SimulatorServer,
-    profile_urn,
-    transport,
+from runner.plans import Endpoint
+from runner.sandbox import DEFAULT_LIMITS, Sandbox, profile_urn, transport
+from tests.support.calls import (
+    AUTH,
+    GROUP_PATH,
+    MESSAGE_PATH,
+    URN,
+    dm,
+    group,
+    loopback,
+    quota,
 )
+from tests.support.campaign import API_KEY as KEY
+from tests.support.campaign import Api
+from tests.support.faults import FaultySandbox, faulty_transport
+from tests.support.loopback import LoopbackServer
 
-KEY = "sk_test_123"
-AUTH = {"Authorization": f"Bearer {KEY}"}
 START = datetime(2024, 1, 15, 9, 30, tzinfo=UTC)
 NEXT_MIDNIGHT = "2024-01-16T00:00:00.000Z"
-MESSAGE_PATH = "/message"
-GROUP_PATH = "/messaging/send-group"
-URN = "urn:li:fsd_profile:ACoAAA24A-MBVEvT49xpVF2gnWrhvmUIPDJshSM"
 NO_RECIPIENT = "Either recipientProfileId or recipientProfileUrn is required"
 GROUP_FIELDS = "recipientProfileUrn, groupId, and message are required"
-RATE_HEADERS = (
-    "X-RateLimit-Action",
-    "X-RateLimit-Limit",
-    "X-RateLimit-Used",
-    "X-RateLimit-Remaining",
-    "X-RateLimit-Reset",
-)
+REPO = Path(__file__).resolve().parents[2]
 
 
-def dm(**fields: object) -> dict:
-    return {"recipientProfileId": "john-doe-123", "message": "Hi John", **fields}
-
-
-def group(**fields: object) -> dict:
-    return {"recipientProfileUrn": URN, "groupId": "12345678", "message": "Hi", **fields}
-
-
-def loopback(server: SimulatorServer, timeout: float = 5) -> httpx.Client:
-    # Plain HTTP: verify=False only skips loading the CA bundle, which costs ~50 ms a client.
-    return httpx.Client(base_url=server.base_url, headers=AUTH, timeout=timeout, verify=False)
-
-
-def in_process(sim: Simulator, base_url: str = "http://sandbox.invalid") -> httpx.Client:
-    return httpx.Client(transport=transport(sim), base_url=base_url, headers=AUTH)
-
-
-def quota(response: httpx.Response) -> dict[str, str]:
-    return {name: response.headers[name] for name in RATE_HEADERS}
+def in_process(sandbox: Sandbox, base_url: str = "http://sandbox.invalid") -> httpx.Client:
+    return httpx.Client(transport=transport(sandbox), base_url=base_url, headers=AUTH)
 
 
 @pytest.fixture
 def clock() -> FakeClock:
+    """The `api` fixture's clock too: the sandbox's day starts at midnight before START."""
     return FakeClock(START)
 
 
 @pytest.fixture
-def sim(clock: FakeClock) -> Iterator[Simulator]:
-    simulator = Simulator(KEY, clock)
-    yield simulator
-    simulator.close()
+def sim(api: Api) -> FaultySandbox:
+    """The sandbox behind `client`, wrapped only to log what it receives (no fault injected)."""
+    return api.sim
 
 
 @pytest.fixture
-def server(sim: Simulator) -> Iterator[SimulatorServer]:
-    with SimulatorServer(sim) as running:
-        yield running
-
-
-@pytest.fixture
-def client(server: SimulatorServer) -> Iterator[httpx.Client]:
-    with loopback(server, timeout=2) as http:
+def client(api: Api) -> Iterator[httpx.Client]:
+    with loopback(api.base_url, timeout=2) as http:
         yield http
 
 
@@ -103,7 +76,7 @@ def client(server: SimulatorServer) -> Iterator[httpx.Client]:
 @pytest.mark.parametrize("authorization", [None, "Bearer wrong-key", f"Basic {KEY}", KEY])
 def test_bad_credentials_are_401_without_success_or_rate_headers(
     client: httpx.Client,
-    sim: Simulator,
+    sim: FaultySandbox,
     path: str,
     payload: dict,
     error: str,
@@ -123,7 +96,7 @@ def test_bad_credentials_are_401_without_success_or_rate_headers(
 # Success
 
 
-def test_message_to_profile_id_is_sent(client: httpx.Client, sim: Simulator) -> None:
+def test_message_to_profile_id_is_sent(client: httpx.Client, sim: FaultySandbox) -> None:
     response = client.post(MESSAGE_PATH, json=dm())
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/json"
@@ -140,7 +113,7 @@ def test_message_to_profile_id_is_sent(client: httpx.Client, sim: Simulator) -> 
         "X-RateLimit-Reset": NEXT_MIDNIGHT,
     }
     [received] = sim.received
-    assert received.endpoint == MESSAGE
+    assert received.endpoint == Endpoint.MESSAGE
     assert received.payload == dm()
     assert received.account == "default"
     assert (received.status, received.delivered, received.at) == (200, True, START)
@@ -161,7 +134,7 @@ def test_message_echoes_urn_and_sends_inmail_with_subject(client: httpx.Client) 
     assert response.json()["recipientProfileUrn"] == URN
 
 
-def test_send_group_is_sent(client: httpx.Client, sim: Simulator) -> None:
+def test_send_group_is_sent(client: httpx.Client, sim: FaultySandbox) -> None:
     response = client.post(GROUP_PATH, json=group(accountId="acc_1"))
     assert response.status_code == 200
     assert response.json() == {
@@ -173,7 +146,7 @@ def test_send_group_is_sent(client: httpx.Client, sim: Simulator) -> None:
     assert quota(response)["X-RateLimit-Limit"] == "150"
     assert quota(response)["X-RateLimit-Remaining"] == "149"
     assert [(r.endpoint, r.account, r.delivered) for r in sim.delivered()] == [
-        (SEND_GROUP, "acc_1", True)
+        (Endpoint.SEND_GROUP, "acc_1", True)
     ]
 
 
@@ -210,7 +183,7 @@ def test_profile_urn_is_stable_case_insensitive_and_distinct() -> None:
     ],
 )
 def test_invalid_payloads_are_400_with_the_documented_error(
-    client: httpx.Client, sim: Simulator, path: str, payload: dict, error: str
+    client: httpx.Client, sim: FaultySandbox, path: str, payload: dict, error: str
 ) -> None:
     response = client.post(path, json=payload)
     assert response.status_code == 400
@@ -222,7 +195,7 @@ def test_invalid_payloads_are_400_with_the_documented_error(
 @pytest.mark.parametrize("content", [b"{not json", b"[1, 2]", b"", b"\xe9"])
 @pytest.mark.parametrize("path", [MESSAGE_PATH, GROUP_PATH])
 def test_body_that_is_not_a_json_object_is_400(
-    client: httpx.Client, sim: Simulator, path: str, content: bytes
+    client: httpx.Client, sim: FaultySandbox, path: str, content: bytes
 ) -> None:
     response = client.post(path, content=content, headers={"Content-Type": "application/json"})
     assert response.status_code == 400
@@ -231,13 +204,15 @@ def test_body_that_is_not_a_json_object_is_400(
     assert [(r.payload, r.account, r.status) for r in sim.received] == [(None, "default", 400)]
 
 
-def test_unknown_path_is_404_and_other_methods_405(client: httpx.Client, sim: Simulator) -> None:
+def test_unknown_path_is_404_and_other_methods_405(
+    client: httpx.Client, sim: FaultySandbox
+) -> None:
     missing = client.post("/messages", json=dm())
     assert (missing.status_code, missing.json()) == (404, {"error": "Not found"})
     wrong_method = client.get(MESSAGE_PATH)
     assert wrong_method.status_code == 405
     assert wrong_method.headers["Allow"] == "POST"
-    assert [(r.endpoint, r.status) for r in sim.received] == [(None, 404), (MESSAGE, 405)]
+    assert [(r.endpoint, r.status) for r in sim.received] == [(None, 404), (Endpoint.MESSAGE, 405)]
 
 
 # Quota
@@ -262,7 +237,7 @@ def test_message_quota_runs_out_with_the_documented_429(client: httpx.Client) ->
 
 
 def test_send_group_quota_runs_out_with_the_documented_429(
-    client: httpx.Client, sim: Simulator
+    client: httpx.Client, sim: FaultySandbox
 ) -> None:
     for _ in range(150):
         assert client.post(GROUP_PATH, json=group()).status_code == 200
@@ -277,7 +252,7 @@ def test_send_group_quota_runs_out_with_the_documented_429(
 
 
 def test_quota_is_per_account_and_endpoint(clock: FakeClock) -> None:
-    sim = Simulator(KEY, clock, limits={MESSAGE: 1, SEND_GROUP: 1})
+    sim = Sandbox(KEY, clock, limits={Endpoint.MESSAGE: 1, Endpoint.SEND_GROUP: 1})
     with in_process(sim) as http:
         assert http.post(MESSAGE_PATH, json=dm()).status_code == 200
         assert http.post(MESSAGE_PATH, json=dm()).status_code == 429
@@ -288,7 +263,7 @@ def test_quota_is_per_account_and_endpoint(clock: FakeClock) -> None:
 
 
 def test_quota_comes_back_in_the_next_period(clock: FakeClock) -> None:
-    sim = Simulator(KEY, clock, limits={MESSAGE: 2})
+    sim = Sandbox(KEY, clock, limits={Endpoint.MESSAGE: 2})
     with in_process(sim) as http:
         for _ in range(2):
             http.post(MESSAGE_PATH, json=dm())
@@ -306,7 +281,7 @@ def test_quota_comes_back_in_the_next_period(clock: FakeClock) -> None:
 
 
 def test_short_days_are_aligned_to_the_epoch(clock: FakeClock) -> None:
-    sim = Simulator(KEY, clock, day_seconds=60, limits={MESSAGE: 1})
+    sim = Sandbox(KEY, clock, day_seconds=60, limits={Endpoint.MESSAGE: 1})
     with in_process(sim) as http:
         clock.advance(45)
         first = http.post(MESSAGE_PATH, json=dm())
@@ -318,10 +293,10 @@ def test_short_days_are_aligned_to_the_epoch(clock: FakeClock) -> None:
 
 
 def test_unix_reset_format(clock: FakeClock) -> None:
-    sim = Simulator(KEY, clock, reset_format="unix")
+    sim = Sandbox(KEY, clock, reset_format="unix")
     with (
-        SimulatorServer(sim) as server,
-        loopback(server) as http,
+        LoopbackServer(sim) as server,
+        loopback(server.base_url) as http,
     ):
         response = http.post(MESSAGE_PATH, json=dm())
     expected = int(datetime(2024, 1, 16, tzinfo=UTC).timestamp())
@@ -337,7 +312,7 @@ def test_unix_reset_format(clock: FakeClock) -> None:
     day_seconds=st.integers(min_value=1, max_value=7 * 86400),
 )
 def test_reset_is_the_next_period_boundary(moment: datetime, day_seconds: int) -> None:
-    sim = Simulator(KEY, FakeClock(moment), day_seconds=day_seconds, reset_format="unix")
+    sim = Sandbox(KEY, FakeClock(moment), day_seconds=day_seconds, reset_format="unix")
     response = sim.handle("POST", "/linkedin/message", AUTH, json.dumps(dm()).encode())
     sim.close()
     reset = int(response.headers["X-RateLimit-Reset"])
@@ -346,11 +321,11 @@ def test_reset_is_the_next_period_boundary(moment: datetime, day_seconds: int) -
 
 
 def test_concurrent_requests_never_overspend(clock: FakeClock) -> None:
-    sim = Simulator(KEY, clock, limits={MESSAGE: 10})
+    sim = Sandbox(KEY, clock, limits={Endpoint.MESSAGE: 10})
     statuses: list[int] = []
     with (
-        SimulatorServer(sim) as server,
-        loopback(server) as http,
+        LoopbackServer(sim) as server,
+        loopback(server.base_url) as http,
     ):
 
         def send() -> None:
@@ -368,14 +343,19 @@ def test_concurrent_requests_never_overspend(clock: FakeClock) -> None:
 
 def test_quota_and_delivered_log_persist_in_the_store(clock: FakeClock, tmp_path) -> None:
     store = tmp_path / "sandbox.sqlite"
-    first = Simulator(KEY, clock, limits={MESSAGE: 2}, store_path=store)
+    first = Sandbox(KEY, clock, limits={Endpoint.MESSAGE: 2}, store_path=store)
     with in_process(first, "http://sandbox.invalid/linkedin") as http:
         http.post(MESSAGE_PATH, json=dm(recipientProfileId="a"))
         http.post(MESSAGE_PATH, json=dm(recipientProfileId="b"))
     first.close()
 
-    second = Simulator(KEY, clock, limits={MESSAGE: 2}, store_path=store)
-    with in_process(second, "http://sandbox.invalid/linkedin") as http:
+    # Wrapped (no fault) for its log of received requests.
+    second = FaultySandbox(Sandbox(KEY, clock, limits={Endpoint.MESSAGE: 2}, store_path=store))
+    with httpx.Client(
+        transport=faulty_transport(second),
+        base_url="http://sandbox.invalid/linkedin",
+        headers=AUTH,
+    ) as http:
         response = http.post(MESSAGE_PATH, json=dm(recipientProfileId="c"))
     assert response.status_code == 429
     assert [r.payload["recipientProfileId"] for r in second.delivered()] == ["a", "b"]
@@ -398,7 +378,7 @@ def test_quota_and_delivered_log_persist_in_the_store(clock: FakeClock, tmp_path
     ],
 )
 def test_missing_profiles_are_404(
-    client: httpx.Client, sim: Simulator, path: str, payload: dict, missing: str
+    client: httpx.Client, sim: FaultySandbox, path: str, payload: dict, missing: str
 ) -> None:
     response = client.post(path, json=payload)
     assert response.status_code == 404
@@ -408,7 +388,7 @@ def test_missing_profiles_are_404(
 
 
 def test_forbidden_group_recipient_is_the_documented_403(
-    client: httpx.Client, sim: Simulator
+    client: httpx.Client, sim: FaultySandbox
 ) -> None:
     urn = "urn:li:fsd_profile:ACoAAForbidden"
     response = client.post(GROUP_PATH, json=group(recipientProfileUrn=urn, groupId="987"))
@@ -438,7 +418,7 @@ def test_forbidden_pattern_is_send_group_only(client: httpx.Client) -> None:
 
 @pytest.mark.parametrize(("path", "payload"), [(MESSAGE_PATH, dm()), (GROUP_PATH, group())])
 def test_broken_account_is_500(
-    client: httpx.Client, sim: Simulator, path: str, payload: dict
+    client: httpx.Client, sim: FaultySandbox, path: str, payload: dict
 ) -> None:
     response = client.post(path, json={**payload, "accountId": "acc_broken"})
     assert response.status_code == 500
@@ -451,7 +431,7 @@ def test_broken_account_is_500(
 
 
 def test_a_full_quota_is_reported_before_a_recipient_pattern(clock: FakeClock) -> None:
-    sim = Simulator(KEY, clock, limits={MESSAGE: 1})
+    sim = Sandbox(KEY, clock, limits={Endpoint.MESSAGE: 1})
     with in_process(sim) as http:
         http.post(MESSAGE_PATH, json=dm())
         response = http.post(MESSAGE_PATH, json=dm(recipientProfileId="invalid-x"))
@@ -477,176 +457,33 @@ def test_rate_headers_are_consistent_on_every_answer_after_auth(client: httpx.Cl
     assert [r.headers["X-RateLimit-Used"] for r in answers] == ["1", "1", "1", "0", "0"]
 
 
-def test_both_paths_work_with_and_without_the_linkedin_prefix(sim: Simulator) -> None:
+def test_both_paths_work_with_and_without_the_linkedin_prefix(sim: FaultySandbox) -> None:
     for base in ("http://sandbox.invalid", "http://sandbox.invalid/linkedin"):
-        with in_process(sim, base) as http:
+        with in_process(sim.sandbox, base) as http:
             assert http.post(MESSAGE_PATH, json=dm()).status_code == 200
             assert http.post(GROUP_PATH, json=group()).status_code == 200
-    assert [r.endpoint for r in sim.delivered()] == [MESSAGE, SEND_GROUP] * 2
-
-
-# Faults
-
-
-def test_status_fault_answers_as_given_and_delivers_nothing(
-    client: httpx.Client, sim: Simulator
-) -> None:
-    sim.inject(
-        Fault(
-            FaultKind.STATUS,
-            times=2,
-            status=503,
-            body={"error": "busy"},
-            headers={"Retry-After": "7"},
-        )
-    )
-    for _ in range(2):
-        response = client.post(MESSAGE_PATH, json=dm())
-        assert (response.status_code, response.json()) == (503, {"error": "busy"})
-        assert response.headers["Retry-After"] == "7"
-        assert "X-RateLimit-Used" not in response.headers
-    assert client.post(MESSAGE_PATH, json=dm()).status_code == 200
-    assert [(r.status, r.delivered) for r in sim.received] == [
-        (503, False),
-        (503, False),
-        (200, True),
-    ]
-
-
-def test_status_fault_with_raw_body_and_endpoint_filter(
-    client: httpx.Client, sim: Simulator
-) -> None:
-    sim.inject(
-        Fault(FaultKind.STATUS, endpoint=SEND_GROUP, status=502, body=b"<h1>Bad Gateway</h1>")
-    )
-    assert client.post(MESSAGE_PATH, json=dm()).status_code == 200
-    response = client.post(GROUP_PATH, json=group())
-    assert (response.status_code, response.content) == (502, b"<h1>Bad Gateway</h1>")
-    assert client.post(GROUP_PATH, json=group()).status_code == 200
-
-
-def test_faults_are_used_first_in_first_out(client: httpx.Client, sim: Simulator) -> None:
-    sim.inject(Fault(FaultKind.STATUS, status=500))
-    sim.inject(Fault(FaultKind.STATUS, status=429, body={"holdUntil": "2024-01-15T10:00:00Z"}))
-    statuses = [client.post(MESSAGE_PATH, json=dm()).status_code for _ in range(3)]
-    assert statuses == [500, 429, 200]
-
-
-def test_drop_before_closes_without_answer_or_delivery(
-    client: httpx.Client, sim: Simulator
-) -> None:
-    sim.inject(Fault(FaultKind.DROP_BEFORE))
-    with pytest.raises(httpx.RemoteProtocolError):
-        client.post(MESSAGE_PATH, json=dm())
-    assert [(r.status, r.delivered, r.payload) for r in sim.received] == [(0, False, dm())]
-    assert quota(client.post(MESSAGE_PATH, json=dm()))["X-RateLimit-Used"] == "1"
-
-
-def test_drop_after_delivers_then_closes(client: httpx.Client, sim: Simulator) -> None:
-    sim.inject(Fault(FaultKind.DROP_AFTER))
-    with pytest.raises(httpx.RemoteProtocolError):
-        client.post(MESSAGE_PATH, json=dm())
-    assert [(r.status, r.delivered) for r in sim.received] == [(0, True)]
-    assert quota(client.post(MESSAGE_PATH, json=dm()))["X-RateLimit-Used"] == "2"
-    assert [r.status for r in sim.delivered()] == [0, 200]
-
-
-def test_hang_delivers_then_times_out_without_holding_up_shutdown(clock: FakeClock) -> None:
-    sim = Simulator(KEY, clock)
-    sim.inject(Fault(FaultKind.HANG, seconds=2))
-    with SimulatorServer(sim) as server:
-        with loopback(server, timeout=0.5) as http, pytest.raises(httpx.ReadTimeout):
-            http.post(MESSAGE_PATH, json=dm())
-        started = time.monotonic()
-    assert time.monotonic() - started < 1
-    assert [(r.status, r.delivered) for r in sim.received] == [(0, True)]
-    sim.close()
-
-
-def test_shutdown_is_prompt_with_an_idle_keep_alive_connection(sim: Simulator) -> None:
-    with httpx.Client(headers=AUTH, verify=False) as http:
-        with SimulatorServer(sim) as server:
-            assert http.post(server.base_url + MESSAGE_PATH, json=dm()).status_code == 200
-            started = time.monotonic()
-        elapsed = time.monotonic() - started
-    assert elapsed < 1
-
-
-def test_not_json_delivers_and_answers_html(client: httpx.Client, sim: Simulator) -> None:
-    sim.inject(Fault(FaultKind.NOT_JSON))
-    response = client.post(MESSAGE_PATH, json=dm())
-    assert response.status_code == 200
-    assert response.headers["Content-Type"].startswith("text/html")
-    with pytest.raises(json.JSONDecodeError):
-        response.json()
-    assert [r.delivered for r in sim.delivered()] == [True]
-
-
-def test_success_false_delivers_nothing(client: httpx.Client, sim: Simulator) -> None:
-    sim.inject(Fault(FaultKind.SUCCESS_FALSE))
-    response = client.post(MESSAGE_PATH, json=dm())
-    assert response.status_code == 200
-    assert response.json() == {"success": False, "error": "Failed to send message"}
-    assert quota(response)["X-RateLimit-Used"] == "0"
-    assert sim.delivered() == []
-
-
-def test_override_headers_disagree_with_the_body(client: httpx.Client, sim: Simulator) -> None:
-    sim.inject(
-        Fault(
-            FaultKind.OVERRIDE_HEADERS, headers={"x-ratelimit-remaining": "0", "Retry-After": "60"}
-        )
-    )
-    response = client.post(MESSAGE_PATH, json=dm())
-    assert response.json()["success"] is True
-    assert response.headers.get_list("X-RateLimit-Remaining") == ["0"]
-    assert response.headers["Retry-After"] == "60"
-    assert response.headers["X-RateLimit-Used"] == "1"
-    assert len(sim.delivered()) == 1
-
-
-@pytest.mark.parametrize(
-    ("kind", "error", "delivered"),
-    [
-        (FaultKind.DROP_BEFORE, httpx.RemoteProtocolError, False),
-        (FaultKind.DROP_AFTER, httpx.RemoteProtocolError, True),
-        (FaultKind.HANG, httpx.ReadTimeout, True),
-    ],
-)
-def test_in_process_transport_raises_what_httpx_would(
-    sim: Simulator, kind: FaultKind, error: type[Exception], delivered: bool
-) -> None:
-    sim.inject(Fault(kind))
-    with in_process(sim) as http:
-        started = time.monotonic()
-        with pytest.raises(error):
-            http.post(MESSAGE_PATH, json=dm())
-    assert time.monotonic() - started < 0.5
-    assert [(r.status, r.delivered) for r in sim.received] == [(0, delivered)]
-
-
-@pytest.mark.parametrize(
-    "make",
-    [
-        lambda: Fault(FaultKind.STATUS, times=0),
-        lambda: Fault(FaultKind.STATUS, endpoint="messages"),
-        lambda: Fault(FaultKind.HANG, seconds=0),
-        lambda: Fault("status"),
-    ],
-)
-def test_bad_faults_are_refused(make) -> None:
-    with pytest.raises(ValueError):
-        make()
+    assert [r.endpoint for r in sim.delivered()] == [Endpoint.MESSAGE, Endpoint.SEND_GROUP] * 2
 
 
 @pytest.mark.parametrize(
     "options",
     [{"reset_format": "rfc"}, {"day_seconds": 0}, {"limits": {"connect": 5}}],
 )
-def test_bad_simulator_options_are_refused(clock: FakeClock, options: dict) -> None:
+def test_bad_sandbox_options_are_refused(clock: FakeClock, options: dict) -> None:
     with pytest.raises(ValueError):
-        Simulator(KEY, clock, **options)
+        Sandbox(KEY, clock, **options)
 
 
 def test_default_limits_are_the_documented_ones() -> None:
-    assert DEFAULT_LIMITS == {MESSAGE: 100, SEND_GROUP: 150}
+    assert DEFAULT_LIMITS == {Endpoint.MESSAGE: 100, Endpoint.SEND_GROUP: 150}
+
+
+def test_the_cli_does_not_load_the_sandbox_unless_a_sandbox_run_asks() -> None:
+    code = (
+        "import runner.cli, sys; "
+        "print([name for name in sys.modules if name.startswith('runner.sandbox')])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
