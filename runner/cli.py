@@ -48,6 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="send again the rows whose earlier send may or may not have been delivered",
     )
     run.add_argument("--state-dir", type=Path, metavar="DIR", help="where the journal lives")
+    run.add_argument(
+        "--trust-sheet",
+        action="store_true",
+        help="take statuses in the sheet that the journal cannot vouch for as the record "
+        "(after a lost journal: check LinkedIn first)",
+    )
 
     status = commands.add_parser("status", help="counts by status and what is known of quotas")
     status.add_argument("campaign", type=Path, help="the campaign file (.toml)")
@@ -152,8 +158,10 @@ def _run(
     prepared = prepare(campaign, where)
     command = _command(args)
     if args.dry_run:
-        start, _ = look(prepared, where, args.resend_unknown)
-        print(dry_run(prepared, start.states, start.queue, command), file=out)
+        seen = look(prepared, where, resend_unknown=args.resend_unknown)
+        if seen.refusal and not (args.trust_sheet or target.sandbox):
+            raise seen.refusal
+        print(dry_run(prepared, seen.start.states, seen.start.queue, command), file=out)
         if not target.api_key:
             print(f"Note: {KEY_VAR} is not set; a real run needs it.", file=out)
         return ExitCode.OK
@@ -168,6 +176,8 @@ def _run(
         api_name="sandbox" if target.sandbox else target.base_url,
         limit=args.limit,
         resend_unknown=args.resend_unknown,
+        # A sandbox trial sends nothing real: the sheet's statuses from real runs simply count.
+        trust_sheet=args.trust_sheet or target.sandbox,
     )
     report = run_campaign(prepared, target, options, clock, BarProgress(err))
     print(summary(report, prepared, command, clock.now()), file=out)
@@ -180,8 +190,10 @@ def _status(args: argparse.Namespace, clock: Clock, out: TextIO) -> int:
     campaign = load_campaign(args.campaign)
     where = places(campaign, sandbox=args.sandbox or campaign.api.sandbox, state_dir=args.state_dir)
     prepared = prepare(campaign, where)
-    start, pools = look(prepared, where)
-    print(status_text(prepared, start.states, pools, clock.now()), file=out)
+    seen = look(prepared, where)
+    print(status_text(prepared, seen.start.states, seen.pools, clock.now()), file=out)
+    if seen.refusal:
+        print(f"Before the next run: {seen.refusal}", file=out)
     return ExitCode.OK
 
 

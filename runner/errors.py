@@ -6,6 +6,7 @@
     │   ├── SheetError       the recipient sheet
     │   └── TemplateError    the Jinja templates
     ├── CampaignBusy (exit 75): another runner holds the campaign; try again later
+    ├── JournalError (exit 1): the journal cannot be trusted or used; nothing more is sent
     └── ApiFatal (exit 1): an answer that must stop the run (401)
 
 Every message is one line a user can act on; it starts with where the problem is
@@ -53,6 +54,12 @@ class CampaignBusy(RunnerError):
     """Another runner process holds this campaign's lock: nothing was sent, try again later."""
 
     exit_code = ExitCode.PAUSED
+
+
+class JournalError(RunnerError):
+    """The journal is damaged or unusable: sending without it could message people twice."""
+
+    exit_code = ExitCode.FATAL
 
 
 class ApiFatal(RunnerError):

@@ -3,11 +3,18 @@
 Before a request goes out its row is committed as in flight; after the answer, its outcome.
 With synchronous=FULL a committed record survives a crash or power cut, so a row that was in
 flight when the process died is known, on the next start, to be possibly delivered (unknown).
+
+A damaged journal must never pass for a new one (that would mean messaging everyone again), so
+opening one checks it: an empty or garbled file, a failed integrity check, or a write-ahead log
+lost after a crash (the main file says a run was under way, and its log is gone) are refused.
+The main file is made self-sufficient at every sheet write and at the end of a run, so copying
+the `.sqlite` file alone after a clean stop loses nothing.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -33,6 +40,10 @@ CREATE TABLE IF NOT EXISTS sends (
     subject TEXT,
     sent_at TEXT,
     updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,        -- state: open while a run writes, closed after; sheet_written_at
+    value TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS pools (
     api TEXT NOT NULL,
@@ -72,11 +83,21 @@ class Entry:
         return tuple(dict.fromkeys((self.key, *self.recipient.idents)))
 
 
-class Journal:
-    """One campaign's journal. Writers hold the campaign lock (lock.py) while it is open."""
+class JournalDamaged(Exception):
+    """The journal file exists but cannot be trusted; the text says what is wrong with it."""
 
-    def __init__(self, path: Path) -> None:
+
+class Journal:
+    """One campaign's journal. Writers hold the campaign lock (lock.py) while it is open, and
+    open it with `write=True`: it is then marked as in use until closed."""
+
+    def __init__(self, path: Path, *, write: bool = False) -> None:
         self.path = path
+        self.write = write
+        self.existed = path.exists()
+        self.db: sqlite3.Connection | None = None
+        if self.existed:
+            _check_at_rest(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as err:
@@ -85,19 +106,37 @@ class Journal:
             ) from None
         try:
             self.db = sqlite3.connect(path, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=FULL")
-            self.db.execute("PRAGMA busy_timeout=5000")
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA busy_timeout=5000")
+            if self.existed:
+                _check_integrity(self.db)
             self.db.executescript(_SCHEMA)
+            if write:
+                self._set_meta("state", "open")
+                self.checkpoint()
+        except JournalDamaged:
+            self.close()
+            raise
         except sqlite3.DatabaseError as err:
             self.close()
-            raise ConfigError(f"{path}: the journal cannot be opened: {err}") from None
+            if self.existed:
+                raise JournalDamaged(f"SQLite cannot read it ({err})") from None
+            raise ConfigError(f"{path}: the journal cannot be created: {err}") from None
 
     def close(self) -> None:
-        db = getattr(self, "db", None)
-        if db is not None:
+        db, self.db = self.db, None
+        if db is None:
+            return
+        try:
+            if self.write:
+                # Everything is committed; say so in the main file and fold the log into it.
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('state', 'closed')")
+                db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error:
+            pass  # the next open finds the log and checks what it holds
+        finally:
             db.close()
-            self.db = None  # type: ignore[assignment]
 
     def __enter__(self) -> Journal:
         return self
@@ -105,10 +144,38 @@ class Journal:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def _db(self) -> sqlite3.Connection:
+        assert self.db is not None, "the journal is closed"
+        return self.db
+
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the main file (at each sheet write and at the end)."""
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def _meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def wrote_sheet(self, now: datetime) -> None:
+        """Record that this journal's statuses are in the sheet (see `has_history`)."""
+        self._set_meta("sheet_written_at", iso(now))
+
+    def has_history(self) -> bool:
+        """Whether this journal has run the campaign: sent, or written statuses to the sheet.
+        Statuses in a sheet that a journal without history did not write came from elsewhere
+        (a lost journal, another campaign)."""
+        if self._meta("sheet_written_at"):
+            return True
+        return self._db.execute("SELECT 1 FROM sends LIMIT 1").fetchone() is not None
+
     # -- reading, once at start-up --------------------------------------------------------
 
     def entries(self) -> list[Entry]:
-        rows = self.db.execute(
+        rows = self._db.execute(
             "SELECT key, status, detail, public_id, urn, row, endpoint, account, sent_at FROM sends"
         )
         return [
@@ -117,7 +184,7 @@ class Journal:
         ]
 
     def pools(self, api: str) -> dict[PoolKey, Pool]:
-        rows = self.db.execute(
+        rows = self._db.execute(
             "SELECT account, endpoint, lim, used, remaining, reset, blocked_until, reason "
             "FROM pools WHERE api = ?",
             (api,),
@@ -131,14 +198,14 @@ class Journal:
 
     def all_pools(self) -> list[tuple[str, Pool]]:
         """Every quota known, for every API this campaign has talked to."""
-        apis = [r[0] for r in self.db.execute("SELECT DISTINCT api FROM pools ORDER BY api")]
+        apis = [r[0] for r in self._db.execute("SELECT DISTINCT api FROM pools ORDER BY api")]
         return [(api, pool) for api in apis for pool in self.pools(api).values()]
 
     # -- writing ---------------------------------------------------------------------------
 
     def recover(self, now: datetime) -> int:
         """Rows left in flight by a process that died become unknown; returns how many."""
-        cur = self.db.execute(
+        cur = self._db.execute(
             "UPDATE sends SET status = ?, detail = ?, updated_at = ? WHERE status = ?",
             (Status.UNKNOWN, INTERRUPTED, iso(now), Status.IN_FLIGHT),
         )
@@ -146,7 +213,7 @@ class Journal:
 
     def adopt(self, entry: Entry, now: datetime) -> None:
         """Record an outcome known only from the sheet (a journal lost or started afresh)."""
-        self.db.execute(
+        self._db.execute(
             "INSERT OR IGNORE INTO sends (key, status, detail, public_id, urn, row, sent_at, "
             "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -163,7 +230,7 @@ class Journal:
 
     def begin(self, plan: SendPlan, now: datetime) -> None:
         """Record a send as in flight; committed before the request leaves."""
-        self.db.execute(
+        self._db.execute(
             "INSERT OR REPLACE INTO sends (key, status, detail, public_id, urn, row, endpoint, "
             "account, message, subject, sent_at, updated_at) "
             "VALUES (?, ?, '', ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
@@ -185,7 +252,7 @@ class Journal:
         """Record a send's outcome as the row shows it (pending when it certainly did not go
         out); a sent row's time is `now`, and the URN the API answered is kept."""
         status = cells.status or Status.PENDING
-        self.db.execute(
+        self._db.execute(
             "UPDATE sends SET status = ?, detail = ?, urn = COALESCE(?, urn), "
             "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END, updated_at = ? "
             "WHERE key = ?",
@@ -193,7 +260,7 @@ class Journal:
         )
 
     def save_pool(self, api: str, pool: Pool) -> None:
-        self.db.execute(
+        self._db.execute(
             "INSERT OR REPLACE INTO pools (api, account, endpoint, lim, used, remaining, reset, "
             "blocked_until, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -208,6 +275,47 @@ class Journal:
                 pool.reason,
             ),
         )
+
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _check_at_rest(path: Path) -> None:
+    """Refuse a journal that is empty, not SQLite, or whose write-ahead log was lost."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(_SQLITE_HEADER))
+    except OSError as err:
+        raise JournalDamaged(f"it cannot be read ({err.strerror})") from None
+    if not header:
+        raise JournalDamaged("it is empty (0 bytes)")
+    if header != _SQLITE_HEADER:
+        raise JournalDamaged("it is not an SQLite database (garbled, or another file)")
+    if path.with_name(path.name + "-wal").exists():
+        return  # a crash left its log: opening replays it
+    # Read the main file alone, as it is on disk: with no log beside it, it says whether a run
+    # was under way when it was last written (a crash), and then records may be missing.
+    try:
+        uri = f"{path.absolute().as_uri()}?immutable=1"
+        with closing(sqlite3.connect(uri, uri=True)) as db:
+            state = db.execute("SELECT value FROM meta WHERE key = 'state'").fetchone()
+    except sqlite3.OperationalError as err:
+        if "no such table" in str(err):
+            return  # written by an earlier version, which kept no state
+        raise JournalDamaged(f"SQLite cannot read it ({err})") from None
+    except sqlite3.DatabaseError as err:
+        raise JournalDamaged(f"SQLite cannot read it ({err})") from None
+    if state == ("open",):
+        raise JournalDamaged(
+            "a run was under way when it was last written and its write-ahead log "
+            f"({path.name}-wal) is missing, so the records of the last sends may be lost"
+        )
+
+
+def _check_integrity(db: sqlite3.Connection) -> None:
+    problems = [row[0] for row in db.execute("PRAGMA quick_check")]
+    if problems != ["ok"]:
+        raise JournalDamaged(f"it is damaged or truncated ({problems[0]})")
 
 
 def _time(value: str | None) -> datetime | None:

@@ -3,18 +3,19 @@ where the journal says the campaign stands."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, replace
 
 from .campaign import Campaign
-from .errors import InputError
-from .journal import Journal
+from .errors import InputError, JournalError, SheetError
+from .journal import Entry, Journal, JournalDamaged
 from .plans import RowPlan, plan_rows
 from .quota import Pool
-from .reconcile import Reconciled, reconcile
+from .reconcile import Reconciled, reconcile, unvouched
 from .rows import Row, read_layout, read_row
 from .settings import Places
 from .sheet import Table, read_table
-from .status import StatusCells
+from .status import Status, StatusCells
 from .templates import Templates, load_templates
 
 
@@ -70,14 +71,84 @@ def with_earlier_statuses(rows: list[Row], campaign: Campaign, places: Places) -
     ]
 
 
-def look(
-    prepared: Prepared, places: Places, resend_unknown: bool = False
-) -> tuple[Reconciled, list[tuple[str, Pool]]]:
-    """What a run would start from, read without taking the campaign (dry run, status)."""
-    entries = []
+@dataclass(frozen=True)
+class Look:
+    """Where the campaign stands, read without taking it (dry run, status)."""
+
+    start: Reconciled
+    pools: list[tuple[str, Pool]]
+    refusal: SheetError | None  # why a run would refuse the sheet's statuses, if it would
+
+
+def look(prepared: Prepared, places: Places, *, resend_unknown: bool = False) -> Look:
+    """What a run would start from; a damaged journal raises JournalError as a run would."""
+    entries: list[Entry] = []
     pools: list[tuple[str, Pool]] = []
+    history = False
     if places.journal.exists():
-        with Journal(places.journal) as journal:
+        with open_journal(prepared, places) as journal:
             entries = journal.entries()
             pools = journal.all_pools()
-    return reconcile(prepared.plans, entries, resend_unknown), pools
+            history = journal.has_history()
+    refusal = None
+    try:
+        check_vouched(prepared, places, entries, history)
+    except SheetError as error:
+        refusal = error
+    return Look(reconcile(prepared.plans, entries, resend_unknown), pools, refusal)
+
+
+def open_journal(prepared: Prepared, places: Places, *, write: bool = False) -> Journal:
+    """The campaign's journal; a damaged one is a JournalError that says what the sheet shows
+    and what to do."""
+    try:
+        return Journal(places.journal, write=write)
+    except JournalDamaged as damage:
+        raise JournalError(
+            f"{places.journal}: this campaign's journal cannot be trusted: {damage}. "
+            f"The sheet shows {_shown(prepared)}. Nothing was sent. Keep the journal (move it "
+            "aside, e.g. add .damaged to its name) and restore it from a backup if you have one; "
+            f"or check on LinkedIn what was sent{_after(prepared)}, then run again with "
+            "--trust-sheet to start a new journal from the sheet's statuses"
+        ) from None
+
+
+def check_vouched(prepared: Prepared, places: Places, entries: list[Entry], history: bool) -> None:
+    """Refuse sheet statuses the journal cannot vouch for (see reconcile.unvouched)."""
+    rows = unvouched(prepared.plans, entries, history)
+    if not rows:
+        return
+    name = prepared.table.path.name
+    if not history:
+        raise SheetError(
+            f"{name}: shows {_shown(prepared)} from an earlier run, but this campaign's "
+            f"journal ({places.journal}) is missing or new, so messages sent after the sheet "
+            "was last written cannot be known. Nothing was sent. If the journal moved, point "
+            "--state-dir at its folder (or give the campaign its old name); otherwise check on "
+            f"LinkedIn what was sent{_after(prepared)}, then run again with --trust-sheet: "
+            "people the sheet shows as sent, failed or unknown are then not messaged again"
+        )
+    raise SheetError(
+        f"{name}: {_rows(rows)} say sent, failed or unknown, but this campaign's journal never "
+        "sent to them (typed by hand, or copied from another sheet?). Nothing was sent. Clear "
+        "their status cells to have them sent, or run again with --trust-sheet to take the "
+        "sheet's word (they are then not messaged)"
+    )
+
+
+def _shown(prepared: Prepared) -> str:
+    """The statuses the sheet shows: '12 sent, 40 pending'."""
+    counts = Counter(rp.row.previous.status for rp in prepared.plans)
+    shown = ", ".join(f"{counts[status]} {status}" for status in Status if counts[status])
+    return shown or "no statuses"
+
+
+def _after(prepared: Prepared) -> str:
+    times = [rp.row.previous.sent_at for rp in prepared.plans if rp.row.previous.sent_at]
+    return f" after {max(times)}" if times else ""
+
+
+def _rows(rows: list[int]) -> str:
+    shown = ", ".join(str(n) for n in rows[:5])
+    more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
+    return f"row {shown}" if len(rows) == 1 else f"rows {shown}{more}"

@@ -2,9 +2,14 @@
 
 The journal is the truth about whom the campaign has messaged. A row whose recipient it knows
 (sent, failed, unknown) is never planned again: the first row naming them shows the journal's
-record and later ones are duplicates. Where the journal knows nothing of a recipient (it was
-lost, or the campaign renamed) but the sheet's status says sent, failed or unknown, the sheet is
-believed, so nobody is messaged twice for a lost file.
+record and later ones are duplicates.
+
+The sheet's status blocks are a second witness, read with care:
+- a block names the recipient it belongs to (`status_for`); a sort that moved it beside someone
+  else does not make it theirs: it is matched back to the row of the person it names;
+- statuses the journal cannot vouch for (the journal is missing or new, or it never sent to a
+  person the sheet says it did) stop the run unless the user trusts the sheet (`--trust-sheet`),
+  and then they are adopted: nobody the sheet shows as sent, failed or unknown is messaged.
 """
 
 from __future__ import annotations
@@ -23,11 +28,14 @@ class Reconciled:
     states: dict[int, StatusCells]  # what each row's status cells say now
     queue: list[SendPlan]  # what is to be sent, in sheet order
     adopted: list[Entry]  # outcomes known only from the sheet, to record in the journal
+    moved: int = 0  # status blocks that stood beside someone other than the person they name
 
 
 def reconcile(plans: list[RowPlan], entries: list[Entry], resend_unknown: bool) -> Reconciled:
-    """Combine this sheet's plans with the journal's entries (see the module's docstring)."""
-    adopted = adopted_from_sheet(plans, entries)
+    """Combine this sheet's plans with the journal's entries (see the module's docstring).
+    Call `unvouched` first: what this adopts from the sheet, it takes as the truth."""
+    records, moved = sheet_records(plans)
+    adopted = adopted_from_sheet(plans, entries, records)
     settled = _settled_by_ident([*entries, *adopted])
     pending_detail = {e.key: e.detail for e in entries if e.status is Status.PENDING}
     shown: dict[str, int] = {}  # journal key -> the row showing it
@@ -53,23 +61,83 @@ def reconcile(plans: list[RowPlan], entries: list[Entry], resend_unknown: bool) 
             detail = pending_detail.get(plan.recipient.key, "")
             states[number] = StatusCells(Status.PENDING, detail)
             queue.append(plan)
-    return Reconciled(states, queue, adopted)
+    return Reconciled(states, queue, adopted, moved)
 
 
-def adopted_from_sheet(plans: list[RowPlan], entries: list[Entry]) -> list[Entry]:
+def owner_ident(owner: str) -> str:
+    """The journal's name for the recipient a block's `status_for` cell names."""
+    owner = owner.strip()
+    return f"urn:{owner}" if owner.lower().startswith("urn:") else f"id:{owner.lower()}"
+
+
+def sheet_records(plans: list[RowPlan]) -> tuple[dict[int, StatusCells], int]:
+    """What the sheet records for each row's own recipient, and how many blocks stood beside
+    someone else. A block that names nobody (written before blocks named their recipient) is
+    taken to be its row's; one that names someone else is the named person's, wherever their
+    row now is."""
+    by_owner: dict[str, StatusCells] = {}
+    for row_plan in plans:
+        block = row_plan.row.previous
+        if block.status is not None and block.owner:
+            key = owner_ident(block.owner)
+            # Two blocks naming one person: the one that records a request wins.
+            if key not in by_owner or (block.attempted and not by_owner[key].attempted):
+                by_owner[key] = block
+    records: dict[int, StatusCells] = {}
+    moved = 0
+    for row_plan in plans:
+        row, block = row_plan.row, row_plan.row.previous
+        idents = row.recipient.idents if row.recipient else ()
+        if block.status is not None and block.owner and owner_ident(block.owner) not in idents:
+            moved += 1
+        elif block.status is not None:
+            records[row.number] = block
+            continue
+        found = next((by_owner[i] for i in idents if i in by_owner), None)
+        if found is not None:
+            records[row.number] = found
+    return records, moved
+
+
+def unvouched(plans: list[RowPlan], entries: list[Entry], history: bool) -> list[int]:
+    """Rows whose sheet status the journal cannot vouch for.
+
+    A journal without history (missing, new) vouches for nothing: any status in the sheet
+    comes from a run it did not see, and sends after that run's last write are unknown. A
+    journal with history vouches for what it recorded: a sheet that says a person was sent,
+    failed or unknown when the journal never sent to them is not to be believed silently.
+    """
+    if not history:
+        return [rp.row.number for rp in plans if rp.row.previous.status is not None]
+    known = {ident for entry in entries for ident in entry.idents}
+    records, _ = sheet_records(plans)
+    rows = []
+    for row_plan in plans:
+        record, recipient = records.get(row_plan.row.number), row_plan.row.recipient
+        if record is None or not record.attempted or recipient is None:
+            continue
+        if not known.intersection(recipient.idents):
+            rows.append(row_plan.row.number)
+    return rows
+
+
+def adopted_from_sheet(
+    plans: list[RowPlan], entries: list[Entry], records: dict[int, StatusCells]
+) -> list[Entry]:
     """Outcomes the sheet records for recipients the journal has never heard of."""
     known = {ident for entry in entries for ident in entry.idents}
     adopted = []
     for row_plan in plans:
-        row, previous = row_plan.row, row_plan.row.previous
-        if row.recipient is None or previous.status is None or not previous.attempted:
+        row = row_plan.row
+        previous = records.get(row.number)
+        if row.recipient is None or previous is None or not previous.attempted:
             continue
         if known.intersection(row.recipient.idents):
             continue
         adopted.append(
             Entry(
                 row.recipient.key,
-                previous.status,
+                previous.status or Status.UNKNOWN,
                 previous.detail or ADOPTED_DETAIL,
                 replace(row.recipient, urn=previous.urn or row.recipient.urn),
                 row=row.number,

@@ -228,9 +228,7 @@ def read_row(layout: SheetLayout, table: Table, sheet_row: SheetRow) -> Row:
             'is not "normal" or "inmail"'
         )
 
-    status, detail, sent_at, urn_cell = (
-        cells[i].strip() if i is not None else "" for i in layout.status_indices
-    )
+    block = (cells[i].strip() if i is not None else "" for i in layout.status_indices)
     return Row(
         number=sheet_row.number,
         values=values,
@@ -240,7 +238,7 @@ def read_row(layout: SheetLayout, table: Table, sheet_row: SheetRow) -> Row:
         account_id=cols.get(cells, "account_id") or None,
         message_type=message_type,
         problem="; ".join(problems) or None,
-        previous=StatusCells.read(status, detail, sent_at, urn_cell),
+        previous=StatusCells.read(*block),
     )
 
 

@@ -24,10 +24,9 @@ from . import failpoints
 from .api import ApiClient, ApiTarget, Outcome, SendResult, make_http_client
 from .clock import Clock, iso
 from .errors import ApiFatal, ConfigError, ExitCode
-from .journal import Journal
 from .lock import CampaignLock
 from .plans import SendPlan
-from .prepare import Prepared
+from .prepare import Prepared, check_vouched, open_journal
 from .quota import Pool
 from .reconcile import Reached, reconcile
 from .schedule import Scheduler, Wait, WaitReason, last_sends
@@ -53,6 +52,7 @@ class RunOptions:
     api_name: str  # which API the quotas belong to: its base URL, or "sandbox"
     limit: int | None = None
     resend_unknown: bool = False
+    trust_sheet: bool = False  # take sheet statuses the journal cannot vouch for as the record
 
 
 @dataclass
@@ -66,6 +66,7 @@ class RunReport:
     failing: dict[str, str] = field(default_factory=dict)  # account -> why the API is failing
     recovered: int = 0  # rows an earlier run left in flight, now unknown
     adopted: int = 0  # outcomes the sheet showed and the journal did not know
+    moved: int = 0  # status blocks found beside someone other than the person they name
     written: WriteReport | None = None  # where the statuses were last written
     write_error: str = ""  # why the final write failed
     exit_code: ExitCode = ExitCode.OK
@@ -157,7 +158,14 @@ class Run:
         self.stops = StopRules()
         self.reached = Reached()
         self.in_flight: dict[str, SendPlan] = {}  # recipient key -> its plan, while on the wire
-        self.writeback = WriteBack(prepared.table, options.places.target, clock)
+        owners = {rp.row.number: str(rp.row.recipient or "") for rp in prepared.plans}
+        self.writeback = WriteBack(
+            prepared.table,
+            options.places.target,
+            clock,
+            owners=owners,
+            on_write=self._written,
+        )
 
     def execute(self) -> RunReport:
         places = self.options.places
@@ -168,7 +176,10 @@ class Run:
                 f"{self.prepared.campaign.path.name}: output: cannot create "
                 f"{places.target.parent}: {err.strerror}"
             ) from None
-        with CampaignLock(places.lock, places.journal.name), Journal(places.journal) as journal:
+        with (
+            CampaignLock(places.lock, places.journal.name),
+            open_journal(self.prepared, places, write=True) as journal,
+        ):
             self.journal = journal
             self._start()
             try:
@@ -187,13 +198,17 @@ class Run:
     def _start(self) -> None:
         """Reconcile the sheet with the journal and write the statuses once before sending:
         a sheet that cannot take them stops the run while nothing is sent."""
+        places = self.options.places
         now = self.clock.now()
         self.report.recovered = self.journal.recover(now)
         entries = self.journal.entries()
+        if not self.options.trust_sheet:
+            check_vouched(self.prepared, places, entries, self.journal.has_history())
         start = reconcile(self.prepared.plans, entries, self.options.resend_unknown)
         for entry in start.adopted:
             self.journal.adopt(entry, now)
         self.report.adopted = len(start.adopted)
+        self.report.moved = start.moved
         self.states.update(start.states)
         self.queue = start.queue
         self.scheduler = Scheduler(
@@ -205,6 +220,12 @@ class Run:
         )
         self.report.failing = self.scheduler.failing
         self.writeback.first(self.states)
+
+    def _written(self) -> None:
+        """The sheet holds this journal's statuses: say so in the journal, and make its main
+        file whole, so a copy of it alone loses nothing."""
+        self.journal.wrote_sheet(self.clock.now())
+        self.journal.checkpoint()
 
     def _loop(self) -> None:
         self.progress.start(len(self.queue))

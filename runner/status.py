@@ -25,26 +25,29 @@ ATTEMPTED = frozenset({Status.SENT, Status.FAILED, Status.UNKNOWN})
 
 @dataclass(frozen=True)
 class StatusCells:
-    """A row's four status cells: `status`, `status_detail`, `sent_at`, `recipient_urn`.
+    """A row's status block: `status`, `status_detail`, `sent_at`, `recipient_urn`, and
+    `status_for`, the recipient the block belongs to.
 
     `status` is None where the sheet's cell is empty (a row never run, or cleared by the user).
+    `owner` lets a block that a sort moved beside someone else be recognised as not theirs.
     """
 
     status: Status | None = None
     detail: str = ""
     sent_at: str = ""
     urn: str = ""
+    owner: str = ""
 
     @classmethod
-    def read(cls, status: str, detail: str, sent_at: str, urn: str) -> StatusCells:
+    def read(cls, status: str, detail: str, sent_at: str, urn: str, owner: str) -> StatusCells:
         """From the cells' text as the sheet holds them (the status already checked as ours)."""
-        return cls(Status(status) if status else None, detail, sent_at, urn)
+        return cls(Status(status) if status else None, detail, sent_at, urn, owner)
 
     @property
     def attempted(self) -> bool:
         """Whether these cells record a request to the API (see ATTEMPTED)."""
         return self.status in ATTEMPTED
 
-    def texts(self) -> tuple[str, str, str, str]:
-        """The four cells' text, in column order."""
-        return (str(self.status or ""), self.detail, self.sent_at, self.urn)
+    def texts(self) -> tuple[str, str, str, str, str]:
+        """The cells' text, in column order."""
+        return (str(self.status or ""), self.detail, self.sent_at, self.urn, self.owner)

@@ -8,7 +8,8 @@ later writes may fail without loss, since the next run writes them from the jour
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,8 +30,15 @@ class WriteBack:
         target: Path,
         clock: Clock,
         interval: timedelta = CHECKPOINT_INTERVAL,
+        *,
+        owners: Mapping[int, str] | None = None,
+        on_write: Callable[[], None] = lambda: None,
     ) -> None:
         self.table = table
+        # row -> the recipient it is for, written beside its status so that a block a sort
+        # moves onto someone else's row is recognised as not theirs
+        self.owners = owners or {}
+        self.on_write = on_write  # after each write that succeeded
         self.target = target
         self.clock = clock
         self.interval = interval
@@ -41,7 +49,7 @@ class WriteBack:
     def first(self, states: Mapping[int, StatusCells]) -> None:
         """Write before sending; raises SheetError (nothing sent) if the sheet cannot take it."""
         try:
-            self.written = write_statuses(self.table, states, self.target)
+            self.written = write_statuses(self.table, self._owned(states), self.target)
         except OSError as err:
             raise SheetError(
                 f"{self.target.name}: cannot be written ({err.strerror or err}); nothing was sent"
@@ -49,6 +57,7 @@ class WriteBack:
         except RunnerError as err:
             raise SheetError(f"{err}; nothing was sent") from None
         self._last = self.clock.now()
+        self.on_write()
 
     def checkpoint(self, states: Mapping[int, StatusCells]) -> None:
         """Write if a checkpoint is due; a failure is left for the final write to report."""
@@ -61,7 +70,7 @@ class WriteBack:
 
     def _write(self, states: Mapping[int, StatusCells], final: bool = False) -> None:
         try:
-            self.written = write_statuses(self.table, states, self.target)
+            self.written = write_statuses(self.table, self._owned(states), self.target)
         except (OSError, RunnerError) as err:
             if final:
                 self.error = (
@@ -70,3 +79,9 @@ class WriteBack:
                 )
             return
         self._last = self.clock.now()
+        self.on_write()
+
+    def _owned(self, states: Mapping[int, StatusCells]) -> dict[int, StatusCells]:
+        return {
+            row: replace(cells, owner=self.owners.get(row, "")) for row, cells in states.items()
+        }

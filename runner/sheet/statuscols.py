@@ -18,7 +18,7 @@ from ..errors import SheetError
 from ..status import Status
 from .grid import Table, fold_header
 
-STATUS_COLUMNS = ("status", "status_detail", "sent_at", "recipient_urn")
+STATUS_COLUMNS = ("status", "status_detail", "sent_at", "recipient_urn", "status_for")
 
 STATUS_KEYS = tuple(fold_header(name) for name in STATUS_COLUMNS)  # as headers match them
 # CSV injection: a spreadsheet runs a cell starting with one of these as a formula.
@@ -55,9 +55,9 @@ def neutralised(value: str) -> str:
 def check_status_columns(table: Table, indices: tuple[int | None, ...]) -> None:
     """Columns named like the runner's must hold what the runner writes; a column of the
     user's own (a pipeline stage, a date of their own, notes) must not be overwritten."""
-    status, detail, sent_at, urn = indices
+    status, detail, sent_at, urn, owner = indices
     ours = {str(s) for s in Status if s is not Status.IN_FLIGHT} | {""}
-    # Once the runner has written a status anywhere, the four columns are its own; a row whose
+    # Once the runner has written a status anywhere, the columns are its own; a row whose
     # status a user cleared (to have it sent again) may keep the old detail beside it.
     written = status is not None and any(row.cells[status].strip() for row in table.rows)
     for sheet_row in table.rows:
@@ -72,8 +72,9 @@ def check_status_columns(table: Table, indices: tuple[int | None, ...]) -> None:
             and not _ISO_TIME.fullmatch(cells[sent_at].strip())
         ):
             foreign = sent_at
-        elif not written:  # the runner writes the other three only beside a status
-            foreign = next((i for i in (detail, sent_at, urn) if i is not None and cells[i]), None)
+        elif not written:  # the runner writes the others only beside a status
+            others = (detail, sent_at, urn, owner)
+            foreign = next((i for i in others if i is not None and cells[i]), None)
         if foreign is not None:
             raise SheetError(
                 f"{table.path.name}: row {sheet_row.number}: the column "

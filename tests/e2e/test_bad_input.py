@@ -241,7 +241,9 @@ def test_awkward_but_valid_sheets_are_read_right(tmp_path, api):
     assert (
         files.sheet.read_bytes()
         .decode("cp1252")
-        .startswith("First Name;profileUrl;status;status_detail;sent_at;recipient_urn\r\n")
+        .startswith(
+            "First Name;profileUrl;status;status_detail;sent_at;recipient_urn;status_for\r\n"
+        )
     )
 
 

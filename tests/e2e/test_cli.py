@@ -148,7 +148,7 @@ def test_sandbox_example_campaign_pauses_then_resumes(tmp_path, clock, capsys):
     assert "Sheet: " in out and "pending" not in out.split("Sheet: ")[1].split("\n")[0]
     assert (tmp_path / "sample_data" / "leads.xlsx").read_bytes() == sample
     statuses = [
-        row.cells[-4] for row in read_table(tmp_path / "out" / "example-leads.sandbox.xlsx").rows
+        row.cells[-5] for row in read_table(tmp_path / "out" / "example-leads.sandbox.xlsx").rows
     ]
     assert statuses.count("sent") == 226 and "pending" not in statuses
 

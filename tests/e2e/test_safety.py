@@ -54,11 +54,36 @@ def test_sandbox_and_base_url_together_are_refused(tmp_path, capsys):
     assert "--sandbox and --base-url contradict each other" in capsys.readouterr().err
 
 
+def refused_until_trusted(api, files, capsys) -> None:
+    """With the journal gone, a run stops before sending and says how to go on deliberately;
+    with --trust-sheet it takes the sheet's statuses as the record."""
+    sent = len(api.sim.received)
+    before = files.sheet.read_bytes()
+    capsys.readouterr()
+    assert api.run(files) == 2
+    err = capsys.readouterr().err
+    assert "journal" in err and "is missing or new" in err and "--trust-sheet" in err
+    assert len(api.sim.received) == sent and files.sheet.read_bytes() == before
+    assert api.run(files, "--trust-sheet") == 0
+
+
 def test_a_lost_journal_does_not_mean_messaging_everyone_again(tmp_path, api, capsys):
     files = make_campaign(tmp_path, people(3))
     assert api.run(files, "--limit", "2") == 0
     shutil.rmtree(files.state)  # deleted, moved, or a new --state-dir
-    assert api.run(files) == 0
+    capsys.readouterr()
+    assert api.run(files) == 2
+    assert capsys.readouterr().err == (
+        "campaign-runner: leads.csv: shows 2 sent, 1 pending from an earlier run, but this "
+        f"campaign's journal ({files.state / 'campaign.journal.sqlite'}) is missing or new, so "
+        "messages sent after the sheet was last written cannot be known. Nothing was sent. If "
+        "the journal moved, point --state-dir at its folder (or give the campaign its old "
+        "name); otherwise check on LinkedIn what was sent after 2026-01-15T09:00:00Z, then run "
+        "again with --trust-sheet: people the sheet shows as sent, failed or unknown are then "
+        "not messaged again\n"
+    )
+    assert len(api.sim.received) == 2
+    assert api.run(files, "--trust-sheet") == 0
     assert "2 row(s) had a status of sent, failed or unknown in the sheet" in (
         capsys.readouterr().out
     )
@@ -69,15 +94,15 @@ def test_a_lost_journal_does_not_mean_messaging_everyone_again(tmp_path, api, ca
         assert sorted(e.key for e in journal.entries()) == [f"id:person-{i}" for i in range(3)]
 
 
-def test_a_lost_journal_with_statuses_in_an_output_file(tmp_path, api):
+def test_a_lost_journal_with_statuses_in_an_output_file(tmp_path, api, capsys):
     files = make_campaign(tmp_path, people(3), extra='output = "out/status.csv"')
     assert api.run(files, "--limit", "2") == 0
     shutil.rmtree(files.state)
-    assert api.run(files) == 0
+    refused_until_trusted(api, files, capsys)
     assert sorted(api.delivered_to()) == ["person-0", "person-1", "person-2"]
 
 
-def test_a_lost_journal_with_statuses_in_the_sibling_of_a_workbook(tmp_path, api):
+def test_a_lost_journal_with_statuses_in_the_sibling_of_a_workbook(tmp_path, api, capsys):
     files = make_campaign(tmp_path, [], sheet_name="leads.xlsx")
     book = Workbook()
     book.active.append(["First Name", "Company", "recipientProfileId", "Double"])
@@ -87,11 +112,11 @@ def test_a_lost_journal_with_statuses_in_the_sibling_of_a_workbook(tmp_path, api
     assert api.run(files, "--limit", "1") == 0
     assert (tmp_path / "leads.statuses.xlsx").exists()
     shutil.rmtree(files.state)
-    assert api.run(files) == 0
+    refused_until_trusted(api, files, capsys)
     assert api.delivered_to() == ["ann-1", "bo-2"]
 
 
-def test_a_sent_in_the_sibling_beats_an_older_pending_in_the_sheet(tmp_path, api):
+def test_a_sent_in_the_sibling_beats_an_older_pending_in_the_sheet(tmp_path, api, capsys):
     """Day 1 wrote into the sheet; then a formula column sent statuses beside it; then the
     journal was lost. The sibling's newer 'sent' must win over the sheet's old 'pending'."""
     files = make_campaign(tmp_path, [], sheet_name="leads.xlsx")
@@ -108,7 +133,7 @@ def test_a_sent_in_the_sibling_beats_an_older_pending_in_the_sheet(tmp_path, api
     book.save(files.sheet)
     assert api.run(files) == 0  # the rest sent; statuses now in leads.statuses.xlsx
     shutil.rmtree(files.state)
-    assert api.run(files) == 0
+    refused_until_trusted(api, files, capsys)
     assert sorted(api.delivered_to()) == ["p-0", "p-1", "p-2", "p-3"]
 
 
@@ -123,22 +148,22 @@ def test_clearing_only_the_status_cell_sends_the_row_again(tmp_path, api):
     assert api.delivered_to() == ["person-0", "ann-fixed"]
 
 
-def test_a_lost_journal_keeps_unknown_rows_unsent(tmp_path, api):
+def test_a_lost_journal_keeps_unknown_rows_unsent(tmp_path, api, capsys):
     files = make_campaign(tmp_path, people(2), extra="[api]\ntimeout = 0.3")
     api.sim.inject(Fault(FaultKind.HANG, seconds=1))
     assert api.run(files) == 0
     assert statuses(files) == ["unknown", "sent"]
     shutil.rmtree(files.state)
-    assert api.run(files) == 0
+    refused_until_trusted(api, files, capsys)
     assert statuses(files) == ["unknown", "sent"]
     assert len(api.sim.received) == 2
 
 
-def test_renaming_the_campaign_does_not_resend(tmp_path, api):
+def test_renaming_the_campaign_does_not_resend(tmp_path, api, capsys):
     files = make_campaign(tmp_path, people(2))
     assert api.run(files) == 0
     files.toml.write_text('name = "renamed"\n' + files.toml.read_text(), encoding="utf-8")
-    assert api.run(files) == 0
+    refused_until_trusted(api, files, capsys)
     assert len(api.sim.received) == 2
 
 
@@ -167,7 +192,8 @@ def test_a_users_own_status_column_is_not_overwritten(tmp_path, api, capsys):
     assert capsys.readouterr().err == (
         "campaign-runner: leads.csv: row 2: the column 'Status' holds 'Hot lead - call Tuesday', "
         "which the runner did not write; it writes into columns named status, status_detail, "
-        "sent_at, recipient_urn, so rename your column (e.g. 'stage' or 'notes') and run again\n"
+        "sent_at, recipient_urn, status_for, so rename your column (e.g. 'stage' or 'notes') and "
+        "run again\n"
     )
     assert files.sheet.read_bytes() == before and api.sim.received == []
 

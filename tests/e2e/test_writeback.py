@@ -26,7 +26,8 @@ def test_csv_run_keeps_every_user_cell_delimiter_bom_and_line_endings(tmp_path, 
     text = raw.decode("utf-8-sig")
     assert (
         text.splitlines()[0]
-        == "First Name;Company;recipientProfileId;Notes;status;status_detail;sent_at;recipient_urn"
+        == "First Name;Company;recipientProfileId;Notes;status;status_detail;sent_at;recipient_urn;"
+        "status_for"
     )
     assert "\r\n" in text and "\n" not in text.replace("\r\n", "")
     table = read_table(files.sheet)
@@ -72,6 +73,7 @@ def test_excel_run_keeps_cells_styles_widths_and_other_sheets(tmp_path, api):
         "status_detail",
         "sent_at",
         "recipient_urn",
+        "status_for",
     ]
     assert [c.value for c in ws[2]][:4] == ["Ann", "Acme", "ann-1", 12345678]
     assert ws["D3"].value == 7
@@ -89,7 +91,7 @@ def test_sheet_is_checkpointed_during_a_long_run(tmp_path, clock):
     inner = transport(sim)
 
     def spy(request: httpx.Request) -> httpx.Response:
-        seen.append([r.cells[-4] if len(r.cells) > 5 else "" for r in read_table(files.sheet).rows])
+        seen.append([r.cells[-5] if len(r.cells) > 6 else "" for r in read_table(files.sheet).rows])
         return inner.handle_request(request)
 
     report = run_in_process(files, clock, httpx.MockTransport(spy), pacing=Pacing(40, 40))
@@ -98,7 +100,7 @@ def test_sheet_is_checkpointed_during_a_long_run(tmp_path, clock):
     # 80 s into the run.
     assert seen[:3] == [["pending"] * 6] * 3
     assert seen[3] == ["sent"] * 3 + ["pending"] * 3
-    assert [r.cells[-4] for r in read_table(files.sheet).rows] == ["sent"] * 6
+    assert [r.cells[-5] for r in read_table(files.sheet).rows] == ["sent"] * 6
 
 
 def test_excel_with_formulas_is_left_alone_and_statuses_go_to_a_sibling(tmp_path, api, capsys):

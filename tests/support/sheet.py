@@ -16,7 +16,7 @@ from runner.errors import SheetError
 from runner.sheet import STATUS_COLUMNS, fold_header, read_table, write_statuses
 from runner.status import Status, StatusCells
 
-SENT = StatusCells(Status.SENT, "", "2026-01-15T09:00:00Z", "urn:li:fsd_profile:ACoAA1")
+SENT = StatusCells(Status.SENT, "", "2026-01-15T09:00:00Z", "urn:li:fsd_profile:ACoAA1", "ann-1")
 FAILED = StatusCells(Status.FAILED, '=HYPERLINK("http://evil","x")', "", "")
 
 

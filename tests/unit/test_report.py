@@ -104,8 +104,8 @@ def test_summary_of_a_finished_run_says_what_earlier_runs_left(prepared):
 
 
 def test_dry_run_counts_shows_messages_and_lists_rows_not_sent(prepared, tmp_path):
-    start, _ = look(prepared, places(prepared.campaign, sandbox=False, state_dir=tmp_path / "s"))
-    text = dry_run(prepared, start.states, start.queue, RESUME)
+    seen = look(prepared, places(prepared.campaign, sandbox=False, state_dir=tmp_path / "s"))
+    text = dry_run(prepared, seen.start.states, seen.start.queue, RESUME)
     assert text.splitlines() == [
         "Dry run of campaign: 4 rows in leads.csv; nothing sent, nothing written.",
         "Would send 3: 3 via POST /message",

@@ -47,7 +47,7 @@ def test_csv_round_trip_keeps_the_file_format(
     assert report == WriteReport(sheet, None)
     expected = [
         original[0] + d + d.join(STATUS_COLUMNS),
-        original[1] + d * 4,
+        original[1] + d * 5,
         original[2] + d + d.join(SENT.texts()),
     ]
     assert sheet.read_bytes() == bom + n.join(expected).encode() + n.encode()
@@ -86,9 +86,9 @@ def test_csv_quoted_newline_counts_as_one_row(tmp_path: Path) -> None:
     )
     write_statuses(table, {3: SENT}, sheet)
     assert sheet.read_bytes() == (
-        b"name,note,status,status_detail,sent_at,recipient_urn\r\n"
-        b'Ann,"line one\r\nline two, with comma",,,,\r\n'
-        b"Bob,x,sent,,2026-01-15T09:00:00Z,urn:li:fsd_profile:ACoAA1\r\n"
+        b"name,note,status,status_detail,sent_at,recipient_urn,status_for\r\n"
+        b'Ann,"line one\r\nline two, with comma",,,,,\r\n'
+        b"Bob,x,sent,,2026-01-15T09:00:00Z,urn:li:fsd_profile:ACoAA1,ann-1\r\n"
     )
     assert read_table(sheet).rows[0].cells[1] == "line one\r\nline two, with comma"
 
@@ -103,9 +103,9 @@ def test_csv_in_cp1252_stays_cp1252(tmp_path: Path) -> None:
     write_statuses(table, {2: StatusCells(Status.FAILED, "no → 😀 café")}, sheet)
     written = sheet.read_bytes()
     assert written == (
-        "name;city;price;status;status_detail;sent_at;recipient_urn\r\n"
-        "René;Zürich;€5;failed;no ? ? café;;\r\n"
-        "Zoë;Köln;€7;;;;\r\n"
+        "name;city;price;status;status_detail;sent_at;recipient_urn;status_for\r\n"
+        "René;Zürich;€5;failed;no ? ? café;;;\r\n"
+        "Zoë;Köln;€7;;;;;\r\n"
     ).encode("cp1252")
     for line in original.splitlines():
         assert line in written
@@ -119,7 +119,7 @@ def test_csv_undecodable_in_cp1252_falls_back_to_latin1(tmp_path: Path) -> None:
     assert table.rows[0].cells == ("A\x81é",)
     write_statuses(table, {2: SENT}, sheet)
     assert sheet.read_bytes().startswith(
-        b"name,status,status_detail,sent_at,recipient_urn\r\nA\x81\xe9,"
+        b"name,status,status_detail,sent_at,recipient_urn,status_for\r\nA\x81\xe9,"
     )
 
 
@@ -130,12 +130,12 @@ def test_csv_blank_lines_are_skipped_but_kept(tmp_path: Path) -> None:
     assert [(r.number, r.cells) for r in table.rows] == [(3, ("Ann", "1")), (6, ("Bob", "2"))]
     write_statuses(table, {6: SENT}, sheet)
     assert sheet.read_bytes() == (
-        b"name,id,status,status_detail,sent_at,recipient_urn\n"
+        b"name,id,status,status_detail,sent_at,recipient_urn,status_for\n"
         b"\n"
-        b"Ann,1,,,,\n"
-        b",,,,,\n"
+        b"Ann,1,,,,,\n"
+        b",,,,,,\n"
         b"\n"
-        b"Bob,2,sent,,2026-01-15T09:00:00Z,urn:li:fsd_profile:ACoAA1\n"
+        b"Bob,2,sent,,2026-01-15T09:00:00Z,urn:li:fsd_profile:ACoAA1,ann-1\n"
         b"\n"
     )
 
@@ -144,7 +144,7 @@ def test_csv_without_final_newline_stays_so(tmp_path: Path) -> None:
     sheet = tmp_path / "leads.csv"
     sheet.write_bytes(b"name\nAnn")
     write_statuses(read_table(sheet), {2: SENT}, sheet)
-    assert sheet.read_bytes().endswith(b"urn:li:fsd_profile:ACoAA1")
+    assert sheet.read_bytes().endswith(b"urn:li:fsd_profile:ACoAA1,ann-1")
 
 
 def test_csv_existing_status_columns_are_reused(tmp_path: Path) -> None:
@@ -153,15 +153,17 @@ def test_csv_existing_status_columns_are_reused(tmp_path: Path) -> None:
     table = read_table(sheet)
     write_statuses(table, {2: SENT}, sheet)
     assert sheet.read_bytes() == (
-        b"name,Status,notes,Sent At,status_detail,recipient_urn\n"
-        b"Ann,sent,x,2026-01-15T09:00:00Z,,urn:li:fsd_profile:ACoAA1\n"
-        b"Bob,,y,,,\n"
+        b"name,Status,notes,Sent At,status_detail,recipient_urn,status_for\n"
+        b"Ann,sent,x,2026-01-15T09:00:00Z,,urn:li:fsd_profile:ACoAA1,ann-1\n"
+        b"Bob,,y,,,,\n"
     )
     # A second write starts from the sheet as it is now: the same table, the same columns.
     write_statuses(table, {2: SENT, 3: FAILED}, sheet)
     first = sheet.read_bytes()
-    assert first.splitlines()[0] == b"name,Status,notes,Sent At,status_detail,recipient_urn"
-    assert first.splitlines()[2] == b'Bob,failed,y,,"\'=HYPERLINK(""http://evil"",""x"")",'
+    assert first.splitlines()[0] == (
+        b"name,Status,notes,Sent At,status_detail,recipient_urn,status_for"
+    )
+    assert first.splitlines()[2] == b'Bob,failed,y,,"\'=HYPERLINK(""http://evil"",""x"")",,'
     # The same statuses again: the same bytes, and the file is not even rewritten.
     mtime = sheet.stat().st_mtime_ns
     write_statuses(read_table(sheet), {2: SENT, 3: FAILED}, sheet)
@@ -185,8 +187,8 @@ def test_csv_ragged_rows(tmp_path: Path) -> None:
     assert table.rows == (SheetRow(2, ("Ann", "")), SheetRow(3, ("Bob", "2")))
     write_statuses(table, {2: SENT}, sheet)
     assert sheet.read_bytes().splitlines()[1:] == [
-        b"Ann,,sent,,2026-01-15T09:00:00Z,urn:li:fsd_profile:ACoAA1",
-        b"Bob,2,,,,",
+        b"Ann,,sent,,2026-01-15T09:00:00Z,urn:li:fsd_profile:ACoAA1,ann-1",
+        b"Bob,2,,,,,",
     ]
 
     sheet.write_bytes(b"name,id\nAnn,1\nBob,2,,extra\n")

@@ -39,7 +39,8 @@ def test_a_users_own_status_column_is_refused() -> None:
     ) == (
         "leads.csv: row 2: the column 'Status' holds 'Hot lead - call Tuesday', which the runner "
         "did not write; it writes into columns named status, status_detail, sent_at, "
-        "recipient_urn, so rename your column (e.g. 'stage' or 'notes') and run again"
+        "recipient_urn, status_for, so rename your column (e.g. 'stage' or 'notes') and run "
+        "again"
     )
 
 
@@ -68,7 +69,8 @@ def test_a_sent_at_must_read_as_a_date_and_time(retyped: str) -> None:
     ) == (
         "leads.csv: row 3: the column 'Sent At' holds '2025-11-02 (connection request)', which "
         "the runner did not write; it writes into columns named status, status_detail, sent_at, "
-        "recipient_urn, so rename your column (e.g. 'stage' or 'notes') and run again"
+        "recipient_urn, status_for, so rename your column (e.g. 'stage' or 'notes') and run "
+        "again"
     )
 
 
@@ -90,8 +92,8 @@ def test_a_detail_urn_or_time_with_no_status_anywhere_is_refused(
     cells = ["ann", *([""] if with_status else []), value]
     assert refusal(headers, ["bob", *([""] if with_status else []), ""], cells) == (
         f"leads.csv: row 3: the column {column!r} holds {value!r}, which the runner did not "
-        "write; it writes into columns named status, status_detail, sent_at, recipient_urn, so "
-        "rename your column (e.g. 'stage' or 'notes') and run again"
+        "write; it writes into columns named status, status_detail, sent_at, recipient_urn, "
+        "status_for, so rename your column (e.g. 'stage' or 'notes') and run again"
     )
 
 
