@@ -129,7 +129,8 @@ def check_vouched(prepared: Prepared, places: Places, entries: list[Entry], hist
             "people the sheet shows as sent, failed or unknown are then not messaged again"
         )
     raise SheetError(
-        f"{name}: {_rows(rows)} say sent, failed or unknown, but this campaign's journal never "
+        f"{name}: {_rows(rows)} {'says' if len(rows) == 1 else 'say'} sent, failed or unknown, "
+        "but this campaign's journal never "
         "sent to them (typed by hand, or copied from another sheet?). Nothing was sent. Clear "
         "their status cells to have them sent, or run again with --trust-sheet to take the "
         "sheet's word (they are then not messaged)"

@@ -72,6 +72,12 @@ def _recovered_and_adopted(report: RunReport) -> list[str]:
             f"{report.recovered} row(s) were being sent when an earlier run stopped; they are "
             "marked unknown (see status_detail)."
         )
+    if report.moved:
+        lines.append(
+            f"{report.moved} status block(s) stood beside someone else than the person they "
+            "name (the sheet was sorted without its status columns?); each row now shows its "
+            "own person's status."
+        )
     if report.adopted:
         lines.append(
             f"{report.adopted} row(s) had a status of sent, failed or unknown in the sheet that "

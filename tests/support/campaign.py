@@ -21,6 +21,7 @@ from runner.sheet import read_table
 
 from .faults import FaultySandbox
 
+REPO = Path(__file__).resolve().parents[2]
 API_KEY = "sk_test_0123456789abcdef"
 HEADERS = ["First Name", "Company", "recipientProfileId", "recipientProfileUrn", "groupId"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from runner.journal import Entry
 from runner.plans import Endpoint, RowPlan, SendPlan
-from runner.reconcile import ADOPTED_DETAIL, Reached, reconcile
+from runner.reconcile import ADOPTED_DETAIL, Reached, reconcile, sheet_records, unvouched
 from runner.rows import Recipient, Row
 from runner.status import Status, StatusCells
 
@@ -139,3 +139,71 @@ def test_reached_tells_a_urn_answered_for_one_row_reaches_another():
     reached.add(first, URN)
     assert reached.earlier_row(by_urn) == 2
     assert reached.earlier_row(first) == 2
+
+
+def owned(status: Status, owner: str, **kw: str) -> StatusCells:
+    return StatusCells(status, kw.get("detail", ""), kw.get("sent_at", ""), "", owner)
+
+
+def test_a_block_naming_someone_else_is_matched_back_to_their_row():
+    # A sort moved ann's "sent" beside bob, and bob's "pending" beside ann.
+    plans = [
+        row_plan(2, "ann", previous=owned(Status.PENDING, "bob")),
+        row_plan(3, "bob", previous=owned(Status.SENT, "ann", sent_at="2026-01-14T10:00:00Z")),
+    ]
+    records, moved = sheet_records(plans)
+    assert moved == 2
+    assert records == {
+        2: owned(Status.SENT, "ann", sent_at="2026-01-14T10:00:00Z"),
+        3: owned(Status.PENDING, "bob"),
+    }
+    result = reconcile(plans, [], resend_unknown=False)  # a lost journal, the sheet trusted
+    assert [e.key for e in result.adopted] == ["id:ann"]
+    assert queued_rows(result) == [3]
+    assert result.moved == 2
+
+
+def test_a_block_naming_nobody_is_taken_as_its_rows_own():
+    plans = [row_plan(2, "ann", previous=StatusCells(Status.SENT))]
+    assert sheet_records(plans) == ({2: StatusCells(Status.SENT)}, 0)
+
+
+def test_a_block_for_someone_not_in_the_sheet_is_believed_for_nobody():
+    plans = [row_plan(2, "ann", previous=owned(Status.SENT, "zed"))]
+    assert sheet_records(plans) == ({}, 1)
+    result = reconcile(plans, [], resend_unknown=False)
+    assert result.adopted == [] and queued_rows(result) == [2]
+
+
+def test_owners_match_urns_exactly_and_public_ids_without_case():
+    plans = [
+        row_plan(2, "Ann-1", previous=owned(Status.SENT, "ann-1")),
+        row_plan(3, urn=URN, previous=owned(Status.FAILED, URN)),
+    ]
+    assert sheet_records(plans)[1] == 0
+
+
+def test_of_two_blocks_naming_one_person_the_one_recording_a_request_wins():
+    plans = [
+        row_plan(2, "bob", previous=owned(Status.PENDING, "ann")),
+        row_plan(3, "cy", previous=owned(Status.UNKNOWN, "ann")),
+        row_plan(4, "ann"),
+    ]
+    assert sheet_records(plans)[0][4].status is Status.UNKNOWN
+
+
+def test_a_journal_without_history_vouches_for_no_status_at_all():
+    plans = [row_plan(2, "ann", previous=owned(Status.PENDING, "ann")), row_plan(3, "bob")]
+    assert unvouched(plans, [], history=False) == [2]
+    assert unvouched([row_plan(3, "bob")], [], history=False) == []
+
+
+def test_a_journal_with_history_vouches_for_what_it_sent_and_for_pending():
+    sent = entry("ann", Status.SENT)
+    plans = [
+        row_plan(2, "ann", previous=owned(Status.SENT, "ann")),
+        row_plan(3, "bob", previous=owned(Status.PENDING, "bob")),
+        row_plan(4, "cy", previous=owned(Status.SENT, "cy")),  # never sent by this journal
+        row_plan(5, "dee", previous=owned(Status.SENT, "ann")),  # ann's block, moved
+    ]
+    assert unvouched(plans, [sent], history=True) == [4]

@@ -1,0 +1,155 @@
+"""A lost or damaged journal never means messaging again silently; sorted sheets keep each
+status with its person."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import signal
+import subprocess
+import sys
+
+from runner import failpoints
+from tests.support.campaign import API_KEY, REPO, make_campaign, people
+
+JOURNAL = "campaign.journal.sqlite"
+
+
+def statuses(files) -> dict[str, str]:
+    return {row["recipientProfileId"]: row["status"] for row in files.rows()}
+
+
+def refused(api, files, capsys, *args: str) -> str:
+    """Run; expect a refusal before anything is sent and the sheet untouched."""
+    received, before = len(api.sim.received), files.sheet.read_bytes()
+    capsys.readouterr()
+    code = api.run(files, *args)
+    err = capsys.readouterr().err
+    assert code in (1, 2), err
+    assert len(api.sim.received) == received and files.sheet.read_bytes() == before
+    assert "Nothing was sent" in err and "Traceback" not in err
+    return err
+
+
+def half_sent(tmp_path, api):
+    files = make_campaign(tmp_path, people(4))
+    assert api.run(files, "--limit", "2") == 0
+    return files
+
+
+def test_an_emptied_journal_is_refused(tmp_path, api, capsys):
+    files = half_sent(tmp_path, api)
+    (files.state / JOURNAL).write_bytes(b"")
+    err = refused(api, files, capsys)
+    assert f"{files.state / JOURNAL}: this campaign's journal cannot be trusted: it is empty" in err
+    assert "The sheet shows 2 sent, 2 pending." in err
+    assert "after 2026-01-15T09:00:00Z" in err and "--trust-sheet" in err
+
+
+def test_a_garbled_journal_is_refused(tmp_path, api, capsys):
+    files = half_sent(tmp_path, api)
+    (files.state / JOURNAL).write_bytes(os.urandom(8192))
+    err = refused(api, files, capsys)
+    assert "it is not an SQLite database (garbled, or another file)" in err
+
+
+def test_a_truncated_journal_is_refused(tmp_path, api, capsys):
+    files = make_campaign(tmp_path, people(120))
+    assert api.run(files, "--limit", "90") == 0
+    path = files.state / JOURNAL
+    data = path.read_bytes()
+    assert len(data) > 5 * 4096  # several pages, so a cut loses records
+    path.write_bytes(data[: len(data) // 2])
+    err = refused(api, files, capsys)
+    assert "this campaign's journal cannot be trusted:" in err
+
+
+def test_a_journal_whose_write_ahead_log_was_lost_after_a_crash_is_refused(tmp_path, api, capsys):
+    files = make_campaign(tmp_path, people(4))
+    env = {**os.environ, "CONNECTSAFELY_API_KEY": API_KEY, "PYTHONPATH": str(REPO)}
+    env[failpoints.ENV] = f"{failpoints.ANSWER_RECEIVED}@3"
+    args = ["run", str(files.toml), "--base-url", api.base_url, "--state-dir", str(files.state)]
+    proc = subprocess.run([sys.executable, "-m", "runner", *args], env=env, check=False)
+    assert proc.returncode == -signal.SIGKILL
+    wal = files.state / f"{JOURNAL}-wal"
+    assert wal.exists()
+    wal.unlink()  # say, only the .sqlite file was copied after the crash
+    (files.state / f"{JOURNAL}-shm").unlink(missing_ok=True)
+    err = refused(api, files, capsys)
+    assert "a run was under way when it was last written and its write-ahead log" in err
+
+
+def test_after_a_clean_stop_the_journal_file_alone_is_enough(tmp_path, api, capsys):
+    files = half_sent(tmp_path, api)
+    copy = tmp_path / "copied-state"
+    copy.mkdir()
+    shutil.copy(files.state / JOURNAL, copy / JOURNAL)  # the main file only
+    shutil.rmtree(files.state)
+    files.state = copy
+    assert api.run(files) == 0
+    assert sorted(api.delivered_to()) == [f"person-{i}" for i in range(4)]
+
+
+def test_statuses_the_journal_never_wrote_are_refused_until_trusted(tmp_path, api, capsys):
+    files = half_sent(tmp_path, api)  # person-0 and person-1 sent
+    # The user marks person-3 as sent by hand (say, messaged outside the runner).
+    text = files.sheet.read_text(encoding="utf-8").replace(
+        "person-3,,,pending,,,,person-3", "person-3,,,sent,,,,person-3"
+    )
+    files.sheet.write_text(text, encoding="utf-8")
+    err = refused(api, files, capsys)
+    assert err == (
+        "campaign-runner: leads.csv: row 5 says sent, failed or unknown, but this campaign's "
+        "journal never sent to them (typed by hand, or copied from another sheet?). Nothing was "
+        "sent. Clear their status cells to have them sent, or run again with --trust-sheet to "
+        "take the sheet's word (they are then not messaged)\n"
+    )
+    assert api.run(files, "--trust-sheet") == 0
+    assert sorted(api.delivered_to()) == ["person-0", "person-1", "person-2"]
+
+
+def sort_data_columns_only(files, key) -> None:
+    """What a sort of a range that leaves out the status columns does: the data rows move, the
+    status blocks stay where they were."""
+    rows = list(csv.reader(io.StringIO(files.sheet.read_text(encoding="utf-8"))))
+    header, body = rows[0], rows[1:]
+    width = header.index("status")
+    data = sorted((r[:width] for r in body), key=key)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(
+        [header, *(d + r[width:] for d, r in zip(data, body, strict=True))]
+    )
+    files.sheet.write_text(out.getvalue(), encoding="utf-8")
+
+
+def last_first(row: list[str]) -> int:
+    return -int(row[2].rsplit("-", 1)[1])
+
+
+def test_a_sort_of_the_data_columns_only_with_the_journal(tmp_path, api):
+    files = half_sent(tmp_path, api)
+    sort_data_columns_only(files, key=last_first)
+    assert statuses(files) == {
+        "person-3": "sent",  # someone else's blocks now stand beside them
+        "person-2": "sent",
+        "person-1": "pending",
+        "person-0": "pending",
+    }
+    assert api.run(files) == 0
+    assert sorted(api.delivered_to()) == [f"person-{i}" for i in range(4)]  # once each
+    assert set(statuses(files).values()) == {"sent"}
+    rows = {row["recipientProfileId"]: row for row in files.rows()}
+    assert all(rows[p]["status_for"] == p for p in rows)
+
+
+def test_a_sort_of_the_data_columns_only_without_the_journal(tmp_path, api, capsys):
+    files = half_sent(tmp_path, api)
+    sort_data_columns_only(files, key=last_first)
+    shutil.rmtree(files.state)
+    refused(api, files, capsys)
+    assert api.run(files, "--trust-sheet") == 0
+    # The blocks went back to the people they name: 0 and 1 are not messaged again.
+    assert sorted(api.delivered_to()) == [f"person-{i}" for i in range(4)]
+    assert "status block(s) stood beside someone else" in capsys.readouterr().out
