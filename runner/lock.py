@@ -1,4 +1,9 @@
-"""The campaign lock: one run at a time, released by the OS however the holder dies."""
+"""Locks that keep runs apart, released by the OS however the holder dies.
+
+Two are taken: the campaign's (its journal: one run of a campaign at a time) and the status
+target's (the sheet or `output` written: two campaign files on one sheet, or one campaign run
+with two --state-dirs, never write it, and send from it, at once).
+"""
 
 from __future__ import annotations
 
@@ -21,12 +26,14 @@ _LOCK_BYTE = 1024
 class CampaignLock:
     """Held while a run sends; a second run is refused (CampaignBusy) and told who holds it.
 
-    `name` is what the refusal calls the campaign (the journal's file name).
+    `busy` is the refusal's text; `{holder}` in it becomes what the holder wrote: its process ID
+    and campaign file.
     """
 
-    def __init__(self, path: Path, name: str) -> None:
+    def __init__(self, path: Path, busy: str, holder: str = "") -> None:
         self.path = path
-        self.name = name
+        self.busy = busy
+        self.holder = f"pid {os.getpid()}" + (f", {holder}" if holder else "")
         self._fd: int | None = None
 
     def __enter__(self) -> CampaignLock:
@@ -45,14 +52,11 @@ class CampaignLock:
             ) from None
         if not _try_lock(fd):
             os.lseek(fd, 0, os.SEEK_SET)
-            holder = os.read(fd, 32).decode(errors="replace").strip(" \x00") or "?"
+            holder = os.read(fd, _LOCK_BYTE).decode(errors="replace").strip(" \x00") or "?"
             os.close(fd)
-            raise CampaignBusy(
-                f"{self.name}: this campaign is being run by another process (pid {holder}); "
-                "nothing was sent; wait for it to finish"
-            )
+            raise CampaignBusy(self.busy.format(holder=holder))
         os.lseek(fd, 0, os.SEEK_SET)
-        os.write(fd, str(os.getpid()).encode().ljust(32))
+        os.write(fd, self.holder.encode()[: _LOCK_BYTE - 1].ljust(_LOCK_BYTE - 1))
         self._fd = fd
         return self
 

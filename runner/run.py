@@ -176,8 +176,20 @@ class Run:
                 f"{self.prepared.campaign.path.name}: output: cannot create "
                 f"{places.target.parent}: {err.strerror}"
             ) from None
+        campaign = self.prepared.campaign
         with (
-            CampaignLock(places.lock, places.journal.name),
+            CampaignLock(
+                places.lock,
+                f"{places.journal.name}: this campaign is being run by another process "
+                "({holder}); nothing was sent; wait for it to finish",
+                str(campaign.path),
+            ),
+            CampaignLock(
+                places.target_lock,
+                f"{places.target.name} is being written by another run ({{holder}}); nothing "
+                "was sent; wait for it to finish (two campaigns on one sheet take turns)",
+                str(campaign.path),
+            ),
             open_journal(self.prepared, places, write=True) as journal,
         ):
             self.journal = journal

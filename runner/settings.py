@@ -3,6 +3,7 @@ file) and where the campaign's state and statuses live."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -60,8 +61,9 @@ class Places:
 
     state_dir: Path
     journal: Path  # the truth about what was sent (SQLite)
-    lock: Path  # held while a run sends, so two runs never overlap
+    lock: Path  # held while a run sends, so two runs of the campaign never overlap
     target: Path  # where the statuses are written: the sheet, `output`, or the sandbox's copy
+    target_lock: Path  # held while a run writes `target`, whatever the campaign
     sibling: Path  # where they go when the workbook cannot be written in place
     sandbox_store: Path  # the sandbox's quota and delivery log
 
@@ -74,8 +76,11 @@ class Places:
 def places(campaign: Campaign, *, sandbox: bool, state_dir: Path | None = None) -> Places:
     """Where a campaign's files live: `state_dir` (--state-dir), else `.campaign-runner/` beside
     the campaign file. One journal per campaign and API: a sandbox trial never counts as a real
-    send, and its statuses go beside the sheet, never into it."""
-    folder = (state_dir or campaign.path.parent / STATE_DIR_NAME).resolve()
+    send, and its statuses go beside the sheet, never into it.
+
+    A relative `state_dir` is taken from the campaign file's folder, as every path in the
+    campaign file is, so that it names the same folder from cron as from a shell."""
+    folder = (campaign.path.parent / (state_dir or STATE_DIR_NAME)).resolve()
     safe = re.sub(r"[^A-Za-z0-9._-]+", "-", campaign.name).strip("-.") or "campaign"
     journal = folder / f"{safe}{'.sandbox' if sandbox else ''}.journal.sqlite"
     target = campaign.target
@@ -86,6 +91,14 @@ def places(campaign: Campaign, *, sandbox: bool, state_dir: Path | None = None) 
         journal=journal,
         lock=journal.with_suffix(".lock"),
         target=target,
+        # Beside the file it guards (by its real path, so a symlink or another spelling of the
+        # path is the same file), where every run that writes it, from any folder, looks.
+        target_lock=_beside(Path(os.path.realpath(target)), "campaign-runner.lock"),
         sibling=statuses_sibling(campaign.sheet),
         sandbox_store=folder / "sandbox.sqlite",
     )
+
+
+def _beside(path: Path, suffix: str) -> Path:
+    """A hidden file next to `path`: `.leads.xlsx.campaign-runner.lock`."""
+    return path.with_name(f".{path.name}.{suffix}")

@@ -120,7 +120,7 @@ def test_second_runner_on_the_same_campaign_is_refused(tmp_path, api, capsys):
     from runner.lock import CampaignLock
 
     files = make_campaign(tmp_path, people(1))
-    with CampaignLock(files.state / "campaign.journal.lock", "campaign.journal.sqlite"):
+    with CampaignLock(files.state / "campaign.journal.lock", "busy: {holder}"):
         assert api.run(files) == 75
     assert "this campaign is being run by another process" in capsys.readouterr().err
     assert api.sim.received == []

@@ -8,55 +8,18 @@ the sheet always opens with every original cell unchanged, and rows not yet atte
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from runner import failpoints
 from runner.sheet import read_table
-from tests.support.campaign import API_KEY, CampaignFiles, make_campaign, people
+from tests.support.campaign import CampaignFiles, make_campaign, people
 from tests.support.faults import Fault, FaultKind
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def start(files: CampaignFiles, api, crash_at: str | None = None) -> subprocess.Popen:
-    env = {**os.environ, "CONNECTSAFELY_API_KEY": API_KEY, "PYTHONPATH": str(REPO)}
-    env.pop(failpoints.ENV, None)
-    if crash_at:
-        env[failpoints.ENV] = crash_at
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "runner",
-            "run",
-            str(files.toml),
-            "--base-url",
-            api.base_url,
-            "--state-dir",
-            str(files.state),
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def wait_for_requests(api, count: int, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 20
-    while len(api.sim.received) < count:
-        assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() < deadline, "the runner never reached the server"
-        time.sleep(0.01)
+from tests.support.process import start, wait_for_requests
 
 
 def original_cells(files: CampaignFiles) -> list[tuple[str, ...]]:
@@ -194,5 +157,5 @@ def test_two_runners_on_one_campaign_do_not_both_send(tmp_path, api):
     first.kill()
     first.communicate()
     assert second.returncode == 75
-    assert f"this campaign is being run by another process (pid {first.pid})" in err
+    assert f"this campaign is being run by another process (pid {first.pid}, " in err
     assert len(api.sim.received) == 1

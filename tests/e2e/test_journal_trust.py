@@ -13,6 +13,8 @@ import sys
 
 from runner import failpoints
 from tests.support.campaign import API_KEY, REPO, make_campaign, people
+from tests.support.faults import Fault, FaultKind
+from tests.support.process import start, wait_for_requests
 
 JOURNAL = "campaign.journal.sqlite"
 
@@ -153,3 +155,52 @@ def test_a_sort_of_the_data_columns_only_without_the_journal(tmp_path, api, caps
     # The blocks went back to the people they name: 0 and 1 are not messaged again.
     assert sorted(api.delivered_to()) == [f"person-{i}" for i in range(4)]
     assert "status block(s) stood beside someone else" in capsys.readouterr().out
+
+
+def test_two_campaign_files_on_one_sheet_take_turns(tmp_path, api, capsys):
+    from runner.lock import CampaignLock
+
+    files = make_campaign(tmp_path, people(2))
+    other = tmp_path / "other.toml"  # a second campaign file naming the same sheet
+    other.write_text(files.toml.read_text(), encoding="utf-8")
+    lock = tmp_path / ".leads.csv.campaign-runner.lock"
+    with CampaignLock(lock, "", holder=str(other)):  # the other campaign is running
+        capsys.readouterr()
+        assert api.run(files) == 75
+    err = capsys.readouterr().err
+    assert err == (
+        f"campaign-runner: leads.csv is being written by another run (pid {os.getpid()}, "
+        f"{other}); nothing was sent; wait for it to finish (two campaigns on one sheet take "
+        "turns)\n"
+    )
+    assert api.sim.received == []
+    assert api.run(files) == 0  # once it is done
+
+
+def test_two_state_folders_for_one_campaign_do_not_both_send(tmp_path, api):
+    """The same campaign run from cron with one --state-dir and from a shell with another."""
+    files = make_campaign(tmp_path, people(3), extra="[api]\ntimeout = 60")
+    api.sim.inject(Fault(FaultKind.HANG, seconds=10))
+    first = start(files, api)
+    wait_for_requests(api, 1, first)
+    files.state = tmp_path / "another-state-folder"
+    second = start(files, api)
+    _, err = second.communicate(timeout=30)
+    first.kill()
+    first.communicate()
+    assert second.returncode == 75
+    assert f"leads.csv is being written by another run (pid {first.pid}, {files.toml})" in err
+    assert len(api.sim.received) == 1
+
+
+def test_a_relative_state_dir_is_taken_from_the_campaign_folder(tmp_path, api, monkeypatch):
+    files = make_campaign(tmp_path, people(1))
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # cron starts in the home folder, a shell anywhere
+    from runner.cli import main
+
+    args = ["run", str(files.toml), "--base-url", api.base_url, "--state-dir", "st"]
+    env = {"CONNECTSAFELY_API_KEY": API_KEY}
+    assert main(args, env=env, clock=api.clock) == 0
+    assert (tmp_path / "st" / JOURNAL).exists() and not (elsewhere / "st").exists()
