@@ -4,6 +4,8 @@
     ├── InputError (exit 2): nothing was sent
     │   ├── ConfigError      campaign file, flags, environment
     │   ├── SheetError       the recipient sheet
+    │   │   ├── SheetChanged     it changed since it was read: read it again
+    │   │   └── SheetInUse       open in Excel: not replaced under it
     │   └── TemplateError    the Jinja templates
     ├── CampaignBusy (exit 75): another runner holds the campaign; try again later
     ├── JournalError (exit 1): the journal cannot be trusted or used; nothing more is sent
@@ -44,6 +46,14 @@ class ConfigError(InputError):
 
 class SheetError(InputError):
     """The recipient sheet cannot be used."""
+
+
+class SheetChanged(SheetError):
+    """The sheet changed on disk since it was read (a user's save): read it again, then write."""
+
+
+class SheetInUse(SheetError):
+    """A spreadsheet program has the file open; replacing it would be lost at its next save."""
 
 
 class TemplateError(InputError):

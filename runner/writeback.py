@@ -49,7 +49,7 @@ class WriteBack:
     def first(self, states: Mapping[int, StatusCells]) -> None:
         """Write before sending; raises SheetError (nothing sent) if the sheet cannot take it."""
         try:
-            self.written = write_statuses(self.table, self._owned(states), self.target)
+            self._write_now(states)
         except OSError as err:
             raise SheetError(
                 f"{self.target.name}: cannot be written ({err.strerror or err}); nothing was sent"
@@ -70,7 +70,7 @@ class WriteBack:
 
     def _write(self, states: Mapping[int, StatusCells], final: bool = False) -> None:
         try:
-            self.written = write_statuses(self.table, self._owned(states), self.target)
+            self._write_now(states)
         except (OSError, RunnerError) as err:
             if final:
                 self.error = (
@@ -80,6 +80,11 @@ class WriteBack:
             return
         self._last = self.clock.now()
         self.on_write()
+
+    def _write_now(self, states: Mapping[int, StatusCells]) -> None:
+        self.written = write_statuses(self.table, self._owned(states), self.target)
+        if self.written.stamp is not None:  # our own write is not a change by the user
+            self.table = replace(self.table, stamp=self.written.stamp)
 
     def _owned(self, states: Mapping[int, StatusCells]) -> dict[int, StatusCells]:
         return {

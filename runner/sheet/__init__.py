@@ -20,13 +20,14 @@ number formats.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
-from ..errors import SheetError
+from ..errors import SheetChanged, SheetError, SheetInUse
 from ..status import StatusCells
-from .atomic import tidy
+from .atomic import open_elsewhere, same_file, tidy
 from .csvfile import read_csv, write_csv
-from .grid import SheetRow, Table, WriteReport, fold_header
+from .grid import SheetRow, Stamp, Table, WriteReport, fold_header
 from .statuscols import STATUS_COLUMNS, STATUS_KEYS, check_status_columns, existing_status_columns
 from .xlsx import read_xlsx, statuses_sibling, write_xlsx
 
@@ -34,6 +35,7 @@ __all__ = [
     "STATUS_COLUMNS",
     "STATUS_KEYS",
     "SheetRow",
+    "Stamp",
     "Table",
     "WriteReport",
     "check_status_columns",
@@ -46,16 +48,21 @@ __all__ = [
 
 
 def read_table(path: Path, sheet_name: str | None = None) -> Table:
-    """Read a .csv or .xlsx sheet (for .xlsx: `sheet_name`, or the first worksheet)."""
+    """Read a .csv or .xlsx sheet (for .xlsx: `sheet_name`, or the first worksheet).
+
+    SheetChanged if the file changed while it was read (a save at that very moment)."""
     path = Path(path)
-    if _kind(path) == "csv":
-        if sheet_name is not None:
-            raise SheetError(
-                f'{path.name}: a CSV file has no sheets, so sheet "{sheet_name}" '
-                "cannot be read; leave the sheet setting out"
-            )
-        return read_csv(path)
-    return read_xlsx(path, sheet_name)
+    kind = _kind(path)
+    if kind == "csv" and sheet_name is not None:
+        raise SheetError(
+            f'{path.name}: a CSV file has no sheets, so sheet "{sheet_name}" '
+            "cannot be read; leave the sheet setting out"
+        )
+    before = Stamp.of(path)
+    table = read_csv(path) if kind == "csv" else read_xlsx(path, sheet_name)
+    if Stamp.of(path) != before:
+        raise SheetChanged(f"{path.name}: changed while it was being read; read it again")
+    return replace(table, stamp=before)
 
 
 def write_statuses(table: Table, statuses: Mapping[int, StatusCells], target: Path) -> WriteReport:
@@ -75,10 +82,29 @@ def write_statuses(table: Table, statuses: Mapping[int, StatusCells], target: Pa
     for number in statuses:
         if number not in numbers:
             raise ValueError(f"no data row {number} to write statuses into")
+    program = open_elsewhere(target)
+    if program:
+        raise SheetInUse(
+            f"{target.name} is open in {program}; it was not replaced, or {program} would "
+            "overwrite the statuses when it saves (close it and they are written)"
+        )
+
+    def unchanged() -> None:
+        if table.stamp is not None and Stamp.of(table.path) != table.stamp:
+            raise SheetChanged(
+                f"{table.path.name}: changed since it was read; statuses were not written, so "
+                "nothing changed in the meantime is overwritten"
+            )
+
+    unchanged()
     tidy(target)
     if table.kind == "csv":
-        return write_csv(table, statuses, target)
-    return write_xlsx(table, statuses, target)
+        report = write_csv(table, statuses, target, unchanged)
+    else:
+        report = write_xlsx(table, statuses, target, unchanged)
+    if same_file(report.path, table.path):
+        report = replace(report, stamp=Stamp.of(table.path))
+    return report
 
 
 def _kind(path: Path) -> str:

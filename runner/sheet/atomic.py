@@ -19,8 +19,14 @@ from .. import failpoints
 from ..errors import SheetError
 
 
-def atomic_write(target: Path, source: Path, write: Callable[[BinaryIO], object]) -> None:
-    """Replace `target` in one step, with the permission bits it (or else `source`) has."""
+def atomic_write(
+    target: Path,
+    source: Path,
+    write: Callable[[BinaryIO], object],
+    check: Callable[[], None] = lambda: None,
+) -> None:
+    """Replace `target` in one step, with the permission bits it (or else `source`) has.
+    `check` runs immediately before the rename and may raise to cancel it (the sheet changed)."""
     real = Path(os.path.realpath(target))  # through a symlink, so the link stays a link
     try:
         mode = stat.S_IMODE(os.stat(real if real.exists() else source).st_mode)
@@ -34,6 +40,7 @@ def atomic_write(target: Path, source: Path, write: Callable[[BinaryIO], object]
             failpoints.reached(failpoints.SHEET_MID_WRITE)
             os.fsync(out.fileno())
         os.chmod(temp, mode)
+        check()
         os.replace(temp, real)
         _sync_folder(real.parent)
     except BaseException as err:
@@ -70,3 +77,15 @@ def _unwritable(target: Path, err: OSError) -> SheetError:
     return SheetError(
         f"{target.name}: cannot be written: {err.strerror or err} (is it open in another program?)"
     )
+
+
+def open_elsewhere(path: Path) -> str | None:
+    """The program that has `path` open for editing, known by the owner file it keeps beside
+    it: Excel's `~$NAME` (Office shortens long names by their first one or two characters) or
+    LibreOffice's `.~lock.NAME#`."""
+    name = path.name
+    if any((path.parent / f"~${n}").exists() for n in (name, name[1:], name[2:])):
+        return "Excel"
+    if (path.parent / f".~lock.{name}#").exists():
+        return "LibreOffice"
+    return None

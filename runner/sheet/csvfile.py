@@ -14,7 +14,7 @@ import csv
 import io
 import itertools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,7 +65,12 @@ def read_csv(path: Path) -> Table:
     return _read(path)[0]
 
 
-def write_csv(table: Table, statuses: Mapping[int, StatusCells], target: Path) -> WriteReport:
+def write_csv(
+    table: Table,
+    statuses: Mapping[int, StatusCells],
+    target: Path,
+    check: Callable[[], None] = lambda: None,
+) -> WriteReport:
     """Write the statuses into the CSV as it is on disk now, keeping its layout (see _CsvLayout)."""
     current, layout = _read(table.path)
     cells_now = {row.number: row.cells for row in current.rows}
@@ -90,7 +95,7 @@ def write_csv(table: Table, statuses: Mapping[int, StatusCells], target: Path) -
     text = layout.terminator.join(lines) + (layout.terminator if layout.final_newline else "")
     data = (codecs.BOM_UTF8 if layout.bom else b"") + text.encode(layout.encoding, "replace")
     if not (same_file(target, table.path) and target.read_bytes() == data):
-        atomic_write(target, table.path, lambda out: out.write(data))
+        atomic_write(target, table.path, lambda out: out.write(data), check)
     return WriteReport(target, None)
 
 

@@ -6,6 +6,7 @@ a header of unique names, and no cell has a value in a column without a header.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,26 @@ def fold_header(name: str) -> str:
     'Recipient Profile-Id' -> 'recipientprofileid'.
     """
     return re.sub(r"[\s_-]+", "", name).casefold()
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What identifies one version of a file, cheaply: a save by any program changes it."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int  # changes on every write, and no program can set it back
+    inode: int
+    device: int
+
+    @classmethod
+    def of(cls, path: Path) -> Stamp | None:
+        """The file's stamp now; None when there is no file."""
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        return cls(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
 
 
 @dataclass(frozen=True)
@@ -40,14 +61,17 @@ class Table:
     sheet_name: str | None
     headers: tuple[str, ...]
     rows: tuple[SheetRow, ...]
+    stamp: Stamp | None = None  # the file as it was read: a write never replaces another
 
 
 @dataclass(frozen=True)
 class WriteReport:
-    """Where the statuses went; `note` explains when that is not the file asked for."""
+    """Where the statuses went; `note` explains when that is not the file asked for.
+    `stamp` is the sheet's new stamp when the statuses were written into the sheet itself."""
 
     path: Path
     note: str | None
+    stamp: Stamp | None = None
 
 
 def check_file(path: Path) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from ..errors import SheetError
+from ..errors import SheetChanged, SheetError
 from ..status import Status
 from .grid import Table, fold_header
 
@@ -93,7 +93,7 @@ def check_unchanged(
     `table` (the sheet as it is on disk now: `headers_now`, and `cells_now` of a row number)."""
     changed = _first_difference(table, headers_now, cells_now)
     if changed is not None:
-        raise SheetError(
+        raise SheetChanged(
             f"{table.path.name}: changed since it was read (row {changed} differs); statuses "
             "were not written, so nothing changed in the meantime is overwritten"
         )

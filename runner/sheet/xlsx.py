@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import warnings
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from copy import copy
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
@@ -93,7 +93,12 @@ def read_xlsx(path: Path, sheet_name: str | None) -> Table:
     return make_table(path, "xlsx", sheet.title, lines)
 
 
-def write_xlsx(table: Table, statuses: Mapping[int, StatusCells], target: Path) -> WriteReport:
+def write_xlsx(
+    table: Table,
+    statuses: Mapping[int, StatusCells],
+    target: Path,
+    check: Callable[[], None] = lambda: None,
+) -> WriteReport:
     """Write the statuses into the workbook as it is on disk now; into its sibling instead
     when saving it with openpyxl would lose parts of it (see `_losses`)."""
     source = table.path
@@ -157,7 +162,7 @@ def write_xlsx(table: Table, statuses: Mapping[int, StatusCells], target: Path) 
             f"{target.name} was written without the {_join(losses)} of {source.name} "
             "(openpyxl cannot keep them)"
         )
-    atomic_write(target, source, book.save)
+    atomic_write(target, source, book.save, check)
     return WriteReport(target, note)
 
 

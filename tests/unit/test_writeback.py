@@ -37,7 +37,7 @@ def test_a_sheet_that_cannot_take_the_first_write_stops_the_run_before_sending(t
     path = sheet(tmp_path)
     writer = WriteBack(read_table(path), path, FakeClock())
     path.write_text("name,profileId\nBob,bob\n", encoding="utf-8")  # edited since it was read
-    with pytest.raises(SheetError, match=r"changed since it was read .*; nothing was sent$"):
+    with pytest.raises(SheetError, match=r"changed since it was read.*; nothing was sent$"):
         writer.first(PENDING)
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from runner.sheet import STATUS_COLUMNS, SheetRow, WriteReport, read_table, write_statuses
+from runner.sheet import STATUS_COLUMNS, SheetRow, Stamp, read_table, write_statuses
 from runner.status import Status, StatusCells
 from tests.support.sheet import (
     CSV_TEXT,
@@ -44,7 +45,7 @@ def test_csv_round_trip_keeps_the_file_format(
     assert table.rows == (SheetRow(2, ("Ann", "00123", "a")), SheetRow(3, ("Bob", "12345678", "")))
 
     report = write_statuses(table, {3: SENT}, sheet)
-    assert report == WriteReport(sheet, None)
+    assert (report.path, report.note, report.stamp) == (sheet, None, Stamp.of(sheet))
     expected = [
         original[0] + d + d.join(STATUS_COLUMNS),
         original[1] + d * 5,
@@ -151,7 +152,7 @@ def test_csv_existing_status_columns_are_reused(tmp_path: Path) -> None:
     sheet = tmp_path / "leads.csv"
     sheet.write_bytes(b"name,Status,notes,Sent At\nAnn,old,x,\nBob,,y,\n")
     table = read_table(sheet)
-    write_statuses(table, {2: SENT}, sheet)
+    table = replace(table, stamp=write_statuses(table, {2: SENT}, sheet).stamp)
     assert sheet.read_bytes() == (
         b"name,Status,notes,Sent At,status_detail,recipient_urn,status_for\n"
         b"Ann,sent,x,2026-01-15T09:00:00Z,,urn:li:fsd_profile:ACoAA1,ann-1\n"

@@ -3,10 +3,14 @@ refused, and a sheet changed since it was read is not overwritten."""
 
 from __future__ import annotations
 
+import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from runner import failpoints
+from runner.errors import SheetChanged
 from runner.sheet import STATUS_COLUMNS, SheetRow, Table, fold_header, read_table, write_statuses
 from runner.sheet.statuscols import check_status_columns
 from runner.status import Status
@@ -109,10 +113,54 @@ def test_a_cleared_status_may_keep_its_old_detail_once_the_runner_wrote_a_status
     )
 
 
-def test_a_sheet_changed_since_it_was_read_is_not_overwritten(tmp_path: Path) -> None:
+def unstamped(table: Table) -> Table:
+    """As if the file system could not tell a save (coarse times, a write in place): the cells
+    themselves are compared, a second line of defence."""
+    return replace(table, stamp=None)
+
+
+def test_a_save_since_the_read_is_noticed_by_its_stamp(tmp_path: Path) -> None:
     sheet = tmp_path / "leads.csv"
     sheet.write_bytes(b"name\nAnn\nBob\n")
     table = read_table(sheet)
+    sheet.write_bytes(b"name\nAnn\nBob\n")  # saved again, even with the same cells
+    assert error(write_statuses, table, {2: SENT}, sheet) == (
+        "leads.csv: changed since it was read; statuses were not written, so nothing changed in "
+        "the meantime is overwritten"
+    )
+    with pytest.raises(SheetChanged):
+        write_statuses(table, {2: SENT}, sheet)
+    assert sheet.read_bytes() == b"name\nAnn\nBob\n"
+
+
+@pytest.mark.parametrize("name", ["leads.csv", "leads.xlsx"])
+def test_a_save_landing_during_a_write_wins_over_the_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    sheet = tmp_path / name
+    if name.endswith(".csv"):
+        sheet.write_bytes(b"name\nAnn\n")
+    else:
+        make_workbook(sheet, {"Leads": [["name"], ["Ann"]]})
+    table = read_table(sheet)
+
+    def users_save(point: str) -> None:  # the user saves while the new file is being written
+        if point == failpoints.SHEET_MID_WRITE:
+            os.utime(sheet, ns=(1, 1))
+            saved.append(sheet.read_bytes())
+
+    saved: list[bytes] = []
+    monkeypatch.setattr(failpoints, "reached", users_save)
+    with pytest.raises(SheetChanged):
+        write_statuses(table, {2: SENT}, sheet)
+    assert sheet.read_bytes() == saved[0]  # the user's save stands
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_a_sheet_changed_since_it_was_read_is_not_overwritten(tmp_path: Path) -> None:
+    sheet = tmp_path / "leads.csv"
+    sheet.write_bytes(b"name\nAnn\nBob\n")
+    table = unstamped(read_table(sheet))
     sheet.write_bytes(b"name\nNew\nAnn\nBob\n")
     assert error(write_statuses, table, {2: SENT}, sheet) == (
         "leads.csv: changed since it was read (row 2 differs); statuses were not written, so "
@@ -124,7 +172,7 @@ def test_a_sheet_changed_since_it_was_read_is_not_overwritten(tmp_path: Path) ->
 def test_csv_header_changed_since_read(tmp_path: Path) -> None:
     path = tmp_path / "leads.csv"
     path.write_text("name,id\nAnn,1\n", encoding="utf-8")
-    table = read_table(path)
+    table = unstamped(read_table(path))
     path.write_text("Name Renamed,id\nAnn,1\n", encoding="utf-8")
     assert error(write_statuses, table, {2: SENT}, path) == (
         "leads.csv: changed since it was read (row 1 differs); statuses were not written, so "
@@ -135,7 +183,7 @@ def test_csv_header_changed_since_read(tmp_path: Path) -> None:
 def test_xlsx_changed_since_read(tmp_path: Path) -> None:
     path = tmp_path / "leads.xlsx"
     make_workbook(path, {"Leads": [["name"], ["Ann"], ["Bob"]]})
-    table = read_table(path)
+    table = unstamped(read_table(path))
     make_workbook(path, {"Leads": [["name"], ["Ann"], ["Rob"]]})
     assert error(write_statuses, table, {2: SENT}, path) == (
         "leads.xlsx: changed since it was read (row 3 differs); statuses were not written, so "

@@ -7,6 +7,7 @@ import os
 import re
 import stat
 import zipfile
+from dataclasses import replace
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font, PatternFill
 
-from runner.sheet import STATUS_COLUMNS, SheetRow, WriteReport, read_table, write_statuses
+from runner.sheet import STATUS_COLUMNS, SheetRow, Stamp, WriteReport, read_table, write_statuses
 from runner.status import Status, StatusCells
 from tests.support.sheet import (
     CSV_TEXT,
@@ -154,7 +155,7 @@ def test_xlsx_write_keeps_everything_else(tmp_path: Path) -> None:
     assert [r.number for r in table.rows] == [2, 3, 5]
 
     report = write_statuses(table, {2: SENT, 3: FAILED}, path)
-    assert report == WriteReport(path, None)
+    assert (report.path, report.note, report.stamp) == (path, None, Stamp.of(path))
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     assert leftovers(tmp_path) == []
 
@@ -179,8 +180,9 @@ def test_xlsx_second_write_reuses_columns_and_same_statuses_change_nothing(tmp_p
     path = tmp_path / "leads.xlsx"
     styled_workbook(path)
     table = read_table(path)
-    write_statuses(table, {2: SENT}, path)
-    write_statuses(table, {2: SENT, 3: FAILED}, path)
+    # Each write says the sheet's new stamp: the next write knows the change was its own.
+    table = replace(table, stamp=write_statuses(table, {2: SENT}, path).stamp)
+    table = replace(table, stamp=write_statuses(table, {2: SENT, 3: FAILED}, path).stamp)
     first = path.read_bytes()
     write_statuses(table, {2: SENT, 3: FAILED}, path)
     assert path.read_bytes() == first
