@@ -7,14 +7,15 @@ from collections import Counter
 from dataclasses import dataclass, replace
 
 from .campaign import Campaign
-from .errors import InputError, JournalError, SheetError
+from .clock import Clock
+from .errors import InputError, JournalError, SheetChanged, SheetError
 from .journal import Entry, Journal, JournalDamaged
 from .plans import RowPlan, plan_rows
 from .quota import Pool
 from .reconcile import Reconciled, reconcile, unvouched
 from .rows import Row, read_layout, read_row
 from .settings import Places
-from .sheet import Table, read_table
+from .sheet import Stamp, Table, read_table
 from .status import Status, StatusCells
 from .templates import Templates, load_templates
 
@@ -39,6 +40,34 @@ def prepare(campaign: Campaign, places: Places) -> Prepared:
     rows = [read_row(layout, table, sheet_row) for sheet_row in table.rows]
     rows = with_earlier_statuses(rows, campaign, places)
     return Prepared(campaign, table, templates, plan_rows(rows, templates, campaign))
+
+
+# After a save is noticed, the file must keep still this long before it is read: a program that
+# writes in place (not by a rename) is then done, and no half-written line is read as a row.
+SETTLE_SECONDS = 1.0
+SETTLE_TRIES = 8
+
+
+def read_again(campaign: Campaign, places: Places, clock: Clock) -> Prepared:
+    """The campaign as the sheet says now, after the user saved it. A sheet caught mid-save is
+    waited for; SheetError if it cannot be used as it is now."""
+    for attempt in range(SETTLE_TRIES):
+        before = Stamp.of(campaign.sheet)
+        clock.sleep(SETTLE_SECONDS)
+        if Stamp.of(campaign.sheet) != before:
+            continue  # still being written
+        try:
+            return prepare(campaign, places)
+        except SheetChanged:
+            continue
+        except SheetError:
+            if attempt == SETTLE_TRIES - 1:
+                raise
+            continue  # unreadable for a moment, as a file being saved can be
+    raise SheetChanged(
+        f"{campaign.sheet.name}: kept changing for {SETTLE_TRIES * SETTLE_SECONDS:.0f} seconds; "
+        "it is read again before the next send"
+    )
 
 
 def with_earlier_statuses(rows: list[Row], campaign: Campaign, places: Places) -> list[Row]:

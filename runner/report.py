@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from .clock import iso
+from .outcomes import RunReport, StopReason
 from .plans import Endpoint, PoolKey, SendPlan
 from .prepare import Prepared
 from .quota import Pool
-from .run import RunReport, StopReason
 from .status import Status, StatusCells
 
 ORDER = (
@@ -51,6 +51,16 @@ def summary(report: RunReport, prepared: Prepared, resume: str, now: datetime) -
         f"Sheet: {counts_line(report.states.values())}."
     ]
     lines += _recovered_and_adopted(report)
+    if report.rereads:
+        lines.append(
+            f"The sheet was saved during the run; it was read again ({report.rereads} time(s)) "
+            "and the run carried on from what it says now."
+        )
+    if report.held:
+        lines.append(
+            f"Statuses not written yet: {report.held}. Nothing is lost: the journal holds them, "
+            "and the next run writes them once the file is closed."
+        )
     if report.written is not None:
         lines.append(f"Statuses written to {report.written.path}.")
         if report.written.note:
@@ -93,6 +103,11 @@ def _how_it_stopped(report: RunReport, resume: str, now: datetime) -> list[str]:
         return [f"Interrupted. Everything sent is recorded; to carry on: {resume}"]
     if report.stop is StopReason.LIMIT:
         return [f"Stopped at --limit; {pending} row(s) still pending. To carry on: {resume}"]
+    if report.stop is StopReason.SHEET:
+        return [
+            f"Stopped: {report.stalled}. {pending} row(s) pending; fix the sheet, then run the "
+            f"same command: {resume}"
+        ]
     if report.stop is StopReason.STALLED:
         return [
             f"{'Paused' if pending else 'Stopped'}: {report.stalled}."

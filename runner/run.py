@@ -11,39 +11,27 @@ from __future__ import annotations
 
 import random
 import sqlite3
-from collections import Counter
 from contextlib import ExitStack
-from dataclasses import dataclass, field, replace
-from datetime import datetime
-from enum import StrEnum
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import httpx
 
 from . import failpoints
-from .api import ApiClient, ApiTarget, Outcome, SendResult, make_http_client
+from .api import ApiClient, ApiTarget, Outcome, make_http_client
 from .clock import Clock, iso
-from .errors import ApiFatal, ConfigError, ExitCode
+from .errors import ApiFatal, ConfigError, SheetError
 from .lock import CampaignLock
+from .outcomes import RESEND_HINT, RunReport, StopReason, exit_code, outcome_cells
 from .plans import SendPlan
-from .prepare import Prepared, check_vouched, open_journal
-from .quota import Pool
+from .prepare import Prepared, check_vouched, open_journal, read_again
 from .reconcile import Reached, reconcile
 from .schedule import Scheduler, Wait, WaitReason, last_sends
 from .settings import Places
-from .sheet import WriteReport
+from .sheet import Stamp
 from .status import Status, StatusCells
 from .stops import Stop, StopKind, StopRules
 from .writeback import WriteBack
-
-RESEND_HINT = " (rerun with --resend-unknown to send it again)"
-
-
-class StopReason(StrEnum):
-    FINISHED = "finished"  # nothing left this run can send (what is pending waits on a quota)
-    LIMIT = "limit"  # --limit reached with rows left
-    STALLED = "stalled"  # a stop rule: the API stopped giving usable answers
-    INTERRUPTED = "interrupted"  # Ctrl-C
 
 
 @dataclass(frozen=True)
@@ -53,26 +41,6 @@ class RunOptions:
     limit: int | None = None
     resend_unknown: bool = False
     trust_sheet: bool = False  # take sheet statuses the journal cannot vouch for as the record
-
-
-@dataclass
-class RunReport:
-    states: dict[int, StatusCells] = field(default_factory=dict)
-    attempted: int = 0
-    sent: int = 0
-    stop: StopReason = StopReason.FINISHED
-    stalled: str = ""  # for STALLED: why
-    blocked: list[Pool] = field(default_factory=list)  # spent quotas that rows wait on
-    failing: dict[str, str] = field(default_factory=dict)  # account -> why the API is failing
-    recovered: int = 0  # rows an earlier run left in flight, now unknown
-    adopted: int = 0  # outcomes the sheet showed and the journal did not know
-    moved: int = 0  # status blocks found beside someone other than the person they name
-    written: WriteReport | None = None  # where the statuses were last written
-    write_error: str = ""  # why the final write failed
-    exit_code: ExitCode = ExitCode.OK
-
-    def counts(self) -> Counter[Status | None]:
-        return Counter(cells.status for cells in self.states.values())
 
 
 class Progress(Protocol):
@@ -158,13 +126,13 @@ class Run:
         self.stops = StopRules()
         self.reached = Reached()
         self.in_flight: dict[str, SendPlan] = {}  # recipient key -> its plan, while on the wire
-        owners = {rp.row.number: str(rp.row.recipient or "") for rp in prepared.plans}
         self.writeback = WriteBack(
             prepared.table,
             options.places.target,
             clock,
-            owners=owners,
+            owners=_owners(prepared),
             on_write=self._written,
+            reread=self._reread,
         )
 
     def execute(self) -> RunReport:
@@ -248,13 +216,44 @@ class Run:
                     self._stop(stop)
                     return
                 self.writeback.checkpoint(self.states)
+        except _SheetUnusable as err:
+            self.report.stop, self.report.stalled = StopReason.SHEET, str(err)
         finally:
             self.progress.close()
+
+    def _follow_edits(self) -> None:
+        """Before each send: if the user saved the sheet, carry on from what it says now (a
+        deleted row is not sent, an edited one is sent as it reads now, a new one is queued)."""
+        if Stamp.of(self.prepared.campaign.sheet) != self.writeback.table.stamp:
+            self._reread()
+
+    def _reread(self) -> dict[int, StatusCells]:
+        """Read the sheet again and reconcile it with the journal; the statuses by row now."""
+        places = self.options.places
+        try:
+            prepared = read_again(self.prepared.campaign, places, self.clock)
+            entries = self.journal.entries()
+            if not self.options.trust_sheet:
+                check_vouched(prepared, places, entries, self.journal.has_history())
+        except SheetError as err:
+            raise _SheetUnusable(f"the sheet was saved during the run and {err}") from None
+        start = reconcile(prepared.plans, entries, self.options.resend_unknown)
+        now = self.clock.now()
+        for entry in start.adopted:
+            self.journal.adopt(entry, now)
+        self.prepared, self.queue = prepared, start.queue
+        self.states.clear()
+        self.states.update(start.states)
+        self.scheduler.requeue(start.queue)
+        self.writeback.follow(prepared.table, _owners(prepared))
+        self.report.rereads += 1
+        return self.states
 
     def _next(self) -> SendPlan | None:
         """The next plan to send, after any pacing pause; None when this run is done."""
         limit = self.options.limit
         while True:
+            self._follow_edits()
             if limit is not None and self.report.attempted >= limit:
                 if self.scheduler.left():
                     self.report.stop = StopReason.LIMIT
@@ -344,28 +343,17 @@ class Run:
                 assert pool.blocked_until is not None
                 detail = f"daily quota used up; resets at {iso(pool.blocked_until)}"
                 self.states[plan.row] = replace(cells, detail=detail)
-        self.writeback.final(self.states)
+        if self.report.stop is not StopReason.SHEET:  # else it cannot be written as it is
+            self.writeback.final(self.states)
         self.report.written = self.writeback.written
         self.report.write_error = self.writeback.error
+        self.report.held = self.writeback.held
 
 
-def outcome_cells(plan: SendPlan, result: SendResult, now: datetime) -> StatusCells:
-    """What a row shows after an answer (a fatal answer is not about the row)."""
-    if result.outcome is Outcome.SENT:
-        urn = result.recipient_urn or plan.recipient.urn or ""
-        return StatusCells(Status.SENT, "", iso(now), urn)
-    if result.outcome is Outcome.FAILED:
-        return StatusCells(Status.FAILED, result.detail)
-    if result.outcome is Outcome.UNKNOWN:
-        return StatusCells(Status.UNKNOWN, result.detail + RESEND_HINT)
-    # RATE_LIMITED or RETRY_LATER: certainly not sent, the row waits
-    return StatusCells(Status.PENDING, result.detail)
+class _SheetUnusable(Exception):
+    """The sheet, saved during the run, cannot be used as it is now: the run stops."""
 
 
-def exit_code(report: RunReport) -> ExitCode:
-    if report.stop is StopReason.INTERRUPTED:
-        return ExitCode.INTERRUPTED
-    pending = report.counts()[Status.PENDING]
-    code = ExitCode.PAUSED if pending and report.stop is not StopReason.LIMIT else ExitCode.OK
-    # The sheet not written is worth a non-zero code even when all was sent.
-    return ExitCode.FATAL if report.write_error and code is ExitCode.OK else code
+def _owners(prepared: Prepared) -> dict[int, str]:
+    """Each row's recipient, as its status block names them."""
+    return {rp.row.number: str(rp.row.recipient or "") for rp in prepared.plans}

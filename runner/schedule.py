@@ -45,8 +45,7 @@ class Scheduler:
         last_sent: Mapping[str, datetime] | None = None,
     ) -> None:
         self.lanes: dict[PoolKey, deque[SendPlan]] = {}
-        for plan in queue:
-            self.lanes.setdefault(plan.pool, deque()).append(plan)
+        self.requeue(queue)
         self.pools = dict(pools)
         self.pacing = pacing
         self.rng = rng
@@ -55,6 +54,12 @@ class Scheduler:
         # account -> the earliest moment pacing lets it send again
         gap = timedelta(seconds=pacing.min_delay)
         self.next_send = {account: at + gap for account, at in (last_sent or {}).items()}
+
+    def requeue(self, queue: Iterable[SendPlan]) -> None:
+        """What is left to send, anew (the sheet was read again); pacing and quotas stay."""
+        self.lanes = {}
+        for plan in queue:
+            self.lanes.setdefault(plan.pool, deque()).append(plan)
 
     def next(self, now: datetime) -> SendPlan | Wait | None:
         """What may be sent now (handed out: call `done` after), or until when to wait."""

@@ -8,13 +8,14 @@ later writes may fail without loss, since the next run writes them from the jour
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 from .clock import Clock
-from .errors import RunnerError, SheetError
+from .errors import RunnerError, SheetChanged, SheetError, SheetInUse
 from .sheet import Table, WriteReport, write_statuses
 from .status import StatusCells
 
@@ -23,7 +24,21 @@ from .status import StatusCells
 CHECKPOINT_INTERVAL = timedelta(minutes=1)
 
 
+# A save landing while the statuses are written makes the write start again from the sheet as
+# saved; a sheet saved this many times in a row during one write is left for the next write.
+WRITE_ATTEMPTS = 3
+
+States = Mapping[int, StatusCells]
+
+
 class WriteBack:
+    """Writes the statuses of the run's sheet, as the run knows it now.
+
+    `table` and `owners` follow the sheet: after the user saves it, the run reads it again and
+    sets both (`follow`). `reread` is how a write that found the sheet saved since it was read
+    asks the run to read it again; it returns the statuses keyed by the rows as they are now.
+    """
+
     def __init__(
         self,
         table: Table,
@@ -33,60 +48,77 @@ class WriteBack:
         *,
         owners: Mapping[int, str] | None = None,
         on_write: Callable[[], None] = lambda: None,
+        reread: Callable[[], States] | None = None,
     ) -> None:
         self.table = table
         # row -> the recipient it is for, written beside its status so that a block a sort
         # moves onto someone else's row is recognised as not theirs
         self.owners = owners or {}
         self.on_write = on_write  # after each write that succeeded
+        self.reread = reread
         self.target = target
         self.clock = clock
         self.interval = interval
         self.written: WriteReport | None = None  # the last write that succeeded
         self.error = ""  # why the final write failed
+        self.held = ""  # why the statuses are held back for now (the sheet is open in Excel)
         self._last = clock.now()
 
-    def first(self, states: Mapping[int, StatusCells]) -> None:
-        """Write before sending; raises SheetError (nothing sent) if the sheet cannot take it."""
+    def follow(self, table: Table, owners: Mapping[int, str]) -> None:
+        """The run read the sheet again: write into it as it is now."""
+        self.table, self.owners = table, owners
+
+    def first(self, states: States) -> None:
+        """Write before sending; raises SheetError (nothing sent) if the sheet cannot take it.
+        A sheet open in Excel is not an error: the statuses wait in the journal meanwhile."""
         try:
-            self._write_now(states)
+            self._write(states)
         except OSError as err:
             raise SheetError(
                 f"{self.target.name}: cannot be written ({err.strerror or err}); nothing was sent"
             ) from None
         except RunnerError as err:
             raise SheetError(f"{err}; nothing was sent") from None
-        self._last = self.clock.now()
-        self.on_write()
 
-    def checkpoint(self, states: Mapping[int, StatusCells]) -> None:
-        """Write if a checkpoint is due; a failure is left for the final write to report."""
-        if self.clock.now() - self._last >= self.interval:
-            self._write(states)
+    def checkpoint(self, states: States) -> None:
+        """Write if a checkpoint is due (or the sheet was held by Excel and may be free now);
+        a failure is left for the final write to report."""
+        if self.held or self.clock.now() - self._last >= self.interval:
+            with contextlib.suppress(OSError, RunnerError):
+                self._write(states)
 
-    def final(self, states: Mapping[int, StatusCells]) -> None:
-        """The last write; its failure is kept in `error`, never raised."""
-        self._write(states, final=True)
-
-    def _write(self, states: Mapping[int, StatusCells], final: bool = False) -> None:
+    def final(self, states: States) -> None:
+        """The last write; its failure is kept in `error`, never raised. `written` then says
+        where the statuses are only if this write succeeded."""
+        self.written = None
         try:
-            self._write_now(states)
+            self._write(states)
         except (OSError, RunnerError) as err:
-            if final:
-                self.error = (
-                    f"could not write the statuses ({err}); nothing is lost: the journal holds "
-                    "every outcome and the next run writes them"
-                )
+            self.error = (
+                f"could not write the statuses ({err}); nothing is lost: the journal holds "
+                "every outcome and the next run writes them"
+            )
+
+    def _write(self, states: States) -> None:
+        for attempt in range(WRITE_ATTEMPTS):
+            try:
+                written = write_statuses(self.table, self._owned(states), self.target)
+            except SheetInUse as err:
+                self.held = str(err)
+                return
+            except SheetChanged:
+                if self.reread is None or attempt == WRITE_ATTEMPTS - 1:
+                    raise
+                states = self.reread()  # follows the sheet as saved; then try again
+                continue
+            self.written, self.held = written, ""
+            if written.stamp is not None:  # our own write is not a change by the user
+                self.table = replace(self.table, stamp=written.stamp)
+            self._last = self.clock.now()
+            self.on_write()
             return
-        self._last = self.clock.now()
-        self.on_write()
 
-    def _write_now(self, states: Mapping[int, StatusCells]) -> None:
-        self.written = write_statuses(self.table, self._owned(states), self.target)
-        if self.written.stamp is not None:  # our own write is not a change by the user
-            self.table = replace(self.table, stamp=self.written.stamp)
-
-    def _owned(self, states: Mapping[int, StatusCells]) -> dict[int, StatusCells]:
+    def _owned(self, states: States) -> dict[int, StatusCells]:
         return {
             row: replace(cells, owner=self.owners.get(row, "")) for row, cells in states.items()
         }

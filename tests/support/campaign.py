@@ -14,8 +14,9 @@ from runner.api import ApiClient, ApiTarget, make_http_client
 from runner.campaign import Pacing, load_campaign
 from runner.cli import main
 from runner.clock import FakeClock
+from runner.outcomes import RunReport
 from runner.prepare import prepare
-from runner.run import Run, RunOptions, RunReport
+from runner.run import Run, RunOptions
 from runner.settings import places
 from runner.sheet import read_table
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from runner.campaign import load_campaign
+from runner.outcomes import RunReport, StopReason
 from runner.plans import Endpoint
 from runner.prepare import Prepared, look, prepare
 from runner.quota import Pool
 from runner.report import dry_run, status_text, summary
-from runner.run import RunReport, StopReason
 from runner.settings import places
 from runner.sheet import WriteReport
 from runner.status import Status, StatusCells

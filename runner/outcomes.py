@@ -1,0 +1,70 @@
+"""What a run did: each row's outcome, the run's report, why it stopped, its exit code."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from .api import Outcome, SendResult
+from .clock import iso
+from .errors import ExitCode
+from .plans import SendPlan
+from .quota import Pool
+from .sheet import WriteReport
+from .status import Status, StatusCells
+
+RESEND_HINT = " (rerun with --resend-unknown to send it again)"
+
+
+class StopReason(StrEnum):
+    FINISHED = "finished"  # nothing left this run can send (what is pending waits on a quota)
+    LIMIT = "limit"  # --limit reached with rows left
+    STALLED = "stalled"  # a stop rule: the API stopped giving usable answers
+    SHEET = "sheet"  # the user saved the sheet in a form that cannot be used
+    INTERRUPTED = "interrupted"  # Ctrl-C
+
+
+@dataclass
+class RunReport:
+    states: dict[int, StatusCells] = field(default_factory=dict)
+    attempted: int = 0
+    sent: int = 0
+    stop: StopReason = StopReason.FINISHED
+    stalled: str = ""  # for STALLED and SHEET: why
+    blocked: list[Pool] = field(default_factory=list)  # spent quotas that rows wait on
+    failing: dict[str, str] = field(default_factory=dict)  # account -> why the API is failing
+    recovered: int = 0  # rows an earlier run left in flight, now unknown
+    adopted: int = 0  # outcomes the sheet showed and the journal did not know
+    moved: int = 0  # status blocks found beside someone other than the person they name
+    rereads: int = 0  # times the sheet was read again after the user saved it
+    held: str = ""  # why the statuses are not in the sheet yet (it is open in Excel)
+    written: WriteReport | None = None  # where the statuses were last written
+    write_error: str = ""  # why the final write failed
+    exit_code: ExitCode = ExitCode.OK
+
+    def counts(self) -> Counter[Status | None]:
+        return Counter(cells.status for cells in self.states.values())
+
+
+def outcome_cells(plan: SendPlan, result: SendResult, now: datetime) -> StatusCells:
+    """What a row shows after an answer (a fatal answer is not about the row)."""
+    if result.outcome is Outcome.SENT:
+        urn = result.recipient_urn or plan.recipient.urn or ""
+        return StatusCells(Status.SENT, "", iso(now), urn)
+    if result.outcome is Outcome.FAILED:
+        return StatusCells(Status.FAILED, result.detail)
+    if result.outcome is Outcome.UNKNOWN:
+        return StatusCells(Status.UNKNOWN, result.detail + RESEND_HINT)
+    # RATE_LIMITED or RETRY_LATER: certainly not sent, the row waits
+    return StatusCells(Status.PENDING, result.detail)
+
+
+def exit_code(report: RunReport) -> ExitCode:
+    if report.stop is StopReason.INTERRUPTED:
+        return ExitCode.INTERRUPTED
+    pending = report.counts()[Status.PENDING]
+    code = ExitCode.PAUSED if pending and report.stop is not StopReason.LIMIT else ExitCode.OK
+    # The sheet not written is worth a non-zero code even when all was sent.
+    return ExitCode.FATAL if report.write_error and code is ExitCode.OK else code
