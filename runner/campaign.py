@@ -57,6 +57,7 @@ class Campaign:
     subject_template: Path | None = None
     account_id: str | None = None
     message_type: MessageType | None = None
+    send_hidden_rows: bool = False  # rows a filter or the user hid are the audience too
     api: ApiSettings = ApiSettings()
     pacing: Pacing = Pacing()
     limits: Limits = Limits()
@@ -77,6 +78,7 @@ _TOP: dict[str, tuple[tuple[type, ...], str, bool]] = {
     "subject_template": ((str,), "a string (a path)", False),
     "account_id": ((str,), "a string", False),
     "message_type": ((str,), "a string", False),
+    "send_hidden_rows": ((bool,), "true or false", False),
     "api": ((dict,), "a table", False),
     "pacing": ((dict,), "a table", False),
     "limits": ((dict,), "a table", False),
@@ -144,6 +146,7 @@ def load_campaign(path: Path) -> Campaign:
         ),
         account_id=(data.get("account_id") or "").strip() or None,
         message_type=MessageType(message_type.strip().lower()) if message_type else None,
+        send_hidden_rows=data.get("send_hidden_rows", False),
         api=api_settings,
         pacing=pacing_settings,
         limits=limit_settings,

@@ -38,6 +38,7 @@ class RunReport:
     recovered: int = 0  # rows an earlier run left in flight, now unknown
     adopted: int = 0  # outcomes the sheet showed and the journal did not know
     moved: int = 0  # status blocks found beside someone other than the person they name
+    hidden: int = 0  # rows held back because the sheet hides them
     rereads: int = 0  # times the sheet was read again after the user saved it
     held: str = ""  # why the statuses are not in the sheet yet (it is open in Excel)
     written: WriteReport | None = None  # where the statuses were last written
@@ -64,7 +65,8 @@ def outcome_cells(plan: SendPlan, result: SendResult, now: datetime) -> StatusCe
 def exit_code(report: RunReport) -> ExitCode:
     if report.stop is StopReason.INTERRUPTED:
         return ExitCode.INTERRUPTED
-    pending = report.counts()[Status.PENDING]
+    # Rows the user hid wait for the user, not for a later run.
+    pending = report.counts()[Status.PENDING] - report.hidden
     code = ExitCode.PAUSED if pending and report.stop is not StopReason.LIMIT else ExitCode.OK
     # The sheet not written is worth a non-zero code even when all was sent.
     return ExitCode.FATAL if report.write_error and code is ExitCode.OK else code

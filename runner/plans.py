@@ -87,6 +87,15 @@ class RowPlan:
     plan: SendPlan | None
     status: Status | None = None  # INVALID or DUPLICATE when plan is None
     detail: str = ""
+    held: str = ""  # why a row that could be sent is held back (hidden in the sheet)
+
+
+HIDDEN = {
+    "filter": "hidden by the sheet's filter, so not sent; show it in the filter to send it "
+    "(or set send_hidden_rows = true)",
+    "hand": "the row is hidden in the sheet, so not sent; unhide it to send it "
+    "(or set send_hidden_rows = true)",
+}
 
 
 def plan_rows(rows: list[Row], templates: Templates, campaign: Campaign) -> list[RowPlan]:
@@ -109,7 +118,8 @@ def plan_rows(rows: list[Row], templates: Templates, campaign: Campaign) -> list
             continue
         for ident in row.recipient.idents:
             claimed[ident] = row.number
-        plans.append(RowPlan(row, plan))
+        held = HIDDEN[row.hidden] if row.hidden and not campaign.send_hidden_rows else ""
+        plans.append(RowPlan(row, plan, held=held))
     return plans
 
 

@@ -29,6 +29,7 @@ class Reconciled:
     queue: list[SendPlan]  # what is to be sent, in sheet order
     adopted: list[Entry]  # outcomes known only from the sheet, to record in the journal
     moved: int = 0  # status blocks that stood beside someone other than the person they name
+    held: tuple[int, ...] = ()  # rows that could be sent but are held back (hidden)
 
 
 def reconcile(plans: list[RowPlan], entries: list[Entry], resend_unknown: bool) -> Reconciled:
@@ -41,6 +42,7 @@ def reconcile(plans: list[RowPlan], entries: list[Entry], resend_unknown: bool) 
     shown: dict[str, int] = {}  # journal key -> the row showing it
     states: dict[int, StatusCells] = {}
     queue: list[SendPlan] = []
+    held: list[int] = []
     for row_plan in plans:
         number = row_plan.row.number
         entry = _entry_for(row_plan, settled)
@@ -55,13 +57,16 @@ def reconcile(plans: list[RowPlan], entries: list[Entry], resend_unknown: bool) 
                 states[number] = entry_cells(entry)
         elif plan is None:
             states[number] = StatusCells(row_plan.status, row_plan.detail)
+        elif row_plan.held:
+            states[number] = StatusCells(Status.PENDING, row_plan.held)
+            held.append(number)
         else:
             if entry is not None:
                 shown[entry.key] = number
             detail = pending_detail.get(plan.recipient.key, "")
             states[number] = StatusCells(Status.PENDING, detail)
             queue.append(plan)
-    return Reconciled(states, queue, adopted, moved)
+    return Reconciled(states, queue, adopted, moved, tuple(held))
 
 
 def owner_ident(owner: str) -> str:

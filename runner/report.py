@@ -98,7 +98,17 @@ def _recovered_and_adopted(report: RunReport) -> list[str]:
 
 
 def _how_it_stopped(report: RunReport, resume: str, now: datetime) -> list[str]:
-    pending = report.counts()[Status.PENDING]
+    lines = []
+    if report.hidden:
+        lines.append(
+            f"{report.hidden} row(s) hidden in the sheet were not sent (show them, or set "
+            "send_hidden_rows = true, to send them)."
+        )
+    return lines + _next_step(report, resume, now)
+
+
+def _next_step(report: RunReport, resume: str, now: datetime) -> list[str]:
+    pending = report.counts()[Status.PENDING] - report.hidden
     if report.stop is StopReason.INTERRUPTED:
         return [f"Interrupted. Everything sent is recorded; to carry on: {resume}"]
     if report.stop is StopReason.LIMIT:
@@ -166,21 +176,49 @@ def dry_run(
         if plan.subject:
             lines.append(f"Subject: {plan.subject}")
         lines.append(plan.message)
+    lines += _links_used(prepared, queue)
+    lines += _not_sent(prepared, states)
+    lines.append("")
+    lines.append(f"To send for real: {command}")
+    return "\n".join(lines)
+
+
+def _links_used(prepared: Prepared, queue: list[SendPlan]) -> list[str]:
+    """Rows whose recipient came from a cell's link rather than the text it shows."""
+    queued = {plan.row for plan in queue}
+    notes = [rp for rp in prepared.plans if rp.row.link_note and rp.row.number in queued]
+    if not notes:
+        return []
+    lines = ["", f"{len(notes)} row(s) to send take the recipient from a cell's link:"]
+    lines += [f"  row {rp.row.number}: {rp.row.link_note}" for rp in notes[:SHOWN_MESSAGES]]
+    if len(notes) > SHOWN_MESSAGES:
+        lines.append(f"  and {len(notes) - SHOWN_MESSAGES} more")
+    return lines
+
+
+def _not_sent(prepared: Prepared, states: dict[int, StatusCells]) -> list[str]:
+    name = prepared.table.path.name
     problems = [
         (number, state)
         for number, state in sorted(states.items())
         if state.status in (Status.INVALID, Status.DUPLICATE)
     ]
+    lines = []
     if problems:
-        lines.append("")
-        lines.append(f"{len(problems)} row(s) will not be sent:")
-        for number, state in problems:
-            lines.append(
-                f"  {prepared.table.path.name}: row {number}: {state.status}: {state.detail}"
-            )
-    lines.append("")
-    lines.append(f"To send for real: {command}")
-    return "\n".join(lines)
+        lines += ["", f"{len(problems)} row(s) will not be sent:"]
+        lines += [f"  {name}: row {n}: {state.status}: {state.detail}" for n, state in problems]
+    held = [rp for rp in prepared.plans if rp.held and rp.row.number in states]
+    held = [rp for rp in held if states[rp.row.number].status is Status.PENDING]
+    if held:
+        by_filter = sum(rp.row.hidden == "filter" for rp in held)
+        rows = ", ".join(str(rp.row.number) for rp in held[:10]) + (", …" if len(held) > 10 else "")
+        lines += [
+            "",
+            f"{len(held)} hidden row(s) will not be sent ({by_filter} hidden by the sheet's "
+            f"filter, {len(held) - by_filter} by hand: rows {rows}); show them, or set "
+            "send_hidden_rows = true in the campaign file, to send them.",
+        ]
+    return lines
 
 
 def status_text(

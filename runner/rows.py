@@ -109,6 +109,8 @@ class Row:
     problem: str | None  # why this row can never be sent as it stands
     # The status cells as the sheet has them from an earlier run.
     previous: StatusCells = StatusCells()
+    hidden: str | None = None  # "filter" or "hand" when the workbook hides the row
+    link_note: str = ""  # where the recipient was read from a cell's link, what the cell showed
 
 
 @dataclass(frozen=True)
@@ -187,26 +189,7 @@ def read_row(layout: SheetLayout, table: Table, sheet_row: SheetRow) -> Row:
     values = {header: text for header, text in values.items() if text}
     problems: list[str] = []
 
-    public_id = None
-    raw_id = cols.get(cells, "profile_id")
-    if raw_id:
-        public_id, problem = _public_id_from(raw_id, cols.header(table.headers, "profile_id"))
-        if problem:
-            problems.append(problem)
-    raw_url = cols.get(cells, "profile_url")
-    if raw_url and not public_id:
-        public_id, problem = _public_id_from(raw_url, cols.header(table.headers, "profile_url"))
-        if problem:
-            problems.append(problem)
-
-    urn = cols.get(cells, "urn") or None
-    if urn and not _URN.fullmatch(urn):
-        problems.append(
-            f"{cols.header(table.headers, 'urn')} {urn!r} is not a LinkedIn URN "
-            "(expected urn:li:fsd_profile:...)"
-        )
-        urn = None
-
+    public_id, urn, link_note = _recipient(layout, table, sheet_row, problems)
     recipient = Recipient(public_id, urn) if (public_id or urn) else None
     if recipient is None and not problems:
         problems.append("no recipient: the profile ID, profile URL and URN cells are all empty")
@@ -239,17 +222,99 @@ def read_row(layout: SheetLayout, table: Table, sheet_row: SheetRow) -> Row:
         message_type=message_type,
         problem="; ".join(problems) or None,
         previous=StatusCells.read(*block),
+        hidden=table.hidden.get(sheet_row.number),
+        link_note=link_note,
     )
 
 
-def _public_id_from(value: str, column: str) -> tuple[str | None, str | None]:
-    """A public profile ID from an ID cell or a profile URL (the part after /in/)."""
-    if value.lower().startswith("urn:"):
+def _recipient(
+    layout: SheetLayout, table: Table, sheet_row: SheetRow, problems: list[str]
+) -> tuple[str | None, str | None, str]:
+    """The public ID and URN a row names (problems appended), and a note when a cell's link,
+    not its text, gave the ID."""
+    cols, cells = layout.columns, sheet_row.cells
+    public_id, note = None, ""
+    for role in ("profile_id", "profile_url"):
+        index = getattr(cols, role)
+        raw = cols.get(cells, role)
+        if public_id or index is None or not raw:
+            continue
+        header = table.headers[index]
+        text, how, unknowable = _through_link(table, (sheet_row.number, index), raw, header)
+        if unknowable:
+            problems.append(unknowable)
+            continue
+        label = f"{header}'s link" if how else header
+        public_id, problem = _public_id_from(text, label, only_url=bool(how))
+        note = how if public_id else note
+        if problem:
+            problems.append(problem)
+    urn = cols.get(cells, "urn") or None
+    if urn and not _URN.fullmatch(urn):
+        problems.append(
+            f"{cols.header(table.headers, 'urn')} {urn!r} is not a LinkedIn URN "
+            "(expected urn:li:fsd_profile:...)"
+        )
+        urn = None
+    return public_id, urn, note
+
+
+def _through_link(
+    table: Table, cell: tuple[int, int], shown: str, header: str
+) -> tuple[str, str, str]:
+    """What a recipient cell means: its link's target where it has one that differs from the
+    text shown ("LinkedIn", a name), never the text when the link says otherwise. Returns the
+    text to read, a note when it came from the link, and a problem when it cannot be known."""
+    target = table.links.get(cell)
+    if target is not None:
+        target = target.strip()
+        if target == shown:
+            return shown, "", ""
+        return target, f"{header} showed {shown!r}; its link was used", ""
+    formula = table.unresolved_links.get(cell)
+    if formula is None or _one_argument(formula):
+        return shown, "", ""  # HYPERLINK(x) shows x itself: the text is the link
+    return (
+        "",
+        "",
+        (
+            f"{header} shows {shown!r} but its formula ({formula}) computes the link, which cannot "
+            "be read; put the profile URL itself in the cell"
+        ),
+    )
+
+
+def _one_argument(formula: str) -> bool:
+    """Whether a HYPERLINK formula gives only the URL (no comma outside quotes and brackets)."""
+    start = formula.upper().find("HYPERLINK(")
+    depth, quoted = 0, False
+    for char in formula[start + len("HYPERLINK(") :]:
+        if char == '"':
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            if depth == 0:
+                return True
+            depth -= 1
+        elif char == "," and depth == 0:
+            return False
+    return True
+
+
+def _public_id_from(
+    value: str, column: str, *, only_url: bool = False
+) -> tuple[str | None, str | None]:
+    """A public profile ID from an ID cell or a profile URL (the part after /in/); with
+    `only_url`, only from a URL (a link's target)."""
+    if value.lower().startswith("urn:") and not only_url:
         return None, (
             f"{column} {value!r} is a URN, not a public profile ID; "
             "put it in a recipientProfileUrn column"
         )
-    if "/" not in value:
+    if "/" not in value and not only_url:
         if _PUBLIC_ID.fullmatch(value):
             return value, None
         return None, f"{column} {value!r} is not a LinkedIn public profile ID"

@@ -189,6 +189,7 @@ class Run:
             self.journal.adopt(entry, now)
         self.report.adopted = len(start.adopted)
         self.report.moved = start.moved
+        self.report.hidden = len(start.held)
         self.states.update(start.states)
         self.queue = start.queue
         self.scheduler = Scheduler(
@@ -246,6 +247,7 @@ class Run:
         self.states.update(start.states)
         self.scheduler.requeue(start.queue)
         self.writeback.follow(prepared.table, _owners(prepared))
+        self.report.hidden = len(start.held)
         self.report.rereads += 1
         return self.states
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl.utils import get_column_letter
@@ -62,6 +63,12 @@ class Table:
     headers: tuple[str, ...]
     rows: tuple[SheetRow, ...]
     stamp: Stamp | None = None  # the file as it was read: a write never replaces another
+    # Rows hidden in the workbook: row -> "filter" (a filter hides it) or "hand" (hidden by hand).
+    hidden: Mapping[int, str] = field(default_factory=dict)
+    # Linked cells: (row, 0-based column) -> the link's URL; and the cells whose HYPERLINK
+    # formula computes the URL -> the formula (the URL itself cannot be known then).
+    links: Mapping[tuple[int, int], str] = field(default_factory=dict)
+    unresolved_links: Mapping[tuple[int, int], str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

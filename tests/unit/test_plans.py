@@ -21,6 +21,7 @@ def setup(
     message="Hi {{ first_name | default('there', true) }}",
     subject=None,
     headers=HEADERS,
+    hidden=None,
     **campaign_fields,
 ):
     table = Table(
@@ -29,6 +30,7 @@ def setup(
         sheet_name=None,
         headers=tuple(headers),
         rows=tuple(SheetRow(i + 2, tuple(r)) for i, r in enumerate(rows)),
+        hidden=hidden or {},
     )
     layout = read_layout(table)
     (tmp_path / "m.j2").write_text(message, encoding="utf-8")
@@ -203,3 +205,14 @@ def test_invalid_first_row_does_not_hide_a_valid_later_one(tmp_path):
     )
     assert plans[0].status is Status.INVALID
     assert plans[1].plan is not None
+
+
+def test_hidden_rows_are_held_back_unless_the_campaign_sends_them(tmp_path):
+    rows = [["A", "", "a", "", "", "", ""], ["B", "", "b", "", "", "", ""]]
+    hidden = {2: "filter", 3: "hand"}
+    held = [rp.held for rp in setup(tmp_path, rows, hidden=hidden)]
+    assert held[0].startswith("hidden by the sheet's filter, so not sent")
+    assert held[1].startswith("the row is hidden in the sheet, so not sent")
+    sent_anyway = setup(tmp_path, rows, hidden=hidden, send_hidden_rows=True)
+    assert [rp.held for rp in sent_anyway] == ["", ""]
+    assert all(rp.plan is not None for rp in sent_anyway)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from runner.journal import Entry
 from runner.plans import Endpoint, RowPlan, SendPlan
 from runner.reconcile import ADOPTED_DETAIL, Reached, reconcile, sheet_records, unvouched
@@ -207,3 +209,15 @@ def test_a_journal_with_history_vouches_for_what_it_sent_and_for_pending():
         row_plan(5, "dee", previous=owned(Status.SENT, "ann")),  # ann's block, moved
     ]
     assert unvouched(plans, [sent], history=True) == [4]
+
+
+def test_held_rows_wait_with_their_reason_and_are_not_queued():
+    held = replace(row_plan(3, "bob"), held="hidden by the sheet's filter, so not sent")
+    result = reconcile([row_plan(2, "ann"), held], [], resend_unknown=False)
+    assert queued_rows(result) == [2] and result.held == (3,)
+    assert result.states[3] == StatusCells(
+        Status.PENDING, "hidden by the sheet's filter, so not sent"
+    )
+    # A held row whose person the journal already messaged shows the journal's record.
+    result = reconcile([held], [entry("bob", Status.SENT)], resend_unknown=False)
+    assert result.states[3].status is Status.SENT and result.held == ()

@@ -1,5 +1,6 @@
 """Recipient columns and rows: aliases, URL parsing, URN and group checks."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,75 @@ def test_identity_keys():
 )
 def test_identifier(header, name):
     assert identifier(header) == name
+
+
+def linked(headers, cells, links=None, unresolved=None) -> object:
+    t = replace(table(headers, cells), links=links or {}, unresolved_links=unresolved or {})
+    return read_row(read_layout(t), t, t.rows[0])
+
+
+def test_a_url_cell_showing_other_text_is_read_by_its_link():
+    row = linked(
+        ["Name", "LinkedIn URL"],
+        ["Ann", "LinkedIn"],
+        links={(2, 1): "https://www.linkedin.com/in/ann-lee-42/"},
+    )
+    assert row.problem is None and row.recipient == Recipient("ann-lee-42")
+    assert row.link_note == "LinkedIn URL showed 'LinkedIn'; its link was used"
+
+
+def test_a_link_says_otherwise_than_the_url_shown_the_link_wins():
+    row = linked(
+        ["profileUrl"],
+        ["https://linkedin.com/in/ann"],
+        links={(2, 0): "https://linkedin.com/in/bob"},
+    )
+    assert row.recipient == Recipient("bob")
+
+
+def test_a_link_to_something_else_makes_the_row_invalid_never_the_text_shown():
+    row = linked(
+        ["profileUrl"], ["https://linkedin.com/in/ann"], links={(2, 0): "mailto:ann@example.com"}
+    )
+    assert row.recipient is None
+    assert row.problem == (
+        "profileUrl's link 'mailto:ann@example.com' is not a LinkedIn profile URL "
+        "(linkedin.com/in/...)"
+    )
+
+
+def test_a_name_in_the_id_column_linked_to_the_profile():
+    row = linked(["profileId"], ["Ann Lee"], links={(2, 0): "https://linkedin.com/in/ann-lee"})
+    assert row.recipient == Recipient("ann-lee")
+
+
+def test_a_link_that_matches_the_text_adds_no_note():
+    url = "https://linkedin.com/in/ann"
+    row = linked(["profileUrl"], [url], links={(2, 0): url})
+    assert (row.recipient, row.link_note) == (Recipient("ann"), "")
+
+
+def test_a_computed_hyperlink_is_trusted_only_when_it_shows_its_own_url():
+    shows_itself = linked(
+        ["profileUrl"],
+        ["https://linkedin.com/in/ann"],
+        unresolved={(2, 0): '=HYPERLINK("https://linkedin.com/in/"&B2)'},
+    )
+    assert shows_itself.recipient == Recipient("ann")
+    hides_it = linked(
+        ["profileUrl"],
+        ["Profile"],
+        unresolved={(2, 0): '=HYPERLINK("https://linkedin.com/in/"&B2, "Profile")'},
+    )
+    assert hides_it.recipient is None
+    assert hides_it.problem == (
+        "profileUrl shows 'Profile' but its formula (=HYPERLINK(\"https://linkedin.com/in/\"&B2, "
+        '"Profile")) computes the link, which cannot be read; put the profile URL itself in the '
+        "cell"
+    )
+
+
+def test_rows_hidden_in_the_workbook_say_how():
+    t = replace(table(["profileId"], ["ann"], ["bob"], ["cy"]), hidden={2: "filter", 4: "hand"})
+    layout = read_layout(t)
+    assert [read_row(layout, t, r).hidden for r in t.rows] == ["filter", None, "hand"]
