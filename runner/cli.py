@@ -26,6 +26,7 @@ from .report import dry_run, status_text, summary
 from .run import RunOptions, run_campaign
 from .settings import KEY_VAR, places, resolve_target
 from .status import StatusCells
+from .stopping import Stopped, StopRequest, on_signals
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -99,6 +100,9 @@ def main(
     except KeyboardInterrupt:
         print("campaign-runner: interrupted", file=err)
         return ExitCode.INTERRUPTED
+    except Stopped as stopped:
+        print(f"campaign-runner: stopped by {stopped}", file=err)
+        return 128 + stopped.signum
     except BrokenPipeError:  # `... | head`: the reader has gone, which is no error of ours
         return ExitCode.OK
     except Exception as error:  # a bug: say so plainly, with the details for a report
@@ -179,7 +183,9 @@ def _run(
         # A sandbox trial sends nothing real: the sheet's statuses from real runs simply count.
         trust_sheet=args.trust_sheet or target.sandbox,
     )
-    report = run_campaign(prepared, target, options, clock, BarProgress(err))
+    stop = StopRequest()
+    with on_signals(stop):
+        report = run_campaign(prepared, target, options, clock, BarProgress(err), stop)
     print(summary(report, prepared, command, clock.now()), file=out)
     if report.write_error:
         print(f"campaign-runner: {where.target.name}: {report.write_error}", file=err)

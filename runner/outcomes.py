@@ -23,7 +23,8 @@ class StopReason(StrEnum):
     LIMIT = "limit"  # --limit reached with rows left
     STALLED = "stalled"  # a stop rule: the API stopped giving usable answers
     SHEET = "sheet"  # the user saved the sheet in a form that cannot be used
-    INTERRUPTED = "interrupted"  # Ctrl-C
+    INTERRUPTED = "interrupted"  # Ctrl-C where no signal handler was set
+    SIGNAL = "signal"  # SIGTERM, SIGHUP or SIGINT asked the run to stop
 
 
 @dataclass
@@ -40,10 +41,11 @@ class RunReport:
     moved: int = 0  # status blocks found beside someone other than the person they name
     hidden: int = 0  # rows held back because the sheet hides them
     rereads: int = 0  # times the sheet was read again after the user saved it
+    signal: int = 0  # for SIGNAL: which
     held: str = ""  # why the statuses are not in the sheet yet (it is open in Excel)
     written: WriteReport | None = None  # where the statuses were last written
     write_error: str = ""  # why the final write failed
-    exit_code: ExitCode = ExitCode.OK
+    exit_code: int = ExitCode.OK
 
     def counts(self) -> Counter[Status | None]:
         return Counter(cells.status for cells in self.states.values())
@@ -62,9 +64,11 @@ def outcome_cells(plan: SendPlan, result: SendResult, now: datetime) -> StatusCe
     return StatusCells(Status.PENDING, result.detail)
 
 
-def exit_code(report: RunReport) -> ExitCode:
+def exit_code(report: RunReport) -> int:
     if report.stop is StopReason.INTERRUPTED:
         return ExitCode.INTERRUPTED
+    if report.stop is StopReason.SIGNAL:
+        return 128 + report.signal  # what shells and service managers expect of a signal
     # Rows the user hid wait for the user, not for a later run.
     pending = report.counts()[Status.PENDING] - report.hidden
     code = ExitCode.PAUSED if pending and report.stop is not StopReason.LIMIT else ExitCode.OK

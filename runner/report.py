@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
@@ -109,6 +110,9 @@ def _how_it_stopped(report: RunReport, resume: str, now: datetime) -> list[str]:
 
 def _next_step(report: RunReport, resume: str, now: datetime) -> list[str]:
     pending = report.counts()[Status.PENDING] - report.hidden
+    if report.stop is StopReason.SIGNAL:
+        name = signal.Signals(report.signal).name
+        return [f"Stopped by {name}. Everything sent is recorded; to carry on: {resume}"]
     if report.stop is StopReason.INTERRUPTED:
         return [f"Interrupted. Everything sent is recorded; to carry on: {resume}"]
     if report.stop is StopReason.LIMIT:

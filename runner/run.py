@@ -30,6 +30,7 @@ from .schedule import Scheduler, Wait, WaitReason, last_sends
 from .settings import Places
 from .sheet import Stamp
 from .status import Status, StatusCells
+from .stopping import StoppableClock, Stopped, StopRequest
 from .stops import Stop, StopKind, StopRules
 from .writeback import WriteBack
 
@@ -70,14 +71,19 @@ def run_campaign(
     options: RunOptions,
     clock: Clock,
     progress: Progress | None = None,
+    stop: StopRequest | None = None,
 ) -> RunReport:
-    """Send the campaign to `target` (the built-in sandbox when it says so)."""
+    """Send the campaign to `target` (the built-in sandbox when it says so). A `stop` request
+    (the CLI makes signals into one) ends it gracefully."""
+    stop = stop or StopRequest()
+    clock = StoppableClock(clock, stop)  # pauses, here and between retries, end at a stop
     with ExitStack() as stack:
         transport = None
         if target.sandbox:
             transport = _sandbox_transport(prepared, target, options.places, clock, stack)
         http = stack.enter_context(make_http_client(target, transport))
-        run = Run(prepared, options, ApiClient(http, clock), clock, progress=progress)
+        api = ApiClient(http, clock)
+        run = Run(prepared, options, api, clock, progress=progress, stop=stop)
         return run.execute()
 
 
@@ -114,8 +120,10 @@ class Run:
         *,
         rng: random.Random | None = None,
         progress: Progress | None = None,
+        stop: StopRequest | None = None,
     ) -> None:
         self.prepared = prepared
+        self.stop = stop or StopRequest()
         self.options = options
         self.api = api
         self.clock = clock
@@ -167,6 +175,9 @@ class Run:
             except KeyboardInterrupt:
                 self.report.stop = StopReason.INTERRUPTED
                 self._abandon_in_flight("interrupted (Ctrl-C) while sending")
+            except Stopped as stopped:  # a second request, or one during a pause
+                self.report.stop, self.report.signal = StopReason.SIGNAL, stopped.signum
+                self._abandon_in_flight(f"stopped by {stopped} while sending")
             except BaseException as err:  # written back first, then reported by the caller
                 self._abandon_in_flight(f"the run failed while sending ({type(err).__name__})")
                 self._finish()
@@ -255,6 +266,9 @@ class Run:
         """The next plan to send, after any pacing pause; None when this run is done."""
         limit = self.options.limit
         while True:
+            if self.stop.signum is not None:  # asked to stop: no new send starts
+                self.report.stop, self.report.signal = StopReason.SIGNAL, self.stop.signum
+                return None
             self._follow_edits()
             if limit is not None and self.report.attempted >= limit:
                 if self.scheduler.left():

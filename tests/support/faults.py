@@ -31,6 +31,8 @@ class FaultKind(StrEnum):
     NOT_JSON = "not-json"  # process the request, answer 200 with `body` (default: HTML)
     SUCCESS_FALSE = "success-false"  # answer 200 `body` (default: success false), nothing delivered
     OVERRIDE_HEADERS = "override-headers"  # process the request, then replace/add `headers`
+    SLOW = "slow"  # process the request, then answer as usual after `seconds`
+    TRICKLE = "trickle"  # process the request, answer headers, then the body a byte per `seconds`
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,8 @@ class Fault:
             raise ValueError(
                 f"fault endpoint must be {Endpoint.MESSAGE!r} or {Endpoint.SEND_GROUP!r} or None"
             )
-        if self.kind is FaultKind.HANG and self.seconds <= 0:
-            raise ValueError(f"hang seconds must be positive, not {self.seconds}")
+        if self.kind in (FaultKind.HANG, FaultKind.SLOW, FaultKind.TRICKLE) and self.seconds <= 0:
+            raise ValueError(f"{self.kind} seconds must be positive, not {self.seconds}")
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,20 @@ class Drop:
 
     seconds: float
     request: ReceivedRequest
+
+
+@dataclass(frozen=True)
+class Late:
+    """An answer that comes late: all of it after `seconds`, or (`trickle`) the headers at once
+    and then the body a byte every `seconds`."""
+
+    answer: Answer
+    seconds: float
+    trickle: bool = False
+
+    @property
+    def request(self) -> ReceivedRequest:
+        return self.answer.request
 
 
 @dataclass
@@ -109,12 +125,12 @@ class FaultySandbox:
 
     def handle(
         self, method: str, path: str, headers: Mapping[str, str], body: bytes
-    ) -> Answer | Drop:
+    ) -> Answer | Drop | Late:
         """Answer one HTTP request as the sandbox does, unless the next matching fault says not."""
         with self._lock:
             request = self.sandbox.read(path, body)
             fault = self._take(request.endpoint)
-            reply: Answer | Drop
+            reply: Answer | Drop | Late
             if fault is None:
                 reply = self.sandbox.handle(method, path, headers, body)
             elif fault.kind is FaultKind.DROP_BEFORE:
@@ -152,8 +168,10 @@ def _status_seen(fault: Fault) -> int | None:
     return None
 
 
-def _spoil(answer: Answer, fault: Fault) -> Answer | Drop:
+def _spoil(answer: Answer, fault: Fault) -> Answer | Drop | Late:
     """What the client gets instead of the sandbox's `answer` (the request was processed)."""
+    if fault.kind in (FaultKind.SLOW, FaultKind.TRICKLE):
+        return Late(answer, fault.seconds, trickle=fault.kind is FaultKind.TRICKLE)
     if fault.kind is FaultKind.STATUS:
         return _answer(fault.status, fault.body, fault.headers, answer.request)
     if fault.kind is FaultKind.DROP_AFTER:
@@ -201,6 +219,8 @@ class _Transport(httpx.BaseTransport):
             )
         if isinstance(reply, Drop):
             raise httpx.ReadTimeout("timed out", request=request)
+        if isinstance(reply, Late):  # in-process there is no wire to be late on
+            reply = reply.answer
         return httpx.Response(reply.status, headers=reply.headers, content=reply.body)
 
 

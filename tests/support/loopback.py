@@ -15,7 +15,7 @@ from typing import Any
 
 from runner.sandbox import Sandbox
 
-from .faults import Drop, FaultySandbox
+from .faults import Drop, FaultySandbox, Late
 
 BASE_PATH = "/linkedin"
 
@@ -46,13 +46,25 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.closing.wait(reply.seconds)
             self.close_connection = True
             return
-        self.send_response(reply.status)
-        for name, value in reply.headers.items():
+        late = reply if isinstance(reply, Late) else None
+        answer = late.answer if late else reply
+        if late and not late.trickle and self.server.closing.wait(late.seconds):
+            return
+        self.send_response(answer.status)
+        for name, value in answer.headers.items():
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(reply.body)))
+        self.send_header("Content-Length", str(len(answer.body)))
         self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(reply.body)
+        if self.command == "HEAD":
+            return
+        if late and late.trickle:
+            for byte in answer.body:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                if self.server.closing.wait(late.seconds):
+                    return
+        else:
+            self.wfile.write(answer.body)
 
     do_POST = do_GET = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
 

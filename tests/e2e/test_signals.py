@@ -1,0 +1,79 @@
+"""Stopped by the system or the operator: SIGTERM (systemd, Docker, kill), SIGHUP (a closed
+terminal), SIGINT (Ctrl-C), against the real CLI in a child process."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+import pytest
+
+from tests.support.campaign import make_campaign, people
+from tests.support.faults import Fault, FaultKind
+from tests.support.process import start, wait_for_requests
+
+
+def statuses(files) -> list[str]:
+    return [row["status"] for row in files.rows()]
+
+
+@pytest.mark.parametrize(
+    ("signum", "code"),
+    [(signal.SIGTERM, 143), (signal.SIGHUP, 129), (signal.SIGINT, 130)],
+    ids=["SIGTERM", "SIGHUP", "SIGINT"],
+)
+def test_a_stop_lets_the_send_on_the_wire_finish_then_writes_back(tmp_path, api, signum, code):
+    files = make_campaign(tmp_path, people(3), extra="[api]\ntimeout = 30")
+    api.sim.inject(Fault(FaultKind.SLOW, seconds=1.5))  # the answer takes a while
+    proc = start(files, api)
+    wait_for_requests(api, 1, proc)
+    proc.send_signal(signum)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == code, err
+    assert statuses(files) == ["sent", "pending", "pending"]  # not unknown: it was let finish
+    assert len(api.sim.received) == 1  # no new send started
+    assert f"Stopped by {signal.Signals(signum).name}. Everything sent is recorded" in out
+    assert "1 sent this run" in out and "Traceback" not in err
+
+
+def test_a_stop_during_the_pause_between_sends_ends_at_once(tmp_path, api):
+    files = make_campaign(tmp_path, people(3), pacing=(60, 60))
+    proc = start(files, api)
+    wait_for_requests(api, 1, proc)
+    time.sleep(1)  # answered at once; the runner now waits a minute before the next
+    began = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 143, err
+    assert time.monotonic() - began < 10  # not the rest of the minute
+    assert statuses(files) == ["sent", "pending", "pending"]
+
+
+def test_a_stop_between_retries_leaves_the_row_pending_not_unknown(tmp_path, api):
+    files = make_campaign(tmp_path, people(2))
+    api.sim.inject(Fault(FaultKind.STATUS, status=503, times=2))  # retried after 2 s, 4 s
+    proc = start(files, api)
+    wait_for_requests(api, 1, proc)
+    time.sleep(0.5)  # in the pause before the retry: nothing on the wire
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 143, err
+    assert statuses(files) == ["pending", "pending"]
+    assert api.sim.delivered() == []
+
+
+def test_a_second_stop_cuts_the_send_on_the_wire_short(tmp_path, api):
+    files = make_campaign(tmp_path, people(2), extra="[api]\ntimeout = 60")
+    api.sim.inject(Fault(FaultKind.HANG, seconds=20))
+    proc = start(files, api)
+    wait_for_requests(api, 1, proc)
+    proc.send_signal(signal.SIGTERM)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 143, err
+    assert statuses(files) == ["unknown", "pending"]
+    assert (
+        "stopped by SIGTERM while sending; it may or may not have been delivered"
+        in (files.rows()[0]["status_detail"])
+    )
