@@ -23,7 +23,8 @@ from .errors import ExitCode, RunnerError
 from .plans import SendPlan
 from .prepare import look, prepare
 from .report import dry_run, status_text, summary
-from .run import RunOptions, run_campaign
+from .run import RunOptions
+from .session import run_campaign
 from .settings import KEY_VAR, places, resolve_target
 from .status import StatusCells
 from .stopping import Stopped, StopRequest, on_signals

@@ -39,7 +39,8 @@ CREATE TABLE IF NOT EXISTS sends (
     message TEXT,
     subject TEXT,
     sent_at TEXT,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    strikes INTEGER NOT NULL DEFAULT 0  -- runs on which the API failed for this row alone
 );
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,        -- state: open while a run writes, closed after; sheet_written_at
@@ -77,6 +78,7 @@ class Entry:
     endpoint: str | None = None
     account: str | None = None
     sent_at: str | None = None
+    strikes: int = 0
 
     @property
     def idents(self) -> tuple[str, ...]:
@@ -112,6 +114,7 @@ class Journal:
             if self.existed:
                 _check_integrity(self.db)
             self.db.executescript(_SCHEMA)
+            _upgrade(self.db)
             if write:
                 self._set_meta("state", "open")
                 self.checkpoint()
@@ -176,10 +179,11 @@ class Journal:
 
     def entries(self) -> list[Entry]:
         rows = self._db.execute(
-            "SELECT key, status, detail, public_id, urn, row, endpoint, account, sent_at FROM sends"
+            "SELECT key, status, detail, public_id, urn, row, endpoint, account, sent_at, strikes "
+            "FROM sends"
         )
         return [
-            Entry(r[0], Status(r[1]), r[2], Recipient(r[3], r[4]), r[5], r[6], r[7], r[8])
+            Entry(r[0], Status(r[1]), r[2], Recipient(r[3], r[4]), r[5], r[6], r[7], r[8], r[9])
             for r in rows
         ]
 
@@ -229,11 +233,17 @@ class Journal:
         )
 
     def begin(self, plan: SendPlan, now: datetime) -> None:
-        """Record a send as in flight; committed before the request leaves."""
+        """Record a send as in flight; committed before the request leaves. (What an earlier
+        attempt left, its strikes, is kept.)"""
         self._db.execute(
-            "INSERT OR REPLACE INTO sends (key, status, detail, public_id, urn, row, endpoint, "
+            "INSERT INTO sends (key, status, detail, public_id, urn, row, endpoint, "
             "account, message, subject, sent_at, updated_at) "
-            "VALUES (?, ?, '', ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+            "VALUES (?, ?, '', ?, ?, ?, ?, ?, ?, ?, NULL, ?) "
+            "ON CONFLICT (key) DO UPDATE SET status = excluded.status, detail = '', "
+            "public_id = excluded.public_id, urn = excluded.urn, row = excluded.row, "
+            "endpoint = excluded.endpoint, account = excluded.account, "
+            "message = excluded.message, subject = excluded.subject, sent_at = NULL, "
+            "updated_at = excluded.updated_at",
             (
                 plan.recipient.key,
                 Status.IN_FLIGHT,
@@ -259,6 +269,12 @@ class Journal:
             (status, cells.detail, cells.urn or None, status, iso(now), iso(now), key),
         )
 
+    def strike(self, key: str) -> int:
+        """One more run on which the API failed for this recipient alone; how many now."""
+        self._db.execute("UPDATE sends SET strikes = strikes + 1 WHERE key = ?", (key,))
+        row = self._db.execute("SELECT strikes FROM sends WHERE key = ?", (key,)).fetchone()
+        return int(row[0]) if row else 0
+
     def save_pool(self, api: str, pool: Pool) -> None:
         self._db.execute(
             "INSERT OR REPLACE INTO pools (api, account, endpoint, lim, used, remaining, reset, "
@@ -278,6 +294,13 @@ class Journal:
 
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _upgrade(db: sqlite3.Connection) -> None:
+    """Bring a journal an earlier version wrote up to this schema."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(sends)")}
+    if "strikes" not in columns:
+        db.execute("ALTER TABLE sends ADD COLUMN strikes INTEGER NOT NULL DEFAULT 0")
 
 
 def _check_at_rest(path: Path) -> None:

@@ -66,6 +66,10 @@ def reconcile(plans: list[RowPlan], entries: list[Entry], resend_unknown: bool) 
             detail = pending_detail.get(plan.recipient.key, "")
             states[number] = StatusCells(Status.PENDING, detail)
             queue.append(plan)
+    # A row the API failed for alone on an earlier run goes after the others: it cannot hold
+    # them back (sorted is stable: the sheet's order stays within each group).
+    strikes = {e.key: e.strikes for e in entries if e.strikes}
+    queue.sort(key=lambda plan: strikes.get(plan.recipient.key, 0))
     return Reconciled(states, queue, adopted, moved, tuple(held))
 
 

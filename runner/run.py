@@ -10,15 +10,11 @@ their recipient, not their position, so a re-sorted or extended sheet resumes co
 from __future__ import annotations
 
 import random
-import sqlite3
-from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-import httpx
-
 from . import failpoints
-from .api import ApiClient, ApiTarget, Outcome, make_http_client
+from .api import ApiClient
 from .clock import Clock, iso
 from .errors import ApiFatal, ConfigError, SheetError
 from .lock import CampaignLock
@@ -30,8 +26,16 @@ from .schedule import Scheduler, Wait, WaitReason, last_sends
 from .settings import Places
 from .sheet import Stamp
 from .status import Status, StatusCells
-from .stopping import StoppableClock, Stopped, StopRequest
-from .stops import Stop, StopKind, StopRules
+from .stopping import Stopped, StopRequest
+from .stops import (
+    Acquit,
+    Decision,
+    PauseAccount,
+    Stop,
+    StopKind,
+    StopRules,
+    Trouble,
+)
 from .writeback import WriteBack
 
 
@@ -63,49 +67,6 @@ class NoProgress:
 
     def close(self) -> None:
         pass
-
-
-def run_campaign(
-    prepared: Prepared,
-    target: ApiTarget,
-    options: RunOptions,
-    clock: Clock,
-    progress: Progress | None = None,
-    stop: StopRequest | None = None,
-) -> RunReport:
-    """Send the campaign to `target` (the built-in sandbox when it says so). A `stop` request
-    (the CLI makes signals into one) ends it gracefully."""
-    stop = stop or StopRequest()
-    clock = StoppableClock(clock, stop)  # pauses, here and between retries, end at a stop
-    with ExitStack() as stack:
-        transport = None
-        if target.sandbox:
-            transport = _sandbox_transport(prepared, target, options.places, clock, stack)
-        http = stack.enter_context(make_http_client(target, transport))
-        api = ApiClient(http, clock)
-        run = Run(prepared, options, api, clock, progress=progress, stop=stop)
-        return run.execute()
-
-
-def _sandbox_transport(
-    prepared: Prepared, target: ApiTarget, places: Places, clock: Clock, stack: ExitStack
-) -> httpx.BaseTransport:
-    from .sandbox import Sandbox, transport  # here, not at the top: only a sandbox run needs it
-
-    try:
-        sandbox = Sandbox(
-            target.api_key,
-            clock,
-            day_seconds=prepared.campaign.api.sandbox_day_seconds,
-            store_path=places.sandbox_store,
-        )
-    except (OSError, sqlite3.Error) as error:
-        raise ConfigError(
-            f"{places.state_dir}: cannot keep the sandbox's state there ({error}); "
-            "choose another folder with --state-dir"
-        ) from None
-    stack.callback(sandbox.close)
-    return transport(sandbox)
 
 
 class Run:
@@ -193,6 +154,7 @@ class Run:
         now = self.clock.now()
         self.report.recovered = self.journal.recover(now)
         entries = self.journal.entries()
+        self.strikes = {entry.key for entry in entries if entry.strikes}
         if not self.options.trust_sheet:
             check_vouched(self.prepared, places, entries, self.journal.has_history())
         start = reconcile(self.prepared.plans, entries, self.options.resend_unknown)
@@ -223,11 +185,11 @@ class Run:
         self.progress.start(len(self.queue))
         try:
             while (step := self._next()) is not None:
-                stop = self._attempt(step)
-                if stop is not None:
-                    self._stop(stop)
+                if self._decide(self._attempt(step)):
                     return
                 self.writeback.checkpoint(self.states)
+            if self.report.stop is StopReason.FINISHED:
+                self._decide(self.stops.unresolved(self._struck))
         except _SheetUnusable as err:
             self.report.stop, self.report.stalled = StopReason.SHEET, str(err)
         finally:
@@ -282,14 +244,14 @@ class Run:
                 return None  # a spent quota: the rows wait for a later run
             self.clock.sleep((step.until - now).total_seconds())
 
-    def _attempt(self, plan: SendPlan) -> Stop | None:
+    def _attempt(self, plan: SendPlan) -> list[Decision]:
         """Send one plan: journal it in flight, send, journal the outcome, learn from it."""
         earlier = self.reached.earlier_row(plan)
         if earlier is not None:
             detail = f"same recipient as row {earlier} (LinkedIn answered with the same URN)"
             self._show(plan, StatusCells(Status.DUPLICATE, detail))
             self.scheduler.release(plan)
-            return None
+            return []
         key = plan.recipient.key
         self.journal.begin(plan, self.clock.now())
         self.in_flight[key] = plan
@@ -303,17 +265,52 @@ class Run:
         pool = self.scheduler.learn(plan.pool, result, now)
         if pool is not None:
             self.journal.save_pool(self.options.api_name, pool)
-        if result.outcome is not Outcome.FATAL:  # a fatal answer is withdrawn by its stop
-            cells = outcome_cells(plan, result, now)
-            self.journal.finish(key, cells, now)
-            self._show(plan, cells)
-            if cells.status is Status.SENT:
-                self.report.sent += 1
-                self.reached.add(plan, cells.urn)
-        if result.outcome is Outcome.RETRY_LATER:
-            self.scheduler.fail_account(plan.account, result.detail)
+        cells = outcome_cells(plan, result, now)
+        self.journal.finish(key, cells, now)
+        self._show(plan, cells)
+        if cells.status is Status.SENT:
+            self.report.sent += 1
+            self.reached.add(plan, cells.urn)
         self.scheduler.done(plan, now)
         return self.stops.observe(plan, result)
+
+    def _decide(self, decisions: list[Decision]) -> bool:
+        """Act on what the stop rules said; True when the run stops sending."""
+        for decision in decisions:
+            if isinstance(decision, PauseAccount):
+                self.scheduler.fail_account(decision.account, decision.why)
+            elif isinstance(decision, Acquit):
+                self._acquit(decision)
+            else:
+                self._stop(decision)
+                return True
+        return False
+
+    def _struck(self, plan: SendPlan) -> bool:
+        return plan.recipient.key in self.strikes
+
+    def _acquit(self, acquit: Acquit) -> None:
+        """Rows whose trouble was their own wait behind the others; after a few runs of it,
+        they fail, so that no row holds the campaign back."""
+        if acquit.trouble is Trouble.SAME_REFUSAL:
+            return  # refused, as the API said: they stay failed
+        now = self.clock.now()
+        for plan in acquit.plans:
+            strikes = self.journal.strike(plan.recipient.key)
+            if strikes >= MAX_STRIKES:
+                cells = StatusCells(
+                    Status.FAILED,
+                    f"the API failed for this recipient on {strikes} runs while it worked for "
+                    f"others ({acquit.detail}); clear the status cell to try again",
+                )
+            else:
+                cells = StatusCells(
+                    Status.PENDING,
+                    f"{acquit.detail}; the API failed for this recipient while it worked for "
+                    f"others ({strikes} of {MAX_STRIKES}): tried after the others next run",
+                )
+            self.journal.finish(plan.recipient.key, cells, now)
+            self.states[plan.row] = cells
 
     def _show(self, plan: SendPlan, cells: StatusCells) -> None:
         self.states[plan.row] = cells
@@ -364,6 +361,10 @@ class Run:
         self.report.written = self.writeback.written
         self.report.write_error = self.writeback.error
         self.report.held = self.writeback.held
+
+
+# A row the API fails for while it works for others is tried on this many runs, then failed.
+MAX_STRIKES = 3
 
 
 class _SheetUnusable(Exception):

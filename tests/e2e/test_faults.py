@@ -179,40 +179,68 @@ def test_reset_header_as_unix_timestamp(tmp_path, clock, capsys):
 
 def test_a_wrong_base_url_path_stops_the_run_and_loses_nobody(tmp_path, api, capsys):
     files = make_campaign(tmp_path, people(3))
-    api.sim.inject(
-        Fault(
-            FaultKind.STATUS,
-            status=404,
-            body=b"<html><body>Cannot POST /v2/message</body></html>",
-        )
-    )
+    page = b"<html><body>Cannot POST /v2/message</body></html>"
+    api.sim.inject(Fault(FaultKind.STATUS, status=404, body=page, times=10))
     assert api.run(files) == 1
     err = capsys.readouterr().err
     assert "the API answered HTTP 404 (<html><body>Cannot POST /v2/message</body></html>), " in err
     assert "check the base URL" in err
+    assert len(api.sim.received) == 2  # the second row confirmed it is not about the first
     assert statuses(files) == ["pending"] * 3
+    api.sim.clear()  # the base URL fixed
     assert api.run(files) == 0
     assert len(api.sim.delivered()) == 3
 
 
+def test_one_row_answered_by_a_page_that_is_not_the_apis_does_not_stop_the_rest(
+    tmp_path, api, capsys
+):
+    """A gateway answers an HTML 404 for one recipient only: the next row goes through, so the
+    trouble is that row's. It waits behind the others, and fails after three runs of it."""
+    files = make_campaign(tmp_path, people(3))
+    page = b"<html><body>Not Found</body></html>"
+    for run in range(1, 4):
+        api.sim.inject(Fault(FaultKind.STATUS, status=404, body=page))  # the first request only
+        code = api.run(files)
+        rows = {row["recipientProfileId"]: row for row in files.rows()}
+        if run == 1:
+            assert code == 75
+            assert [rows[p]["status"] for p in sorted(rows)] == ["pending", "sent", "sent"]
+            assert rows["person-0"]["status_detail"].endswith(
+                "the API failed for this recipient while it worked for others (1 of 3): tried "
+                "after the others next run"
+            )
+    assert code == 0
+    assert rows["person-0"]["status"] == "failed"
+    assert rows["person-0"]["status_detail"].startswith(
+        "the API failed for this recipient on 3 runs while it worked for others"
+    )
+    assert sorted(api.delivered_to()) == ["person-1", "person-2"]
+
+
 def test_the_same_refusal_for_everyone_is_about_the_account_not_them(tmp_path, api, capsys):
     files = make_campaign(tmp_path, people(5))
-    api.sim.inject(
-        Fault(
-            FaultKind.STATUS,
-            status=400,
-            times=3,
-            body={"error": "Invalid accountId", "success": False},
-        )
-    )
+    refusal = {"error": "Invalid accountId", "success": False}
+    api.sim.inject(Fault(FaultKind.STATUS, status=400, times=10, body=refusal))
     assert api.run(files) == 1
-    assert "the API refused 3 different recipients in a row with the same answer " in (
+    assert "the API refused 4 different recipients in a row with the same answer " in (
         capsys.readouterr().err
     )
     assert statuses(files) == ["pending"] * 5
+    api.sim.clear()
     assert api.run(files) == 0
     assert statuses(files) == ["sent"] * 5
     assert len(api.sim.delivered()) == 5
+
+
+def test_the_same_refusal_that_the_next_row_does_not_meet_was_about_each_of_them(tmp_path, api):
+    """Three recipients refused in the same words, then the fourth goes through: the refusals
+    were about them, and stand."""
+    files = make_campaign(tmp_path, people(5))
+    refusal = {"error": "Recipient does not accept messages", "success": False}
+    api.sim.inject(Fault(FaultKind.STATUS, status=400, times=3, body=refusal))
+    assert api.run(files) == 0
+    assert statuses(files) == ["failed"] * 3 + ["sent"] * 2
 
 
 def test_the_same_refusal_that_is_about_each_recipient_does_not_stop_the_run(tmp_path, api):

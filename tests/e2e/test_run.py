@@ -205,16 +205,30 @@ def test_401_in_the_middle_of_a_run(tmp_path, api, capsys):
 
 
 def test_server_errors_are_retried_then_left_pending(tmp_path, api, capsys):
-    files = make_campaign(tmp_path, people(2))
-    api.sim.inject(Fault(FaultKind.STATUS, status=503, times=4, body={"error": "maintenance"}))
+    files = make_campaign(tmp_path, people(3))
+    api.sim.inject(Fault(FaultKind.STATUS, status=503, times=8, body={"error": "maintenance"}))
     assert api.run(files) == 75
     out = capsys.readouterr().out
     assert "the API is failing for account (default) (HTTP 503: maintenance)" in out
-    assert [r["status"] for r in files.rows()] == ["pending", "pending"]
+    assert [r["status"] for r in files.rows()] == ["pending"] * 3
     assert files.rows()[0]["status_detail"] == "HTTP 503: maintenance"
-    assert len(api.sim.received) == 4 and api.sim.delivered() == []
+    # Four tries for the first row, four for the second, which confirms it is the account's.
+    assert len(api.sim.received) == 8 and api.sim.delivered() == []
     assert api.run(files) == 0
-    assert len(api.sim.delivered()) == 2
+    assert len(api.sim.delivered()) == 3
+
+
+def test_one_row_the_api_always_fails_does_not_block_the_campaign(tmp_path, api, capsys):
+    files = make_campaign(tmp_path, people(3))
+    for _ in range(3):  # three runs, and on each the first row gets 503 on every try
+        api.sim.inject(Fault(FaultKind.STATUS, status=503, times=4, body={"error": "maintenance"}))
+        api.run(files)
+    rows = {row["recipientProfileId"]: row["status"] for row in files.rows()}
+    assert rows == {"person-0": "failed", "person-1": "sent", "person-2": "sent"}
+    assert (
+        "on 3 runs while it worked for others (HTTP 503: maintenance)"
+        in (files.rows()[0]["status_detail"])
+    )
 
 
 def test_timeout_makes_the_row_unknown_and_it_is_not_resent(tmp_path, api, capsys):

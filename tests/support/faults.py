@@ -120,6 +120,11 @@ class FaultySandbox:
         with self._lock:
             self._faults.append(_Queued(fault, fault.times))
 
+    def clear(self) -> None:
+        """Drop the faults still queued (the network, or the base URL, is fixed)."""
+        with self._lock:
+            self._faults.clear()
+
     def close(self) -> None:
         self.sandbox.close()
 
