@@ -9,42 +9,16 @@ UNKNOWN and the row is not sent again unless the user asks.
 from __future__ import annotations
 
 import ipaddress
-import json
-from dataclasses import dataclass, replace
-from datetime import datetime
-from enum import StrEnum
-from typing import Any
+import time
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx
 
+from .answers import Outcome, SendResult, classify
 from .clock import Clock
 from .errors import ConfigError
 from .plans import SendPlan
-from .quota import RateLimit, parse_rate_limit, parse_time, reset_from_text
-
-# The documented 500 says the API could not even log in to LinkedIn: nothing was sent, so
-# sending again is safe. Any other 500 may come after the message went out.
-NOT_SENT_500 = "Failed to get LinkedIn authentication credentials"
-
-
-class Outcome(StrEnum):
-    SENT = "sent"
-    FAILED = "failed"  # the API refused this row (400, 403, 404 ...): do not send again
-    RATE_LIMITED = "rate_limited"  # 429: the row waits for the pool's reset
-    RETRY_LATER = "retry_later"  # certainly not sent, the API or network is failing for now
-    UNKNOWN = "unknown"  # may or may not have been sent
-    FATAL = "fatal"  # 401, or an answer that is about no recipient: stop everything
-
-
-@dataclass(frozen=True)
-class SendResult:
-    outcome: Outcome
-    detail: str = ""
-    recipient_urn: str | None = None
-    rate: RateLimit = RateLimit()
-    reset: datetime | None = None  # for RATE_LIMITED: when the pool may send again
-    status: int | None = None  # the HTTP status, when there was an answer
 
 
 @dataclass(frozen=True)
@@ -118,8 +92,12 @@ class ApiClient:
         *,
         attempts: int = 4,
         backoff: float = 2.0,
+        deadline: float | None = None,
     ) -> None:
         self.http = http
+        # How long one request may take in all, however its answer trickles in (httpx's own
+        # timeouts are per read: a byte a second would hold the run, and its lock, for hours).
+        self.deadline = deadline or http.timeout.read or 30.0
         self.clock = clock
         self.attempts = attempts
         self.backoff = backoff
@@ -147,10 +125,32 @@ class ApiClient:
                 return result
         return result
 
+    def _post(self, plan: SendPlan) -> tuple[int, dict[str, str], bytes]:
+        """The answer's status, headers and body, all within the deadline."""
+        ends = time.monotonic() + self.deadline
+        with self.http.stream("POST", plan.endpoint.path, json=plan.payload()) as response:
+            chunks = []
+            try:
+                for chunk in response.iter_bytes():
+                    chunks.append(chunk)
+                    if time.monotonic() > ends:
+                        raise _TooSlow
+            except httpx.DecodingError:  # a broken Content-Encoding: the body is lost
+                chunks = [b"(a body that could not be decoded: broken Content-Encoding)"]
+            if time.monotonic() > ends:
+                raise _TooSlow
+            return response.status_code, dict(response.headers), b"".join(chunks)
+
     def _send_once(self, plan: SendPlan) -> SendResult:
         self._on_wire.add(plan.recipient.key)
         try:
-            response = self.http.post(plan.endpoint.path, json=plan.payload())
+            status, headers, content = self._post(plan)
+        except _TooSlow:
+            result = SendResult(
+                Outcome.UNKNOWN,
+                f"the answer was still coming after {self.deadline:g} s (the campaign's "
+                "timeout); it may have been delivered",
+            )
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as err:
             result = SendResult(Outcome.RETRY_LATER, f"cannot reach the API: {_describe(err)}")
         except httpx.LocalProtocolError as err:
@@ -165,85 +165,14 @@ class ApiClient:
                 f"no answer after sending ({_describe(err)}); it may have been delivered",
             )
         else:
-            result = classify(response.status_code, dict(response.headers), response.content)
+            result = classify(status, headers, content)
         if result.outcome in (Outcome.RETRY_LATER, Outcome.RATE_LIMITED, Outcome.FATAL):
             self._on_wire.discard(plan.recipient.key)
         return result
 
 
-def classify(status: int, headers: dict[str, str], content: bytes) -> SendResult:
-    """Turn one HTTP answer into a result; pure, so every API quirk is tested directly."""
-    return replace(_classify(status, headers, content), status=status)
-
-
-def _classify(status: int, headers: dict[str, str], content: bytes) -> SendResult:
-    rate = parse_rate_limit(headers)
-    body = _json(content)
-    text = _error_text(body, content)
-    if 200 <= status < 300:
-        if not isinstance(body, dict):
-            return SendResult(
-                Outcome.UNKNOWN,
-                f"HTTP {status} with a body that is not JSON; it may have been delivered",
-                rate=rate,
-            )
-        if body.get("success") is False:
-            return SendResult(Outcome.FAILED, f"HTTP {status}: {text}", rate=rate)
-        urn = body.get("recipientProfileUrn")
-        return SendResult(Outcome.SENT, "", urn if isinstance(urn, str) else None, rate=rate)
-    if status == 401:
-        return SendResult(
-            Outcome.FATAL,
-            f"the API refused the API key (HTTP 401: {text}); check CONNECTSAFELY_API_KEY",
-            rate=rate,
-        )
-    if status == 429:
-        hold = parse_time(str(body.get("holdUntil", ""))) if isinstance(body, dict) else None
-        reset = rate.reset or hold or reset_from_text(text)
-        return SendResult(Outcome.RATE_LIMITED, f"HTTP 429: {text}", rate=rate, reset=reset)
-    if status == 503 or (status == 500 and NOT_SENT_500 in text):
-        return SendResult(Outcome.RETRY_LATER, f"HTTP {status}: {text}", rate=rate)
-    if 400 <= status < 500:
-        if isinstance(body, dict) and (body.get("success") is False or "error" in body):
-            return SendResult(Outcome.FAILED, f"HTTP {status}: {text}", rate=rate)
-        # The API's refusals are JSON with "success": false or an "error". Anything else (an
-        # HTML page, plain text) comes from something else, a wrong base URL or a proxy: it
-        # says nothing about this recipient, and marking every row failed would lose them.
-        return SendResult(
-            Outcome.FATAL,
-            f"the API answered HTTP {status} ({text}), which is not an answer about a "
-            "recipient; check the base URL",
-            rate=rate,
-        )
-    # Another 500, 502, 504...: the API, or something in front of it, may have sent the
-    # message before failing.
-    return SendResult(
-        Outcome.UNKNOWN, f"HTTP {status}: {text}; it may have been delivered", rate=rate
-    )
-
-
-def _json(content: bytes) -> Any:
-    try:
-        return json.loads(content)
-    except (ValueError, UnicodeDecodeError):
-        return None
-
-
-def _error_text(body: Any, content: bytes) -> str:
-    """The API's reason, wherever this answer shape keeps it."""
-    if not isinstance(body, dict):
-        return content[:200].decode("utf-8", "replace").strip() or "(empty body)"
-    error = body.get("error")
-    if isinstance(error, dict):
-        error = error.get("message") or json.dumps(error)
-    text = str(error or body.get("message") or "")
-    details = body.get("errorDetails")
-    if isinstance(details, dict) and isinstance(details.get("data"), dict):
-        data = details["data"]
-        reason = ": ".join(str(data[k]) for k in ("code", "message") if data.get(k))
-        if reason:
-            text = f"{text} ({reason})" if text else reason
-    return text or json.dumps(body)[:200]
+class _TooSlow(Exception):
+    """The answer did not arrive within the request's deadline."""
 
 
 def _describe(err: Exception) -> str:

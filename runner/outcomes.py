@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from .api import Outcome, SendResult
+from .answers import Outcome, SendResult
 from .clock import iso
 from .errors import ExitCode
 from .plans import SendPlan

@@ -15,6 +15,10 @@ from .plans import Endpoint, PoolKey
 
 # After a 429 whose reset time is missing or already past, wait at least this long.
 MIN_429_BLOCK = timedelta(minutes=1)
+# More than any daily quota: a header saying more is garbled, not a quota.
+_MOST = 1_000_000
+# A reset further ahead than this is garbled too (a daily quota comes back within a day).
+_FURTHEST_RESET = timedelta(days=8)
 _RESETS_AT = re.compile(r"[Rr]esets at (\S+?)\.?(?:\s|$)")
 
 
@@ -55,9 +59,10 @@ def parse_rate_limit(headers: Mapping[str, str]) -> RateLimit:
 
     def number(name: str) -> int | None:
         try:
-            return int(float(lower[name].strip()))
-        except (KeyError, ValueError):
+            value = int(float(lower[name].strip()))
+        except (KeyError, ValueError, OverflowError):  # absent, garbled, "inf"
             return None
+        return value if 0 <= value <= _MOST else None
 
     return RateLimit(
         limit=number("x-ratelimit-limit"),
@@ -103,10 +108,16 @@ def next_utc_midnight(now: datetime) -> datetime:
     return day + timedelta(days=1)
 
 
+def _sane(reset: datetime | None, now: datetime) -> datetime | None:
+    """A reset time worth believing: not years ahead (a garbled header, a typo)."""
+    return reset if reset is not None and reset <= now + _FURTHEST_RESET else None
+
+
 def observe(pool: Pool, rate: RateLimit, now: datetime) -> Pool:
     """Update a pool from an answer's headers; Remaining 0 blocks it until the reset."""
     if rate == RateLimit():
         return pool
+    rate = replace(rate, reset=_sane(rate.reset, now))
     pool = replace(
         pool,
         limit=rate.limit if rate.limit is not None else pool.limit,
@@ -120,8 +131,12 @@ def observe(pool: Pool, rate: RateLimit, now: datetime) -> Pool:
     return pool
 
 
-def exhausted(pool: Pool, reset: datetime | None, reason: str, now: datetime) -> Pool:
-    """Block a pool after a 429 until its reset (else the next 00:00 UTC)."""
-    until = reset or next_utc_midnight(now)
+def exhausted(
+    pool: Pool, reset: datetime | None, reason: str, now: datetime, retry_after: float | None = None
+) -> Pool:
+    """Block a pool after a 429 until its reset, else `retry_after` seconds from now, else the
+    next 00:00 UTC."""
+    later = now + timedelta(seconds=retry_after) if retry_after is not None else None
+    until = _sane(reset, now) or later or next_utc_midnight(now)
     until = max(until, now + MIN_429_BLOCK)
     return replace(pool, remaining=0, blocked_until=until, reset=until, reason=reason)

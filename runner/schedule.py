@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from .api import Outcome, SendResult
+from .answers import Outcome, SendResult
 from .campaign import Pacing
 from .journal import Entry
 from .plans import PoolKey, SendPlan
@@ -99,7 +99,7 @@ class Scheduler:
         before = self.pools.get(key)
         pool = observe(before or Pool(key.account, key.endpoint), result.rate, now)
         if result.outcome is Outcome.RATE_LIMITED:
-            pool = exhausted(pool, result.reset, result.detail, now)
+            pool = exhausted(pool, result.reset, result.detail, now, result.retry_after)
         if pool == before:
             return None
         self.pools[key] = pool

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .api import Outcome, SendResult
+from .answers import Outcome, SendResult
 from .plans import SendPlan
 
 MAX_UNKNOWN_IN_A_ROW = 3
@@ -86,7 +86,7 @@ class StopRules:
         """What follows from `result`, the answer for `plan`, in the order to apply it."""
         outcome = result.outcome
         self._unknown_in_a_row = self._unknown_in_a_row + 1 if outcome is Outcome.UNKNOWN else 0
-        if outcome is Outcome.FATAL and result.status == 401:
+        if outcome is Outcome.FATAL and _about_everyone(result):
             return [_fatal(result, (plan,))]
         trouble = _trouble(result)
         decisions: list[Decision] = []
@@ -179,6 +179,12 @@ def _fatal(result: SendResult, plans: tuple[SendPlan, ...]) -> Stop:
         f"{result.detail}. Nothing was marked failed; run again once it is fixed",
         revert=plans,
     )
+
+
+def _about_everyone(result: SendResult) -> bool:
+    """Answers about the key or the base URL, never about one row: a 401, a redirect."""
+    status = result.status or 0
+    return status == 401 or 300 <= status < 400
 
 
 def about_the_recipient(result: SendResult) -> bool:

@@ -51,7 +51,8 @@ def test_a_stop_during_the_pause_between_sends_ends_at_once(tmp_path, api):
 
 def test_a_stop_between_retries_leaves_the_row_pending_not_unknown(tmp_path, api):
     files = make_campaign(tmp_path, people(2))
-    api.sim.inject(Fault(FaultKind.STATUS, status=503, times=2))  # retried after 2 s, 4 s
+    busy = {"error": "maintenance", "success": False}
+    api.sim.inject(Fault(FaultKind.STATUS, status=503, times=2, body=busy))  # retried after 2 s
     proc = start(files, api)
     wait_for_requests(api, 1, proc)
     time.sleep(0.5)  # in the pause before the retry: nothing on the wire

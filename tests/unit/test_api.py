@@ -5,7 +5,8 @@ import socket
 import httpx
 import pytest
 
-from runner.api import ApiClient, ApiTarget, Outcome, check_base_url, classify, make_http_client
+from runner.answers import Outcome, classify
+from runner.api import ApiClient, ApiTarget, check_base_url, make_http_client
 from runner.campaign import MessageType
 from runner.clock import FakeClock
 from runner.errors import ConfigError

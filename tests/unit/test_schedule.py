@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from runner.api import Outcome, SendResult
+from runner.answers import Outcome, SendResult
 from runner.campaign import Pacing
 from runner.journal import Entry
 from runner.plans import Endpoint, PoolKey, SendPlan

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from runner.api import Outcome, SendResult
+from runner.answers import Outcome, SendResult
 from runner.plans import Endpoint, SendPlan
 from runner.rows import Recipient
 from runner.stops import (
