@@ -74,7 +74,7 @@ class Scheduler:
                 assert pool.blocked_until is not None
                 reopens.append(pool.blocked_until)
                 continue
-            rank = (self.next_send.get(key.account, now), lane[0].row)
+            rank = (self._ready_at(key.account, now), lane[0].row)
             if best is None or rank < best:
                 best, choice = rank, key
         if best is None or choice is None:
@@ -83,6 +83,12 @@ class Scheduler:
             return Wait(best[0], WaitReason.PACING)
         self.busy.add(choice.account)
         return self.lanes[choice].popleft()
+
+    def _ready_at(self, account: str, now: datetime) -> datetime:
+        """When pacing lets `account` send: never later than `max_delay` from now, whatever an
+        earlier run, a sheet's typed date or a clock set wrong then stepped back says."""
+        ready = self.next_send.get(account, now)
+        return min(ready, now + timedelta(seconds=self.pacing.max_delay))
 
     def done(self, plan: SendPlan, now: datetime) -> None:
         """The plan's send is over: its account pauses for a random human-like while."""

@@ -83,7 +83,9 @@ class WriteBack:
     def checkpoint(self, states: States) -> None:
         """Write if a checkpoint is due (or the sheet was held by Excel and may be free now);
         a failure is left for the final write to report."""
-        if self.held or self.clock.now() - self._last >= self.interval:
+        elapsed = self.clock.now() - self._last
+        # A clock stepped back makes `elapsed` negative: write rather than wait for it to catch up.
+        if self.held or elapsed >= self.interval or elapsed < timedelta(0):
             with contextlib.suppress(OSError, RunnerError):
                 self._write(states)
 

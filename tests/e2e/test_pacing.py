@@ -69,3 +69,23 @@ def test_progress_bar_counts_every_send(tmp_path, clock):
 
     run(files, clock, Sandbox(API_KEY, clock), Pacing(0, 0), progress=Bar())
     assert [(bar.total, bar.n, bar.closed) for bar in bars] == [(3, 3, True)]
+
+
+def test_a_send_time_in_the_future_never_makes_the_next_run_sleep_long(tmp_path, clock):
+    """A sheet adopted with a sent_at a year ahead (typed by hand, or a clock that was wrong)."""
+    files = make_campaign(tmp_path, [[f"P{i}", "Acme", f"p-{i}", "", ""] for i in range(2)])
+    text = files.sheet.read_text(encoding="utf-8").splitlines()
+    text[0] += ",status,status_detail,sent_at,recipient_urn,status_for"
+    text[1] += ",sent,,2027-01-15T09:00:00Z,,p-0"
+    files.sheet.write_text("\n".join(text) + "\n", encoding="utf-8")
+    sim = Sandbox(API_KEY, clock)
+    report = run_in_process(
+        files, clock, transport(sim), pacing=Pacing(30, 60), options={"trust_sheet": True}
+    )
+    assert report.sent == 1
+    with files.sheet.open("a", encoding="utf-8") as sheet:
+        sheet.write("P2,Acme,p-2,,,,,,,\n")  # a row added for the next day's run
+    clock.slept.clear()
+    report = run_in_process(files, clock, transport(sim), pacing=Pacing(30, 60))
+    assert report.sent == 1
+    assert 0 < max(clock.slept) <= 60  # the pause after the last send, not a year

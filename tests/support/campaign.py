@@ -130,6 +130,7 @@ def run_in_process(
     transport: httpx.BaseTransport,
     *,
     pacing: Pacing | None = None,
+    options: dict[str, object] | None = None,
     **run_options: object,
 ) -> RunReport:
     """One run through the core (no CLI), with the HTTP transport a test controls."""
@@ -141,7 +142,7 @@ def run_in_process(
     with make_http_client(target, transport) as http:
         return Run(
             prepare(campaign, where),
-            RunOptions(where, "test"),
+            RunOptions(where, "test", **(options or {})),  # type: ignore[arg-type]
             ApiClient(http, clock),
             clock,
             **run_options,  # type: ignore[arg-type]

@@ -140,3 +140,17 @@ def test_last_sends_are_read_per_account_from_the_journal():
         "a": datetime(2026, 1, 15, 8, 30, tzinfo=UTC),
         "": datetime(2026, 1, 15, 7, 0, tzinfo=UTC),
     }
+
+
+def test_pacing_never_waits_longer_than_max_delay_whatever_the_last_send_says():
+    # A sent_at a day ahead (a clock that was ahead, a typed date) in the journal or the sheet.
+    future = NOW + timedelta(days=1)
+    s = scheduler([plan(2, "a")], pacing=Pacing(30, 60), last_sent={"a": future})
+    assert s.next(NOW) == Wait(NOW + timedelta(seconds=60), WaitReason.PACING)
+
+
+def test_a_clock_stepped_back_does_not_stall_sending():
+    s = scheduler([plan(2), plan(3)], pacing=Pacing(30, 30))
+    s.done(s.next(NOW), NOW)
+    back = NOW - timedelta(hours=3)  # the system clock corrected by three hours
+    assert s.next(back) == Wait(back + timedelta(seconds=30), WaitReason.PACING)

@@ -85,3 +85,13 @@ def test_a_failed_final_write_is_kept_as_an_error_not_raised(tmp_path):
     assert writer.error.endswith("the journal holds every outcome and the next run writes them")
     assert writer.written is None  # nobody is told the statuses were written
     assert "Bob" in path.read_text()
+
+
+def test_a_clock_stepped_back_does_not_hold_checkpoints_back(tmp_path):
+    path = sheet(tmp_path)
+    clock = FakeClock()
+    writer = WriteBack(read_table(path), path, clock)
+    writer.first(PENDING)
+    clock.advance(-3 * 3600)  # set back three hours: an interval "since" would be hours away
+    writer.checkpoint(SENT)
+    assert status(path) == "sent"
