@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 from collections import Counter
 
 ENV = "CAMPAIGN_RUNNER_CRASH_AT"
@@ -33,3 +34,17 @@ def reached(name: str) -> None:
     if _reached[name] >= int(nth or 1):
         # SIGKILL where there is one; on Windows SIGTERM ends the process just as abruptly.
         os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
+
+
+# Limits a test sets on the journal, so that SQLite itself refuses writes as it does on a full
+# disk ("full": no more pages than now) or a read-only file ("readonly").
+JOURNAL_LIMIT_ENV = "CAMPAIGN_RUNNER_JOURNAL_LIMIT"
+
+
+def limit_journal(db: sqlite3.Connection) -> None:
+    limit = os.environ.get(JOURNAL_LIMIT_ENV)
+    if limit == "full":
+        (pages,) = db.execute("PRAGMA page_count").fetchone()
+        db.execute(f"PRAGMA max_page_count = {int(pages)}")
+    elif limit == "readonly":
+        db.execute("PRAGMA query_only = 1")

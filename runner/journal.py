@@ -14,13 +14,15 @@ the `.sqlite` file alone after a clean stop loses nothing.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from . import failpoints
 from .clock import iso
-from .errors import ConfigError
+from .errors import ConfigError, JournalError
 from .plans import Endpoint, PoolKey, SendPlan
 from .quota import Pool, parse_time
 from .rows import Recipient
@@ -118,7 +120,8 @@ class Journal:
             if write:
                 self._set_meta("state", "open")
                 self.checkpoint()
-        except JournalDamaged:
+                failpoints.limit_journal(self.db)
+        except (JournalDamaged, JournalError):
             self.close()
             raise
         except sqlite3.DatabaseError as err:
@@ -152,15 +155,23 @@ class Journal:
         assert self.db is not None, "the journal is closed"
         return self.db
 
+    def _sql(self, sql: str, params: Sequence[object] = ()) -> sqlite3.Cursor:
+        """Run one statement; what goes wrong (a full disk, a read-only file, a damaged page)
+        is a JournalError that says what to do, not a traceback."""
+        try:
+            return self._db.execute(sql, params)
+        except sqlite3.Error as err:
+            raise JournalError(_trouble(self.path, err)) from None
+
     def checkpoint(self) -> None:
         """Fold the write-ahead log into the main file (at each sheet write and at the end)."""
-        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def _set_meta(self, key: str, value: str) -> None:
-        self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+        self._sql("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
     def _meta(self, key: str) -> str | None:
-        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        row = self._sql("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
     def wrote_sheet(self, now: datetime) -> None:
@@ -173,12 +184,12 @@ class Journal:
         (a lost journal, another campaign)."""
         if self._meta("sheet_written_at"):
             return True
-        return self._db.execute("SELECT 1 FROM sends LIMIT 1").fetchone() is not None
+        return self._sql("SELECT 1 FROM sends LIMIT 1").fetchone() is not None
 
     # -- reading, once at start-up --------------------------------------------------------
 
     def entries(self) -> list[Entry]:
-        rows = self._db.execute(
+        rows = self._sql(
             "SELECT key, status, detail, public_id, urn, row, endpoint, account, sent_at, strikes "
             "FROM sends"
         )
@@ -188,7 +199,7 @@ class Journal:
         ]
 
     def pools(self, api: str) -> dict[PoolKey, Pool]:
-        rows = self._db.execute(
+        rows = self._sql(
             "SELECT account, endpoint, lim, used, remaining, reset, blocked_until, reason "
             "FROM pools WHERE api = ?",
             (api,),
@@ -202,14 +213,14 @@ class Journal:
 
     def all_pools(self) -> list[tuple[str, Pool]]:
         """Every quota known, for every API this campaign has talked to."""
-        apis = [r[0] for r in self._db.execute("SELECT DISTINCT api FROM pools ORDER BY api")]
+        apis = [r[0] for r in self._sql("SELECT DISTINCT api FROM pools ORDER BY api")]
         return [(api, pool) for api in apis for pool in self.pools(api).values()]
 
     # -- writing ---------------------------------------------------------------------------
 
     def recover(self, now: datetime) -> int:
         """Rows left in flight by a process that died become unknown; returns how many."""
-        cur = self._db.execute(
+        cur = self._sql(
             "UPDATE sends SET status = ?, detail = ?, updated_at = ? WHERE status = ?",
             (Status.UNKNOWN, INTERRUPTED, iso(now), Status.IN_FLIGHT),
         )
@@ -217,7 +228,7 @@ class Journal:
 
     def adopt(self, entry: Entry, now: datetime) -> None:
         """Record an outcome known only from the sheet (a journal lost or started afresh)."""
-        self._db.execute(
+        self._sql(
             "INSERT OR IGNORE INTO sends (key, status, detail, public_id, urn, row, sent_at, "
             "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -235,7 +246,7 @@ class Journal:
     def begin(self, plan: SendPlan, now: datetime) -> None:
         """Record a send as in flight; committed before the request leaves. (What an earlier
         attempt left, its strikes, is kept.)"""
-        self._db.execute(
+        self._sql(
             "INSERT INTO sends (key, status, detail, public_id, urn, row, endpoint, "
             "account, message, subject, sent_at, updated_at) "
             "VALUES (?, ?, '', ?, ?, ?, ?, ?, ?, ?, NULL, ?) "
@@ -262,7 +273,7 @@ class Journal:
         """Record a send's outcome as the row shows it (pending when it certainly did not go
         out); a sent row's time is `now`, and the URN the API answered is kept."""
         status = cells.status or Status.PENDING
-        self._db.execute(
+        self._sql(
             "UPDATE sends SET status = ?, detail = ?, urn = COALESCE(?, urn), "
             "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END, updated_at = ? "
             "WHERE key = ?",
@@ -271,12 +282,12 @@ class Journal:
 
     def strike(self, key: str) -> int:
         """One more run on which the API failed for this recipient alone; how many now."""
-        self._db.execute("UPDATE sends SET strikes = strikes + 1 WHERE key = ?", (key,))
-        row = self._db.execute("SELECT strikes FROM sends WHERE key = ?", (key,)).fetchone()
+        self._sql("UPDATE sends SET strikes = strikes + 1 WHERE key = ?", (key,))
+        row = self._sql("SELECT strikes FROM sends WHERE key = ?", (key,)).fetchone()
         return int(row[0]) if row else 0
 
     def save_pool(self, api: str, pool: Pool) -> None:
-        self._db.execute(
+        self._sql(
             "INSERT OR REPLACE INTO pools (api, account, endpoint, lim, used, remaining, reset, "
             "blocked_until, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -294,6 +305,25 @@ class Journal:
 
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _trouble(path: Path, err: sqlite3.Error) -> str:
+    """One line on what went wrong writing the journal, and what to do."""
+    text = str(err)
+    if "full" in text:
+        what = f"the disk holding it is full; free some space in {path.parent}"
+    elif "readonly" in text or "read-only" in text:
+        what = "it, or its folder, is read-only; make both writable"
+    elif "malformed" in text or "not a database" in text:
+        what = "it is damaged; keep it and restore a backup, or see --trust-sheet in the README"
+    elif "I/O" in text:
+        what = "the disk failed while writing it; check the disk"
+    else:
+        what = "SQLite refused the write"
+    return (
+        f"{path}: the journal cannot record the sends ({text}): {what}, then run again. "
+        "Nothing more was sent; everything recorded until now is kept"
+    )
 
 
 def _upgrade(db: sqlite3.Connection) -> None:

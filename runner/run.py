@@ -9,6 +9,7 @@ their recipient, not their position, so a re-sorted or extended sheet resumes co
 
 from __future__ import annotations
 
+import contextlib
 import random
 from dataclasses import dataclass, replace
 from typing import Protocol
@@ -16,7 +17,7 @@ from typing import Protocol
 from . import failpoints
 from .api import ApiClient
 from .clock import Clock, iso
-from .errors import ApiFatal, ConfigError, SheetError
+from .errors import ApiFatal, ConfigError, JournalError, SheetError
 from .lock import CampaignLock
 from .outcomes import RESEND_HINT, RunReport, StopReason, exit_code, outcome_cells
 from .plans import SendPlan
@@ -140,7 +141,8 @@ class Run:
                 self.report.stop, self.report.signal = StopReason.SIGNAL, stopped.signum
                 self._abandon_in_flight(f"stopped by {stopped} while sending")
             except BaseException as err:  # written back first, then reported by the caller
-                self._abandon_in_flight(f"the run failed while sending ({type(err).__name__})")
+                if not isinstance(err, JournalError):  # else nothing more can be recorded
+                    self._abandon_in_flight(f"the run failed while sending ({type(err).__name__})")
                 self._finish()
                 raise
             self._finish()
@@ -178,8 +180,9 @@ class Run:
     def _written(self) -> None:
         """The sheet holds this journal's statuses: say so in the journal, and make its main
         file whole, so a copy of it alone loses nothing."""
-        self.journal.wrote_sheet(self.clock.now())
-        self.journal.checkpoint()
+        with contextlib.suppress(JournalError):  # the sheet is written all the same
+            self.journal.wrote_sheet(self.clock.now())
+            self.journal.checkpoint()
 
     def _loop(self) -> None:
         self.progress.start(len(self.queue))

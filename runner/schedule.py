@@ -88,7 +88,10 @@ class Scheduler:
         """When pacing lets `account` send: never later than `max_delay` from now, whatever an
         earlier run, a sheet's typed date or a clock set wrong then stepped back says."""
         ready = self.next_send.get(account, now)
-        return min(ready, now + timedelta(seconds=self.pacing.max_delay))
+        latest = now + timedelta(seconds=self.pacing.max_delay)
+        if ready > latest:
+            self.next_send[account] = ready = latest
+        return ready
 
     def done(self, plan: SendPlan, now: datetime) -> None:
         """The plan's send is over: its account pauses for a random human-like while."""

@@ -147,6 +147,7 @@ def test_pacing_never_waits_longer_than_max_delay_whatever_the_last_send_says():
     future = NOW + timedelta(days=1)
     s = scheduler([plan(2, "a")], pacing=Pacing(30, 60), last_sent={"a": future})
     assert s.next(NOW) == Wait(NOW + timedelta(seconds=60), WaitReason.PACING)
+    assert s.next(NOW + timedelta(seconds=60)) == plan(2, "a")  # and then it sends
 
 
 def test_a_clock_stepped_back_does_not_stall_sending():
@@ -154,3 +155,4 @@ def test_a_clock_stepped_back_does_not_stall_sending():
     s.done(s.next(NOW), NOW)
     back = NOW - timedelta(hours=3)  # the system clock corrected by three hours
     assert s.next(back) == Wait(back + timedelta(seconds=30), WaitReason.PACING)
+    assert s.next(back + timedelta(seconds=30)) == plan(3)
