@@ -57,29 +57,31 @@ class Patched:
     formulas: tuple[tuple[int, bytes], ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: one per prefix, cached
 class _Names:
     """A prefix's element names, and the searches the fast path makes with them."""
 
-    cell: bytes
-    cell_open: bytes
+    cell_open: bytes  # b"<c"
     cell_start: re.Pattern[bytes]
     cell_end: re.Pattern[bytes]
     formula_start: re.Pattern[bytes]
-    inline: bytes
-    text: bytes
+    new_cell: bytes  # b'<c r="'
+    inline_open: bytes  # b' t="inlineStr"><is>'
+    inline_close: bytes  # b"</is></c>"
+    text: bytes  # b"t"
 
 
 @lru_cache(maxsize=8)
 def _names(prefix: bytes) -> _Names:
     p = re.escape(prefix)
     return _Names(
-        prefix + b"c",
         b"<" + prefix + b"c",
         re.compile(b"<" + p + rb"c(?=[\s/>])"),
         re.compile(b"</" + p + rb"c\s*>"),
         re.compile(b"<" + p + rb"f(?=[\s/>])"),
-        prefix + b"is",
+        b"<" + prefix + b'c r="',
+        b' t="inlineStr"><' + prefix + b"is>",
+        b"</" + prefix + b"is></" + prefix + b"c>",
         prefix + b"t",
     )
 
@@ -95,8 +97,10 @@ def patch_row(
     writes: Mapping[int, str],
     col_styles: Mapping[int, bytes],
     header: bool,
+    careful: bool | None = None,
 ) -> Patched:
-    """`row` (a whole `<row>` element) with the cells in `writes` (column -> text) set."""
+    """`row` (a whole `<row>` element) with the cells in `writes` (column -> text) set.
+    `careful`: whether the row needs reading token by token (see `needs_tokens`), if known."""
     start = TOKEN.match(row)
     if start is None or start["name"] is None:
         raise Damaged(f"row {number} is not well-formed XML")
@@ -105,22 +109,16 @@ def patch_row(
     tag = row[: start.end()]
     body = b"" if start["empty"] else row[start.end() : row.rindex(b"<")]
     first = min(writes)
-    careful = needs_tokens(body)
+    careful = needs_tokens(body) if careful is None else careful
     cells = None if careful else _cells_from_end(body, names, number, first)
     if cells is None:
         cells = _cells(body, names, number, careful)
-    if header:
-        left = [c for c in cells if c.col < first]
-        style = attributes(left[-1].tag).get(b"s") if left else None
-        styles: Mapping[int, bytes] = {col: style for col in writes} if style else {}
-    else:
-        row_attrs = attributes(tag)
-        own = row_attrs.get(b"s") if row_attrs.get(b"customFormat") in _TRUE else None
-        styles = {col: own for col in writes} if own else col_styles
+    row_attrs = attributes(tag)
+    styles = _new_styles(header, cells, writes, row_attrs, col_styles)
     new_body, formulas = _patch_cells(body, cells, number, writes, styles, names)
     if new_body == body and not start["empty"]:
         return Patched(row, formulas)
-    tag = _widen_spans(tag, writes)
+    tag = _widen_spans(tag, row_attrs.get(b"spans"), writes)
     if start["empty"]:
         if not new_body:
             return Patched(row, formulas)
@@ -132,8 +130,9 @@ def new_row(
     prefix: bytes, number: int, writes: Mapping[int, str], styles: Mapping[int, bytes]
 ) -> bytes:
     """A `<row>` for a row the sheet has no element for; b"" if it would be empty."""
+    names = _names(prefix)
     cells = b"".join(
-        _cell(prefix, number, col, text, styles.get(col))
+        _cell(names, number, col, text, styles.get(col))
         for col, text in sorted(writes.items())
         if text
     )
@@ -142,6 +141,24 @@ def new_row(
     return (
         b"<" + prefix + b'row r="' + str(number).encode() + b'">' + cells + b"</" + prefix + b"row>"
     )
+
+
+def _new_styles(
+    header: bool,
+    cells: list[Cell],
+    writes: Mapping[int, str],
+    row_attrs: Mapping[bytes, bytes],
+    col_styles: Mapping[int, bytes],
+) -> Mapping[int, bytes]:
+    """The style a new cell takes, by column: in the header, the last header cell's; else a
+    formatted row's, else its column's (what Excel gives a cell typed there)."""
+    if header:
+        left = [c for c in cells if c.col < min(writes)]
+        own = attributes(left[-1].tag).get(b"s") if left else None
+        return {col: own for col in writes} if own else {}
+    if row_attrs.get(b"customFormat") in _TRUE and b"s" in row_attrs:
+        return {col: row_attrs[b"s"] for col in writes}
+    return col_styles
 
 
 def _cells_from_end(body: bytes, names: _Names, number: int, first: int) -> list[Cell] | None:
@@ -240,8 +257,8 @@ def _patch_cells(
     styles: Mapping[int, bytes],
     names: _Names,
 ) -> tuple[bytes, tuple[tuple[int, bytes], ...]]:
-    prefix = names.cell[:-1]
-    pending = sorted(col for col in writes if col not in {c.col for c in cells})
+    present = {c.col for c in cells}
+    pending = sorted(col for col in writes if col not in present)
     pieces: list[bytes] = []
     formulas = []
     last = 0
@@ -250,7 +267,7 @@ def _patch_cells(
         while pending and pending[0] < cell.col:
             col = pending.pop(0)
             pieces.append(
-                _cell(prefix, number, col, writes[col], styles.get(col)) if writes[col] else b""
+                _cell(names, number, col, writes[col], styles.get(col)) if writes[col] else b""
             )
         if cell.col in writes:
             original = body[cell.start : cell.end]
@@ -259,40 +276,36 @@ def _patch_cells(
                 f_tag = TOKEN.match(original, formula.start())
                 formulas.append((cell.col, f_tag[0] if f_tag else b""))
             style = attributes(cell.tag).get(b"s")
-            pieces.append(_cell(prefix, number, cell.col, writes[cell.col], style, keep=True))
+            pieces.append(_cell(names, number, cell.col, writes[cell.col], style, keep=True))
         else:
             pieces.append(body[cell.start : cell.end])
         last = cell.end
     for col in pending:
         if writes[col]:
-            pieces.append(_cell(prefix, number, col, writes[col], styles.get(col)))
+            pieces.append(_cell(names, number, col, writes[col], styles.get(col)))
     pieces.append(body[last:])
     return b"".join(pieces), tuple(formulas)
 
 
 def _cell(
-    prefix: bytes, number: int, col: int, text: str, style: bytes | None, keep: bool = False
+    names: _Names, number: int, col: int, text: str, style: bytes | None, keep: bool = False
 ) -> bytes:
     """An inline-string cell; for empty text, an empty cell (`keep`: it replaces one)."""
-    head = b"<" + prefix + b'c r="' + cell_name(number, col).encode() + b'"'
+    head = names.new_cell + cell_name(number, col).encode() + b'"'
     if style is not None:
         head += b' s="' + style + b'"'
     if not text:
         return head + b"/>" if keep else b""
-    inline = (
-        b"<"
-        + prefix
-        + b"is>"
-        + text_element(prefix + b"t", cell_text(text))
-        + b"</"
-        + prefix
-        + b"is>"
-    )
-    return head + b' t="inlineStr">' + inline + b"</" + prefix + b"c>"
+    return head + _inline(names, text)
 
 
-def _widen_spans(tag: bytes, writes: Mapping[int, str]) -> bytes:
-    spans = attributes(tag).get(b"spans")
+@lru_cache(maxsize=1024)
+def _inline(names: _Names, text: str) -> bytes:
+    """The rest of an inline-string cell after its `r` and `s`: statuses repeat a lot."""
+    return names.inline_open + text_element(names.text, cell_text(text)) + names.inline_close
+
+
+def _widen_spans(tag: bytes, spans: bytes | None, writes: Mapping[int, str]) -> bytes:
     if spans is None:
         return tag
     found = _SPANS.fullmatch(spans.strip())
@@ -300,4 +313,6 @@ def _widen_spans(tag: bytes, writes: Mapping[int, str]) -> bytes:
         return drop_attribute(tag, b"spans")
     first = min(int(found[1]), min(writes) + 1)
     last = max(int(found[2]), max(writes) + 1)
+    if (first, last) == (int(found[1]), int(found[2])):
+        return tag
     return set_attribute(tag, b"spans", f"{first}:{last}")

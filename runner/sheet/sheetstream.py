@@ -108,7 +108,9 @@ def rewrite_sheet(raw: IO[bytes], out: IO[bytes], writes: Writes, name: str) -> 
 
 class _Pass:
     def __init__(self, raw: IO[bytes], out: IO[bytes], writes: Writes, name: str) -> None:
-        self.raw, self.out, self.writes, self.name = raw, out, writes, name
+        self.raw, self.target, self.writes, self.name = raw, out, writes, name
+        self.pending: list[bytes] = []  # output not yet handed to `target`: a write per row
+        self.pending_size = 0  # costs more than the row's own work
         self.data = b""
         self.pos = 0  # what is read and decided
         self.mark = 0  # what is written to `out`; data[mark:pos] will be copied as it is
@@ -117,7 +119,17 @@ class _Pass:
         self.arrays: list[tuple[Area, str]] = []  # array formulas over the columns written
         self.formulas: list[str] = []
 
-    # Reading ---------------------------------------------------------------------------------
+    # Reading and writing ---------------------------------------------------------------------
+
+    def write(self, data: bytes) -> None:
+        self.pending.append(data)
+        self.pending_size += len(data)
+        if self.pending_size > _CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        self.target.write(b"".join(self.pending))
+        self.pending, self.pending_size = [], 0
 
     def more(self) -> bool:
         if self.eof:
@@ -126,7 +138,7 @@ class _Pass:
         if not chunk:
             self.eof = True
             return False
-        self.out.write(self.data[self.mark : self.pos])
+        self.write(self.data[self.mark : self.pos])
         self.data = self.data[self.pos :] + chunk
         self.mark = self.pos = 0
         return True
@@ -142,8 +154,8 @@ class _Pass:
 
     def replace(self, start: int, end: int, new: bytes) -> None:
         """Write `new` for data[start:end]; what lies before `start` is copied."""
-        self.out.write(self.data[self.mark : start])
-        self.out.write(new)
+        self.write(self.data[self.mark : start])
+        self.write(new)
         self.mark = self.pos = end
 
     # The pass --------------------------------------------------------------------------------
@@ -152,7 +164,8 @@ class _Pass:
         prefix = self.head()
         if prefix is not None:
             self.rows(prefix)
-        self.out.write(self.data[self.mark : self.pos])
+        self.write(self.data[self.mark : self.pos])
+        self.flush()
         rest = self.data[self.pos :] + self.raw.read()
         return Rewritten(_tail(rest), tuple(self.formulas))
 
@@ -241,7 +254,7 @@ class _Pass:
     def row(self, number: int, tag_len: int, token: re.Match[bytes], pending: deque[int]) -> None:
         """The row whose start tag `token` is at `pos`: copied, or patched when it is written."""
         qname, empty = token["name"], bool(token["empty"])
-        length = tag_len if empty else self.element_end(tag_len, qname)
+        length, careful = (tag_len, False) if empty else self.element_end(tag_len, qname)
         row = self.data[self.pos : self.pos + length]
         if b"array" in row:
             self.note_arrays(row, number)
@@ -251,25 +264,25 @@ class _Pass:
         pending.popleft()
         writes = self.writes.row(number)
         self.check_arrays(number, writes)
-        patched = patch_row(
-            row, number, writes, self.col_styles, header=number == self.writes.header_row
-        )
+        header = number == self.writes.header_row
+        patched = patch_row(row, number, writes, self.col_styles, header, careful)
         for col, formula in patched.formulas:
             self.check_shared(number, col, formula)
             self.formulas.append(cell_name(number, col))
         self.replace(self.pos, self.pos + length, patched.data)
 
-    def element_end(self, start: int, qname: bytes) -> int:
-        """Length of the element at `pos` whose start tag is `start` bytes long."""
+    def element_end(self, start: int, qname: bytes) -> tuple[int, bool]:
+        """Length of the element at `pos` whose start tag is `start` bytes long, and whether
+        it had to be read token by token."""
         end_tag = _end_tag(qname)
         while True:
             found = end_tag.search(self.data, self.pos + start)
             if found and not needs_tokens(self.data[self.pos + start : found.start()]):
-                return found.end() - self.pos
+                return found.end() - self.pos, False
             if found or self.eof:
                 end = _depth_end(self.data, self.pos + start)
                 if end is not None:
-                    return end - self.pos
+                    return end - self.pos, True
             if not self.more():
                 raise Damaged("it ends inside a <row>")
 

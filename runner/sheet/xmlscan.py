@@ -34,6 +34,7 @@ _NS_DECL = re.compile(rb"""xmlns(?::([^\s=/>]+))?\s*=\s*(?:"([^"]*)"|'([^']*)')"
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Excel reads "_x000D_" in a string as the character it encodes; a literal one must be escaped.
 _EXCEL_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+_ATTR_SPECIAL = re.compile(r'[&<>"\t\n\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
 _SPECIAL = re.compile(r"[&<>\r]|^\s|\s$")
 _EXCEL_CODE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _CELL_LIMIT = 32767  # characters Excel holds in a cell, counted in UTF-16 units as Excel does
@@ -113,6 +114,8 @@ def excel_text(value: str) -> str:
 
 def attribute_text(value: str) -> bytes:
     """`value` escaped for a double-quoted attribute."""
+    if not _ATTR_SPECIAL.search(value):
+        return value.encode("utf-8")
     value = _NOT_XML.sub("?", value)
     for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;")):
         value = value.replace(char, entity)
