@@ -15,6 +15,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import zipfile
+import zlib
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -202,23 +203,45 @@ def _write_package(
 ) -> None:
     """Every entry of `package` into ZIP `out`, in order; `parts` replace entries' contents."""
     folded = {name.casefold(): content for name, content in parts.items()}
+    gone = {name.casefold() for name in dropped}
     with zipfile.ZipFile(out, "w", allowZip64=True) as new:
         new.comment = package.zip.comment
         for info in package.zip.infolist():
-            if info.filename.casefold() in {d.casefold() for d in dropped}:
+            if info.filename.casefold() in gone:
                 continue
             clone = zipfile.ZipInfo(info.filename, info.date_time)
             clone.compress_type = info.compress_type
             clone.external_attr, clone.create_system = info.external_attr, info.create_system
             clone.comment = info.comment
             content = folded.get(info.filename.casefold())
-            if isinstance(content, bytes):
-                new.writestr(clone, content)
-                continue
-            clone.file_size = sizes.get(info.filename, info.file_size)
-            with new.open(clone, "w") as dst:
-                if content is None:
-                    with package.zip.open(info) as src:
-                        shutil.copyfileobj(src, dst, 1 << 20)
-                else:
-                    shutil.copyfileobj(content, dst, 1 << 20)
+            try:
+                _copy_entry(package, new, info, clone, content, sizes.get(info.filename))
+            except (
+                zipfile.BadZipFile,
+                zlib.error,
+                EOFError,
+                RuntimeError,
+                NotImplementedError,
+            ) as err:
+                # Only now is an entry the write does not change read: a damaged one shows here.
+                raise package.damaged(f"part {info.filename}: {err}") from err
+
+
+def _copy_entry(
+    package: Package,
+    new: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    clone: zipfile.ZipInfo,
+    content: bytes | IO[bytes] | None,
+    size: int | None,
+) -> None:
+    if isinstance(content, bytes) or info.is_dir():
+        new.writestr(clone, content if isinstance(content, bytes) else b"")
+        return
+    clone.file_size = info.file_size if size is None else size  # whether it needs ZIP64
+    with new.open(clone, "w") as dst:
+        if content is None:
+            with package.zip.open(info) as src:
+                shutil.copyfileobj(src, dst, 1 << 20)
+        else:
+            shutil.copyfileobj(content, dst, 1 << 20)

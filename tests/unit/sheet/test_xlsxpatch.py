@@ -488,3 +488,35 @@ def test_any_status_text_round_trips(small_book: Path, tmp_path: Path, text: str
             " " + expected,
             expected or None,
         )
+
+
+def test_folders_and_stored_entries_are_kept_as_they_are(tmp_path: Path) -> None:
+    path = tmp_path / "leads.xlsx"
+    minimal_book(path, sheet_xml(EVERY_KIND), strings=EVERY_KIND_STRINGS)
+    with zipfile.ZipFile(path, "a") as package:
+        package.mkdir("customXml")
+        package.writestr("customXml/item1.xml", "<a/>", zipfile.ZIP_STORED)
+    before = read_parts(path)
+    patch_statuses(path, path, None, EXISTING, {2: ("sent", "", "", "")})
+    with zipfile.ZipFile(path) as package:
+        kinds = {i.filename: (i.is_dir(), i.compress_type) for i in package.infolist()}
+    assert kinds["customXml/"] == (True, zipfile.ZIP_STORED)
+    assert kinds["customXml/item1.xml"] == (False, zipfile.ZIP_STORED)
+    assert read_parts(path)["customXml/item1.xml"] == before["customXml/item1.xml"]
+
+
+def test_a_damaged_part_the_write_does_not_change_stops_it(tmp_path: Path) -> None:
+    path = tmp_path / "leads.xlsx"
+    minimal_book(path, sheet_xml(EVERY_KIND), strings=EVERY_KIND_STRINGS)
+    with zipfile.ZipFile(path, "a") as package:
+        package.writestr("xl/media/image1.png", b"PNG-DATA-PNG-DATA", zipfile.ZIP_STORED)
+    data = path.read_bytes()
+    path.write_bytes(data.replace(b"PNG-DATA-PNG-DATA", b"PNG-DATA-XXX-DATA"))  # CRC now wrong
+    before = path.read_bytes()
+    assert error(lambda: patch_statuses(path, path, None, EXISTING, {2: ("a", "", "", "")})) == (
+        "leads.xlsx: cannot be read as an .xlsx workbook (part xl/media/image1.png: Bad CRC-32 "
+        "for file 'xl/media/image1.png'); it may be damaged, or another kind of file renamed to "
+        ".xlsx"
+    )
+    assert path.read_bytes() == before
+    assert leftovers(tmp_path) == []
