@@ -62,6 +62,20 @@ def sheet_tables(package: Package, sheet_part: str) -> tuple[TablePart, ...]:
     return tuple(_read_table(package, part) for part in parts)
 
 
+def sheet_pivots(package: Package, sheet_part: str) -> tuple[tuple[str, Area], ...]:
+    """The pivot tables on the sheet: name and the cells their report covers (Excel and
+    LibreOffice write the report over those cells again when they refresh it)."""
+    found = []
+    for rel in package.rels(sheet_part).values():
+        if rel_type(rel.type, "pivotTable") and not rel.external:
+            root = package.xml(rel.target)
+            location = next(root.iter(*tags("location")), None)
+            area = parse_area(location.get("ref", "")) if location is not None else None
+            if area is not None:
+                found.append((str(root.get("name", "")), area))
+    return tuple(found)
+
+
 def has_criteria(autofilter: Any) -> bool:
     """Whether an `<autoFilter>` element filters: a filterColumn with a condition in it
     (one that only hides its drop-down button filters nothing)."""

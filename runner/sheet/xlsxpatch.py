@@ -28,7 +28,7 @@ from .bookparts import drop_content_type, drop_from_chain, drop_relationship, wi
 from .package import Package, SheetPart, rel_type
 from .refs import Area, cell_name
 from .sheetstream import Rewritten, Writes, rewrite_sheet
-from .tables import FilterPlan, edit_table, plan_filters, sheet_tables
+from .tables import FilterPlan, edit_table, plan_filters, sheet_pivots, sheet_tables
 from .xmlscan import Damaged
 
 _SPOOL = 16 << 20  # a rewritten worksheet bigger than this waits on disk, not in memory
@@ -87,7 +87,7 @@ def patch_statuses(
         tables = sheet_tables(package, sheet.part)
         rewritten = _rewrite(package, sheet, writes, spool)
         tail = rewritten.tail
-        _check_merges(package.name, tail.merges, writes)
+        _check_cells(package.name, tail.merges, sheet_pivots(package, sheet.part), writes)
         sheet_filter = tail.autofilter[2] if tail.autofilter else None
         plan = plan_filters(tables, sheet_filter, tail.merges, block.header_row, names, block.new)
         spool.write(tail.with_filter(plan.sheet_filter) if plan.sheet_filter else tail.data)
@@ -131,24 +131,41 @@ def _rewrite(package: Package, sheet: SheetPart, writes: Writes, spool: IO[bytes
         raise package.damaged(f"{sheet.part}: {err}") from err
 
 
-def _check_merges(name: str, merges: Sequence[Area], writes: Writes) -> None:
-    """The current writer refuses merged status cells too: a value there is hidden, or
-    spreads over cells it does not belong to."""
+def _check_cells(
+    name: str, merges: Sequence[Area], pivots: Sequence[tuple[str, Area]], writes: Writes
+) -> None:
+    """Status cells the write must not touch: merged ones (as the current writer refuses:
+    a value there is hidden, or spreads over cells it does not belong to), and cells of a
+    pivot table's report (its next refresh would write over the statuses)."""
+    merged = _first_written(
+        [area for area in merges if area.row1 != area.row2 or area.col1 != area.col2], writes
+    )
+    if merged is not None:
+        raise SheetError(
+            f"{name}: row {merged[0]}: cell {cell_name(*merged)} is part of merged cells; "
+            "unmerge them so the status can be written there"
+        )
+    for pivot, area in pivots:
+        hit = _first_written([area], writes)
+        if hit is not None:
+            raise SheetError(
+                f'{name}: row {hit[0]}: cell {cell_name(*hit)} is inside pivot table "{pivot}" '
+                f"({area}); move the pivot table away from the status columns so the statuses "
+                "can be written there"
+            )
+
+
+def _first_written(areas: Sequence[Area], writes: Writes) -> tuple[int, int] | None:
+    """The first cell (row, column) in `areas` the write sets."""
     numbers = writes.numbers()
     hits = [
         (row, col)
-        for area in merges
-        if area.row1 != area.row2 or area.col1 != area.col2
+        for area in areas
         for row in numbers[bisect_left(numbers, area.row1) : bisect_right(numbers, area.row2)]
         for col in range(area.col1, area.col2 + 1)
         if writes.holds(row, col)
     ]
-    if hits:
-        row, col = min(hits)
-        raise SheetError(
-            f"{name}: row {row}: cell {cell_name(row, col)} is part of merged cells; "
-            "unmerge them so the status can be written there"
-        )
+    return min(hits, default=None)
 
 
 def _other_parts(

@@ -14,6 +14,7 @@ from runner.sheet.tables import (
     TablePart,
     edit_table,
     plan_filters,
+    sheet_pivots,
     sheet_tables,
     widened,
 )
@@ -181,3 +182,13 @@ def test_a_prefixed_table_part(tmp_path: Path) -> None:
     )
     edited = edit_table(part.encode(), TableEdit(found, Area(0, 1, 2, 3), ("status",)))
     assert edited.endswith(b'<x:tableColumn id="8" name="status"/></x:tableColumns></x:table>')
+
+
+def test_pivot_tables_are_found_with_the_cells_they_cover(tmp_path: Path) -> None:
+    path = tmp_path / "leads.xlsx"
+    leads_book(path)
+    with Package(path) as package:
+        assert sheet_pivots(package, "xl/worksheets/sheet4.xml") == (
+            ("PivotTable1", Area(0, 3, 1, 7)),
+        )
+        assert sheet_pivots(package, "xl/worksheets/sheet2.xml") == ()

@@ -520,3 +520,19 @@ def test_a_damaged_part_the_write_does_not_change_stops_it(tmp_path: Path) -> No
     )
     assert path.read_bytes() == before
     assert leftovers(tmp_path) == []
+
+
+def test_a_status_cell_inside_a_pivot_tables_report_is_refused(tmp_path: Path) -> None:
+    # The next refresh of the pivot table would write over the status.
+    path = tmp_path / "leads.xlsx"
+    leads_book(path)
+    before = path.read_bytes()
+    block = StatusBlock(1, (2, 1), ("status", "status_detail"), frozenset({0, 1}))
+    assert error(
+        lambda: patch_statuses(path, path, "Pivot", block, {2: ("a", ""), 4: ("b", "")})
+    ) == (
+        'leads.xlsx: row 4: cell B4 is inside pivot table "PivotTable1" (A3:B7); move the pivot '
+        "table away from the status columns so the statuses can be written there"
+    )
+    assert path.read_bytes() == before
+    patch_statuses(path, path, "Pivot", block, {2: ("a", "b"), 8: ("c", "d")})  # around it: fine
