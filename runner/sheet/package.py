@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -39,6 +40,9 @@ _TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 _WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # the stream an encrypted workbook holds
+# What reading a damaged entry raises: a bad CRC, a broken deflate stream, a cut file, an
+# unknown compression method, an encrypted entry.
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError)
 # No DTDs, no entities, no network: a workbook part never needs them.
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
@@ -116,7 +120,9 @@ class Package:
             raise self.damaged(f"part {part} is missing")
         try:
             return self.zip.read(entry)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as err:
+        except OSError as err:
+            raise unreadable_file(self.path, err) from err
+        except (*ZIP_ERRORS, ValueError) as err:
             raise self.damaged(f"part {part}: {err}") from err
 
     def xml(self, part: str) -> Any:
@@ -231,6 +237,11 @@ def _open_zip(path: Path) -> zipfile.ZipFile:
         raise SheetError(
             f"{path.name}: is not an .xlsx workbook (it is not a ZIP package); it may be "
             "damaged, or another kind of file renamed to .xlsx"
+        ) from err
+    except (*ZIP_ERRORS, ValueError) as err:
+        raise SheetError(
+            f"{path.name}: cannot be read as an .xlsx workbook ({err}); it may be damaged, "
+            "or another kind of file renamed to .xlsx"
         ) from err
 
 

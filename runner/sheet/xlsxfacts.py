@@ -22,7 +22,8 @@ from typing import Any
 
 from lxml import etree
 
-from .package import RELS, Package, Relationship, tags
+from .grid import unreadable_file
+from .package import RELS, ZIP_ERRORS, Package, Relationship, tags
 from .refs import Area, parse_area, parse_cell
 from .tables import TablePart, has_criteria, sheet_tables
 
@@ -64,8 +65,10 @@ def read_facts(path: Path, sheet_name: str | None) -> SheetFacts:
                 scan.run(stream)
         except etree.XMLSyntaxError as err:
             raise package.damaged(f"{sheet.part} is not well-formed XML: {err}") from err
-        except ValueError as err:
+        except (*ZIP_ERRORS, ValueError) as err:  # ValueError: what _Scan raises itself
             raise package.damaged(f"{sheet.part}: {err}") from err
+        except OSError as err:
+            raise unreadable_file(package.path, err) from err
     ranges = [t.filter_ref for t in tables if t.filtered and t.filter_ref]
     if scan.filtered and scan.autofilter:
         ranges.append(scan.autofilter)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import shutil
 import tempfile
 import zipfile
-import zlib
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,7 +24,8 @@ from typing import IO, BinaryIO
 from ..errors import SheetError
 from .atomic import atomic_write
 from .bookparts import drop_content_type, drop_from_chain, drop_relationship, widen_filter_name
-from .package import Package, SheetPart, rel_type
+from .grid import unreadable_file
+from .package import ZIP_ERRORS, Package, SheetPart, rel_type
 from .refs import Area, cell_name
 from .sheetstream import Rewritten, Writes, rewrite_sheet
 from .tables import FilterPlan, edit_table, plan_filters, sheet_pivots, sheet_tables
@@ -127,8 +127,10 @@ def _rewrite(package: Package, sheet: SheetPart, writes: Writes, spool: IO[bytes
             return rewrite_sheet(raw, spool, writes, package.name)
     except Damaged as err:
         raise package.damaged(f"{sheet.part}: {err}") from err
-    except (zipfile.BadZipFile, EOFError, OSError) as err:
+    except ZIP_ERRORS as err:
         raise package.damaged(f"{sheet.part}: {err}") from err
+    except OSError as err:
+        raise unreadable_file(package.path, err) from err
 
 
 def _check_cells(
@@ -233,13 +235,7 @@ def _write_package(
             content = folded.get(info.filename.casefold())
             try:
                 _copy_entry(package, new, info, clone, content, sizes.get(info.filename))
-            except (
-                zipfile.BadZipFile,
-                zlib.error,
-                EOFError,
-                RuntimeError,
-                NotImplementedError,
-            ) as err:
+            except ZIP_ERRORS as err:
                 # Only now is an entry the write does not change read: a damaged one shows here.
                 raise package.damaged(f"part {info.filename}: {err}") from err
 

@@ -12,11 +12,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from runner import failpoints
 from runner.errors import SheetError
+from runner.sheet.xlsxfacts import read_facts
 from runner.sheet.xlsxpatch import PatchResult, StatusBlock, patch_statuses
 from tests.support.excelbook import (
     HEADER,
@@ -536,3 +538,47 @@ def test_a_status_cell_inside_a_pivot_tables_report_is_refused(tmp_path: Path) -
     )
     assert path.read_bytes() == before
     patch_statuses(path, path, "Pivot", block, {2: ("a", "b"), 8: ("c", "d")})  # around it: fine
+
+
+@pytest.fixture(scope="module")
+def damageable(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, bytes]:
+    """The Excel-like workbook deflated, and with its parts stored: damage then lands in XML."""
+    folder = tmp_path_factory.mktemp("stored")
+    leads_book(folder / "leads.xlsx")
+    stored = zipfile.ZipFile(folder / "stored.xlsx", "w", zipfile.ZIP_STORED)
+    with zipfile.ZipFile(folder / "leads.xlsx") as source, stored as target:
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info))
+    return (folder / "leads.xlsx").read_bytes(), (folder / "stored.xlsx").read_bytes()
+
+
+@settings(SETTINGS, max_examples=150)
+@given(
+    which=st.sampled_from([0, 1]),
+    cut=st.none() | st.floats(0, 1),
+    damage=st.lists(
+        st.tuples(st.floats(0, 0.999), st.sampled_from(b"<>/\"'&=x \x00;!?[]-\xff")), max_size=4
+    ),
+)
+def test_a_damaged_workbook_is_a_sheet_error_never_a_traceback(
+    damageable: tuple[bytes, bytes],
+    tmp_path: Path,
+    which: int,
+    cut: float | None,
+    damage: list[tuple[float, int]],
+) -> None:
+    book = damageable[which]
+    data = bytearray(book if cut is None else book[: int(len(book) * cut)])
+    for where, byte in damage:
+        if data:
+            data[int(where * len(data))] = byte
+    path = tmp_path / "leads.xlsx"
+    path.write_bytes(bytes(data))
+    try:
+        patch_statuses(path, tmp_path / "out.xlsx", None, BLOCK, VALUES)
+    except SheetError as err:
+        assert "\n" not in str(err) and str(err).startswith("leads.xlsx: ")
+    try:
+        read_facts(path, None)
+    except SheetError as err:
+        assert "\n" not in str(err) and str(err).startswith("leads.xlsx: ")
