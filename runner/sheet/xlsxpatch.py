@@ -1,11 +1,11 @@
 """Writing the status columns into an .xlsx/.xlsm by patching its package, not re-saving it.
 
-Every ZIP entry is copied with the same bytes, in the same order, with its compression method
-and timestamp, except the parts the write must change: the worksheet (streamed row by row: see
-sheetstream and rowpatch), and where needed the Tables on it and the sheet's filter (widened
-over the status columns: see tables), the filter's defined name in `xl/workbook.xml` and the
-calculation chain (see bookparts). Charts, pictures, pivots, form controls, macros, printer
-settings and whatever else the workbook holds are never opened.
+Every ZIP entry is copied with the same (decompressed) bytes, in the same order, with its
+compression method and timestamp, except the parts the write must change: the worksheet
+(streamed row by row: see sheetstream and rowpatch), and where needed the Tables on it and the
+sheet's filter (widened over the status columns: see tables), the filter's defined name in
+`xl/workbook.xml` and the calculation chain (see bookparts). Charts, pictures, pivots, form
+controls, macros, printer settings and whatever else the workbook holds are never opened.
 
 The new package is written beside the target and renamed over it in one step (see atomic).
 """
@@ -75,7 +75,12 @@ def patch_statuses(
     is written as is (never a formula: neutralising a leading "=" is the caller's), with
     characters XML cannot hold as "?" and at most 32,767 characters; "" empties the cell. Rows
     not in `values` keep their cells. `check` runs just before the rename and may raise to
-    cancel. SheetError for a workbook this cannot write (one line, with the file's name).
+    cancel (the temporary file, `.{target.name}.*.tmp`, is then removed).
+
+    SheetError (one line, with the file's name) for a workbook this cannot write: not an
+    .xlsx/.xlsm package (encrypted, .xls, .xlsb, damaged), no such sheet, or a status cell that
+    is merged, inside a pivot table's report, inside an array formula's result, or the first
+    cell of a shared formula other cells use. ValueError for `block`/`values` that do not fit.
     """
     source, target = Path(source), Path(target)
     _check_arguments(block, values)
