@@ -23,10 +23,13 @@ def atomic_write(
     target: Path,
     source: Path,
     write: Callable[[BinaryIO], object],
-    check: Callable[[], None] = lambda: None,
+    check: Callable[[], object] | None = None,
 ) -> None:
     """Replace `target` in one step, with the permission bits it (or else `source`) has.
-    `check` runs immediately before the rename and may raise to cancel it (the sheet changed)."""
+
+    `check` runs last before the rename, with the new file complete and synced; raising there
+    cancels the write (the caller's last look that the source did not change meanwhile).
+    """
     real = Path(os.path.realpath(target))  # through a symlink, so the link stays a link
     try:
         mode = stat.S_IMODE(os.stat(real if real.exists() else source).st_mode)
@@ -40,7 +43,8 @@ def atomic_write(
             failpoints.reached(failpoints.SHEET_MID_WRITE)
             os.fsync(out.fileno())
         os.chmod(temp, mode)
-        check()
+        if check is not None:
+            check()
         os.replace(temp, real)
         _sync_folder(real.parent)
     except BaseException as err:

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from runner.errors import SheetError
 from runner.sheet import WriteReport, read_table, write_statuses
+from runner.sheet.atomic import atomic_write
 from tests.support.sheet import SENT, error, leftovers
 
 
@@ -60,3 +62,23 @@ def test_a_failed_write_leaves_no_temporary_file(
     )
     assert sheet.read_bytes() == b"name\nAnn\n"
     assert leftovers(tmp_path) == []
+
+
+def test_the_check_runs_last_and_can_cancel(tmp_path: Path) -> None:
+    target = tmp_path / "leads.xlsx"
+    target.write_bytes(b"old")
+    seen: list[bytes] = []
+
+    def look() -> None:
+        (temp,) = [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+        seen.append(temp.read_bytes())  # complete and flushed when the check runs
+
+    atomic_write(target, target, lambda out: out.write(b"new"), look)
+    assert (seen, target.read_bytes(), leftovers(tmp_path)) == ([b"new"], b"new", [])
+
+    def cancel() -> None:
+        raise SheetError("leads.xlsx: changed since it was read")
+
+    with pytest.raises(SheetError, match="changed since it was read"):
+        atomic_write(target, target, lambda out: out.write(b"newer"), cancel)
+    assert (target.read_bytes(), leftovers(tmp_path)) == (b"new", [])

@@ -1,0 +1,386 @@
+"""A worksheet part rewritten in one streaming pass, row by row.
+
+Bytes are read in chunks and copied as they are, except: the `<dimension>` ref (widened to
+the cells written), the rows the runner writes (see rowpatch), and new `<row>`s inserted in
+order for rows the sheet has no element for. What follows `<sheetData>` (filters, merged cells,
+links, drawings...) is handed back as `Tail` for the package layer to patch, since what it does
+there depends on the Tables found in other parts.
+
+Two things make a status cell unwritable and stop the pass (SheetError): a formula result it
+would break, i.e. a cell inside an array formula's range (a dynamic array's spill too), or a
+shared formula whose first cell it would replace while cells outside the write use it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import IO
+
+from ..errors import SheetError
+from .package import MAIN
+from .refs import Area, cell_name, parse_area
+from .rowpatch import needs_tokens, new_row, patch_row
+from .xmlscan import (
+    TOKEN,
+    Damaged,
+    attributes,
+    local,
+    namespaces,
+    prefix_of,
+    set_attribute,
+    text_of,
+    tokens,
+)
+
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Writes:
+    """The cells the runner writes: new header cells (column -> text) and rows' texts."""
+
+    header_row: int
+    header: Mapping[int, str]
+    columns: tuple[int, ...]
+    values: Mapping[int, Sequence[str]]
+
+    def row(self, number: int) -> dict[int, str]:
+        if number == self.header_row:
+            return dict(self.header)
+        return dict(zip(self.columns, self.values[number], strict=True))
+
+    def numbers(self) -> list[int]:
+        return sorted({*self.values, *([self.header_row] if self.header else [])})
+
+    def holds(self, row: int, col: int) -> bool:
+        if row == self.header_row:
+            return col in self.header
+        return row in self.values and col in self.columns
+
+    def covers(self, area: Area) -> bool:
+        return all(
+            self.holds(row, col)
+            for row in range(area.row1, area.row2 + 1)
+            for col in range(area.col1, area.col2 + 1)
+        )
+
+    def area(self) -> Area | None:
+        """What a `<dimension>` must cover: every cell given text."""
+        cells = [(self.header_row, col) for col in self.header]
+        for number, texts in self.values.items():
+            cells += [(number, col) for col, text in zip(self.columns, texts, strict=True) if text]
+        if not cells:
+            return None
+        rows, cols = [r for r, _ in cells], [c for _, c in cells]
+        return Area(min(cols), min(rows), max(cols), max(rows))
+
+
+@dataclass(frozen=True)
+class Tail:
+    """What follows `<sheetData>`: its bytes, the sheet's `<autoFilter>`, the merged cells."""
+
+    data: bytes
+    autofilter: tuple[int, int, Area] | None  # the start tag's span in `data`, its ref
+    merges: tuple[Area, ...]
+
+    def with_filter(self, area: Area) -> bytes:
+        assert self.autofilter is not None
+        start, end, _ = self.autofilter
+        tag = set_attribute(self.data[start:end], b"ref", str(area))
+        return self.data[:start] + tag + self.data[end:]
+
+
+@dataclass(frozen=True)
+class Rewritten:
+    tail: Tail
+    formulas: tuple[str, ...]  # cells whose formulas the write replaced, for the calc chain
+
+
+def rewrite_sheet(raw: IO[bytes], out: IO[bytes], writes: Writes, name: str) -> Rewritten:
+    """Copy worksheet `raw` to `out` with `writes` made, up to `</sheetData>`; the rest is
+    returned as `Tail`. `name` (the file's) starts every error."""
+    return _Pass(raw, out, writes, name).run()
+
+
+class _Pass:
+    def __init__(self, raw: IO[bytes], out: IO[bytes], writes: Writes, name: str) -> None:
+        self.raw, self.target, self.writes, self.name = raw, out, writes, name
+        self.pending: list[bytes] = []  # output not yet handed to `target`: a write per row
+        self.pending_size = 0  # costs more than the row's own work
+        self.data = b""
+        self.pos = 0  # what is read and decided
+        self.mark = 0  # what is written to `out`; data[mark:pos] will be copied as it is
+        self.eof = False
+        self.col_styles: dict[int, bytes] = {}
+        self.arrays: list[tuple[Area, str]] = []  # array formulas over the columns written
+        self.formulas: list[str] = []
+
+    # Reading and writing ---------------------------------------------------------------------
+
+    def write(self, data: bytes) -> None:
+        self.pending.append(data)
+        self.pending_size += len(data)
+        if self.pending_size > _CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        self.target.write(b"".join(self.pending))
+        self.pending, self.pending_size = [], 0
+
+    def more(self) -> bool:
+        if self.eof:
+            return False
+        chunk = self.raw.read(_CHUNK)
+        if not chunk:
+            self.eof = True
+            return False
+        self.write(self.data[self.mark : self.pos])
+        self.data = self.data[self.pos :] + chunk
+        self.mark = self.pos = 0
+        return True
+
+    def token(self) -> re.Match[bytes]:
+        """The next token at or after `pos` (which stays where it is)."""
+        while True:
+            start = self.data.find(b"<", self.pos)
+            if start >= 0 and (found := TOKEN.match(self.data, start)):
+                return found
+            if not self.more():
+                raise Damaged("it ends before </worksheet>")
+
+    def replace(self, start: int, end: int, new: bytes) -> None:
+        """Write `new` for data[start:end]; what lies before `start` is copied."""
+        self.write(self.data[self.mark : start])
+        self.write(new)
+        self.mark = self.pos = end
+
+    # The pass --------------------------------------------------------------------------------
+
+    def run(self) -> Rewritten:
+        prefix = self.head()
+        if prefix is not None:
+            self.rows(prefix)
+        self.write(self.data[self.mark : self.pos])
+        self.flush()
+        rest = self.data[self.pos :] + self.raw.read()
+        return Rewritten(_tail(rest), tuple(self.formulas))
+
+    def head(self) -> bytes | None:
+        """Up to `<sheetData>`; its element prefix, or None when it was empty and is done."""
+        depth, parent = 0, b""
+        area = self.writes.area()
+        while True:
+            token = self.token()
+            self.pos = token.end()
+            if token["end"] is not None:
+                depth -= 1
+                if depth <= 0:
+                    raise Damaged("it has no <sheetData>")
+                continue
+            if token["name"] is None:
+                continue
+            name = local(token["name"])
+            if depth == 0:
+                _check_root(token)
+            elif depth == 1 and name == b"sheetData":
+                return self.sheet_data(token)
+            elif depth == 1 and name == b"dimension" and area is not None:
+                self.widen_dimension(token, area)
+            elif depth == 2 and parent == b"cols" and name == b"col":
+                self.note_col_style(token[0])
+            if depth == 1:
+                parent = name
+            depth += 0 if token["empty"] else 1
+
+    def sheet_data(self, token: re.Match[bytes]) -> bytes | None:
+        prefix = prefix_of(token["name"])
+        if not token["empty"]:
+            return prefix
+        rows = b"".join(self.new_row(prefix, n) for n in self.writes.numbers())
+        name = token["name"]
+        opened = token[0][:-2].rstrip() + b">"
+        self.replace(token.start(), token.end(), opened + rows + b"</" + name + b">")
+        return None
+
+    def widen_dimension(self, token: re.Match[bytes], area: Area) -> None:
+        old = parse_area(text_of(attributes(token[0]).get(b"ref", b"")))
+        if old is None or old == old.union(area):
+            return
+        tag = set_attribute(token[0], b"ref", str(old.union(area)))
+        self.replace(token.start(), token.end(), tag)
+
+    def note_col_style(self, tag: bytes) -> None:
+        attrs = attributes(tag)
+        style = attrs.get(b"style")
+        if style is None or style == b"0":
+            return
+        try:
+            first, last = int(attrs.get(b"min", b"")), int(attrs.get(b"max", b""))
+        except ValueError as err:
+            raise Damaged("a <col> has no min or max") from err
+        for col in self.writes.columns:
+            if first <= col + 1 <= last:
+                self.col_styles[col] = style
+
+    def rows(self, prefix: bytes) -> None:
+        pending = deque(self.writes.numbers())
+        last = 0
+        while True:
+            token = self.token()
+            if token["end"] is not None:  # </sheetData>
+                new = b"".join(self.new_row(prefix, n) for n in pending)
+                self.replace(token.start(), token.start(), new)
+                self.pos = token.end()
+                return
+            if token["name"] is None:  # a comment or processing instruction
+                self.pos = token.end()
+                continue
+            if local(token["name"]) != b"row":
+                raise Damaged(f"<sheetData> holds a <{token['name'].decode()}>")
+            ref = attributes(token[0]).get(b"r")
+            number = int(ref) if ref is not None and ref.isdigit() else last + 1
+            if number <= last:
+                raise Damaged(f"row {number} comes after row {last}")
+            while pending and pending[0] < number:
+                self.replace(token.start(), token.start(), self.new_row(prefix, pending.popleft()))
+            self.pos = token.start()
+            self.row(number, token.end() - token.start(), token, pending)
+            last = number
+
+    def row(self, number: int, tag_len: int, token: re.Match[bytes], pending: deque[int]) -> None:
+        """The row whose start tag `token` is at `pos`: copied, or patched when it is written."""
+        qname, empty = token["name"], bool(token["empty"])
+        length, careful = (tag_len, False) if empty else self.element_end(tag_len, qname)
+        row = self.data[self.pos : self.pos + length]
+        if b"array" in row:
+            self.note_arrays(row, number)
+        if not pending or pending[0] != number:
+            self.pos += length
+            return
+        pending.popleft()
+        writes = self.writes.row(number)
+        self.check_arrays(number, writes)
+        header = number == self.writes.header_row
+        patched = patch_row(row, number, writes, self.col_styles, header, careful)
+        for col, formula in patched.formulas:
+            self.check_shared(number, col, formula)
+            self.formulas.append(cell_name(number, col))
+        self.replace(self.pos, self.pos + length, patched.data)
+
+    def element_end(self, start: int, qname: bytes) -> tuple[int, bool]:
+        """Length of the element at `pos` whose start tag is `start` bytes long, and whether
+        it had to be read token by token."""
+        end_tag = _end_tag(qname)
+        while True:
+            found = end_tag.search(self.data, self.pos + start)
+            if found and not needs_tokens(self.data[self.pos + start : found.start()]):
+                return found.end() - self.pos, False
+            if found or self.eof:
+                end = _depth_end(self.data, self.pos + start)
+                if end is not None:
+                    return end - self.pos, True
+            if not self.more():
+                raise Damaged("it ends inside a <row>")
+
+    def new_row(self, prefix: bytes, number: int) -> bytes:
+        writes = self.writes.row(number)
+        self.check_arrays(number, writes)
+        return new_row(prefix, number, writes, self.col_styles)
+
+    # Formulas the write would break ----------------------------------------------------------
+
+    def note_arrays(self, row: bytes, number: int) -> None:
+        columns = set(self.writes.columns) | set(self.writes.header)
+        col = -1
+        for token in tokens(row, 0, f"row {number}"):
+            name = token["name"]
+            if name is None:
+                continue
+            attrs = attributes(token[0])
+            if local(name) == b"c":
+                ref = parse_area(text_of(attrs.get(b"r", b"")))
+                col = ref.col1 if ref else col + 1
+            elif local(name) == b"f" and attrs.get(b"t") == b"array":
+                area = parse_area(text_of(attrs.get(b"ref", b"")))
+                if area and any(area.col1 <= c <= area.col2 for c in columns):
+                    self.arrays.append((area, cell_name(number, col)))
+
+    def check_arrays(self, number: int, writes: Mapping[int, str]) -> None:
+        self.arrays = [(area, cell) for area, cell in self.arrays if area.row2 >= number]
+        for area, cell in self.arrays:
+            if area.row1 <= number and not self.writes.covers(area):
+                col = next((c for c in sorted(writes) if area.holds(number, c)), None)
+                if col is not None:
+                    raise SheetError(
+                        f"{self.name}: row {number}: cell {cell_name(number, col)} holds part "
+                        f"of the result of the formula in {cell} ({area}); move that formula "
+                        "out of the status columns so the status can be written there"
+                    )
+
+    def check_shared(self, number: int, col: int, formula: bytes) -> None:
+        attrs = attributes(formula)
+        area = parse_area(text_of(attrs.get(b"ref", b"")))
+        if attrs.get(b"t") == b"shared" and area and not self.writes.covers(area):
+            raise SheetError(
+                f"{self.name}: row {number}: cell {cell_name(number, col)} holds a formula "
+                f"that other cells in {area} copy; clear those formulas (or move them out of "
+                "the status columns) so the status can be written there"
+            )
+
+
+def _check_root(token: re.Match[bytes]) -> None:
+    declared = namespaces(token[0]).get(prefix_of(token["name"])[:-1])
+    if local(token["name"]) != b"worksheet" or declared not in MAIN:
+        raise Damaged("its sheet part is not a worksheet")
+
+
+@lru_cache(maxsize=8)
+def _end_tag(qname: bytes) -> re.Pattern[bytes]:
+    return re.compile(b"</" + re.escape(qname) + rb"\s*>")
+
+
+def _depth_end(data: bytes, start: int) -> int | None:
+    """Where the element whose content starts at `start` ends, token by token; None when
+    `data` stops before it does."""
+    depth = 0
+    pos = start
+    while (lt := data.find(b"<", pos)) >= 0:
+        token = TOKEN.match(data, lt)
+        if token is None:
+            return None
+        if token["end"] is not None:
+            if depth == 0:
+                return token.end()
+            depth -= 1
+        elif token["name"] is not None and not token["empty"]:
+            depth += 1
+        pos = token.end()
+    return None
+
+
+def _tail(data: bytes) -> Tail:
+    autofilter = None
+    merges = []
+    depth, parent = 1, b""
+    for token in tokens(data, 0, "the worksheet"):
+        if token["end"] is not None:
+            depth -= 1
+            continue
+        if token["name"] is None:
+            continue
+        name = local(token["name"])
+        if depth == 1:
+            parent = name
+            if name == b"autoFilter":
+                area = parse_area(text_of(attributes(token[0]).get(b"ref", b"")))
+                autofilter = (token.start(), token.end(), area) if area else None
+        elif depth == 2 and parent == b"mergeCells" and name == b"mergeCell":
+            area = parse_area(text_of(attributes(token[0]).get(b"ref", b"")))
+            if area is not None:
+                merges.append(area)
+        depth += 0 if token["empty"] else 1
+    return Tail(data, autofilter, tuple(merges))
