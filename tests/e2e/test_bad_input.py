@@ -299,7 +299,7 @@ def test_a_sheet_that_cannot_take_statuses_stops_before_any_send(tmp_path, api, 
     before = files.sheet.read_bytes()
     assert api.run(files) == 2
     err = capsys.readouterr().err
-    assert "leads.xlsx: row 2: cell E2 is part of merged cells" in err
+    assert "leads.xlsx: row 2: cell D2 is part of merged cells" in err
     assert err.rstrip().endswith("nothing was sent")
     assert api.sim.received == [] and files.sheet.read_bytes() == before
 

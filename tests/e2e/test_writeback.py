@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zipfile
+
 import httpx
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
@@ -103,23 +105,31 @@ def test_sheet_is_checkpointed_during_a_long_run(tmp_path, clock):
     assert [r.cells[-5] for r in read_table(files.sheet).rows] == ["sent"] * 6
 
 
-def test_excel_with_formulas_is_left_alone_and_statuses_go_to_a_sibling(tmp_path, api, capsys):
-    """openpyxl would save the formulas without their results, and the next run reads those."""
-    files = make_campaign(tmp_path, [])
+def test_excel_with_formulas_keeps_them_and_statuses_go_into_the_workbook(tmp_path, api, capsys):
+    """Patching keeps formulas and their results (re-saving through openpyxl loses the results,
+    and the next run would read those cells as empty)."""
+    files = make_campaign(tmp_path, [], message="Hi {{ full }}")
     path = tmp_path / "leads.xlsx"
     wb = Workbook()
     wb.active.append(["First Name", "Last", "Company", "recipientProfileId", "Full"])
     wb.active.append(["Ann", "Lee", "Acme", "ann-1", '=A2&" "&B2'])
     wb.save(path)
-    before = path.read_bytes()
+    with zipfile.ZipFile(path) as package:  # as Excel saves it: the result cached beside it
+        contents = {info: package.read(info) for info in package.infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for info, data in contents.items():
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<v></v>", b"<v>Ann Lee</v>").replace(
+                    b'<c r="E2"', b'<c r="E2" t="str"'
+                )
+            package.writestr(info, data)
     files.toml.write_text(
         files.toml.read_text().replace('sheet = "leads.csv"', 'sheet = "leads.xlsx"'),
         encoding="utf-8",
     )
     assert api.run(files) == 0
-    assert path.read_bytes() == before
-    out = capsys.readouterr().out
-    assert "leads.xlsx has formula results, which openpyxl would drop" in out
-    sibling = load_workbook(tmp_path / "leads.statuses.xlsx")
-    assert sibling.active["E2"].value == '=A2&" "&B2'
-    assert sibling.active["F2"].value == "sent"
+    assert api.sim.delivered()[0].payload["message"] == "Hi Ann Lee"
+    sheet = load_workbook(path).active
+    assert (sheet["E2"].value, sheet["F2"].value) == ('=A2&" "&B2', "sent")
+    assert not (tmp_path / "leads.statuses.xlsx").exists()
+    assert api.run(files) == 0  # the next run still reads the formula's result

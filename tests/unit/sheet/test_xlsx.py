@@ -218,33 +218,37 @@ def test_xlsx_merged_status_cell(tmp_path: Path) -> None:
     book["Leads"].merge_cells("B2:C2")
     book.save(path)
     assert error(write_statuses, read_table(path), {2: SENT}, path) == (
-        "leads.xlsx: row 2: cell C2 is part of merged cells; unmerge them so the status can be "
+        "leads.xlsx: row 2: cell B2 is part of merged cells; unmerge them so the status can be "
         "written there"
     )
 
 
-def test_xlsx_with_a_chart_goes_to_a_sibling(tmp_path: Path) -> None:
+def parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as package:
+        return {name: package.read(name) for name in package.namelist()}
+
+
+def test_xlsx_with_a_chart_is_written_in_place_and_keeps_it(tmp_path: Path) -> None:
     path = tmp_path / "leads.xlsx"
     book = make_workbook(path, {"Leads": [["name", "score"], ["Ann", 3], ["Bob", 5]]})
     chart = BarChart()
     chart.add_data(Reference(book["Leads"], min_col=2, min_row=1, max_row=3), titles_from_data=True)
     book["Leads"].add_chart(chart, "D2")
     book.save(path)
-    before = path.read_bytes()
+    before = parts(path)
 
     report = write_statuses(read_table(path), {2: SENT}, path)
-    sibling = tmp_path / "leads.statuses.xlsx"
-    assert report == WriteReport(
-        sibling,
-        "leads.xlsx has charts and drawings, which openpyxl would drop when saving it; it was "
-        "left unchanged and the statuses were written to leads.statuses.xlsx",
-    )
-    assert path.read_bytes() == before
-    assert read_table(sibling).rows[0].cells == ("Ann", "3", *SENT.texts())
+    assert (report.path, report.note) == (path, None)
+    after = parts(path)
+    assert list(after) == list(before)  # the same parts, in the same order
+    changed = [name for name in before if before[name] != after[name]]
+    assert changed == ["xl/worksheets/sheet1.xml"]  # the chart and its drawing untouched
+    assert read_table(path).rows[0].cells == ("Ann", "3", *SENT.texts())
+    assert not (tmp_path / "leads.statuses.xlsx").exists()
     assert leftovers(tmp_path) == []
 
 
-def test_xlsx_with_an_unsupported_extension_goes_to_a_sibling(tmp_path: Path) -> None:
+def test_xlsx_with_an_extension_openpyxl_does_not_know_keeps_it(tmp_path: Path) -> None:
     path = tmp_path / "leads.xlsx"
     make_workbook(path, {"Leads": [["name"], ["Ann"]]})
     extension = (
@@ -253,15 +257,9 @@ def test_xlsx_with_an_unsupported_extension_goes_to_a_sibling(tmp_path: Path) ->
         '<x14:dataValidations count="0" /></ext></extLst></worksheet>'
     )
     rewrite_part(path, "xl/worksheets/sheet1.xml", "</worksheet>", extension)
-    before = path.read_bytes()
     report = write_statuses(read_table(path), {2: SENT}, path)
-    assert report.path == tmp_path / "leads.statuses.xlsx"
-    assert report.note == (
-        'leads.xlsx has what openpyxl warned of ("Data Validation extension is not supported and '
-        'will be removed"), which openpyxl would drop when saving it; it was left unchanged and '
-        "the statuses were written to leads.statuses.xlsx"
-    )
-    assert path.read_bytes() == before
+    assert report.path == path
+    assert extension.encode() in parts(path)["xl/worksheets/sheet1.xml"]
 
 
 # What openpyxl can put in a file: XML has no place for most control characters, and a bare "\r"
@@ -282,20 +280,18 @@ def test_xlsx_round_trip_of_any_text(tmp_path: Path, grid: Grid, choices: Status
     check_round_trip(path, grid, choices)
 
 
-def test_xlsx_with_formulas_in_the_sheet_goes_to_a_sibling(tmp_path: Path) -> None:
-    """openpyxl saves formulas without their results; the next run would read them as empty."""
+def test_xlsx_with_formulas_keeps_them_and_their_results(tmp_path: Path) -> None:
+    """Re-saving through openpyxl drops formula results (the next run would read those cells
+    as empty); patching keeps them."""
     path = tmp_path / "leads.xlsx"
     make_workbook(path, {"Leads": [["name", "id", "double"], ["Ann", 2, "=B2*2"]]})
-    before = path.read_bytes()
+    # As Excel saves it: the formula with its cached result.
+    rewrite_part(path, "xl/worksheets/sheet1.xml", "<f>B2*2</f><v></v>", "<f>B2*2</f><v>4</v>")
     report = write_statuses(read_table(path), {2: SENT}, path)
-    assert path.read_bytes() == before
-    assert report.path == tmp_path / "leads.statuses.xlsx"
-    assert report.note == (
-        "leads.xlsx has formula results, which openpyxl would drop when saving it; it was left "
-        "unchanged and the statuses were written to leads.statuses.xlsx"
-    )
-    sibling = openpyxl.load_workbook(report.path)["Leads"]
-    assert (sibling["C2"].value, sibling["D2"].value) == ("=B2*2", "sent")
+    assert (report.path, report.note) == (path, None)
+    sheet = openpyxl.load_workbook(path)["Leads"]
+    assert (sheet["C2"].value, sheet["D2"].value) == ("=B2*2", "sent")
+    assert read_table(path).rows[0].cells[:4] == ("Ann", "2", "4", "sent")
 
 
 XLSX_VALUES = (
