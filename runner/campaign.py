@@ -113,14 +113,14 @@ def load_campaign(path: Path) -> Campaign:
 
     base = path.parent
     sheet = _existing(base, data["sheet"], "sheet", where)
-    if sheet.suffix.lower() not in (".csv", ".xlsx"):
+    if sheet.suffix.lower() not in (".csv", ".xlsx", ".xlsm"):
         raise ConfigError(
-            f"{where}: sheet: {data['sheet']} is not a .csv or .xlsx file"
+            f"{where}: sheet: {data['sheet']} is not a .csv, .xlsx or .xlsm file"
             + ("; open it in Excel and save it as .xlsx" if sheet.suffix.lower() == ".xls" else "")
         )
     output = _output(base, data, sheet, where)
-    if "sheet_name" in data and sheet.suffix.lower() != ".xlsx":
-        raise ConfigError(f"{where}: sheet_name only applies to an .xlsx sheet")
+    if "sheet_name" in data and sheet.suffix.lower() == ".csv":
+        raise ConfigError(f"{where}: sheet_name only applies to an .xlsx or .xlsm sheet")
     message_type = data.get("message_type")
     if message_type is not None and message_type.strip().lower() not in tuple(MessageType):
         raise ConfigError(

@@ -111,9 +111,11 @@ def _kind(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix in (".csv", ".xlsx"):
         return suffix[1:]
+    if suffix == ".xlsm":  # a workbook with macros: read and written as any other, macros kept
+        return "xlsx"
     if suffix == ".xls":
         raise SheetError(
             f"{path.name}: .xls files cannot be read; open it in Excel and save it "
             "as .xlsx (Excel Workbook)"
         )
-    raise SheetError(f"{path.name}: unsupported file type; use a .csv or .xlsx file")
+    raise SheetError(f"{path.name}: unsupported file type; use a .csv, .xlsx or .xlsm file")

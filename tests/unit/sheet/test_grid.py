@@ -51,7 +51,11 @@ def test_fold_header() -> None:
             "leads.xls: .xls files cannot be read; open it in Excel and save it as .xlsx "
             "(Excel Workbook)",
         ),
-        ("leads.txt", b"name\nAnn\n", "leads.txt: unsupported file type; use a .csv or .xlsx file"),
+        (
+            "leads.txt",
+            b"name\nAnn\n",
+            "leads.txt: unsupported file type; use a .csv, .xlsx or .xlsm file",
+        ),
         (
             "leads.xlsx",
             b"not a zip file",
