@@ -148,3 +148,26 @@ def test_statuses_held_for_excel_are_written_once_it_closes_during_the_run(tmp_p
     report = run_in_process(files, clock, editing(files, sim, {2: owner.unlink}))
     assert report.held == "" and report.written is not None
     assert [row["status"] for row in files.rows()] == ["sent"] * 3
+
+
+def test_a_save_landing_during_a_write_back_is_kept_and_the_write_redone(
+    tmp_path, clock, monkeypatch
+):
+    from runner import failpoints
+
+    files = make_campaign(tmp_path, people(3))
+    sim = Sandbox(API_KEY, clock)
+    saved = []
+
+    def users_save(point: str) -> None:
+        # The first time the runner's new file is complete but not yet in place, the user
+        # saves the sheet with a row added: the runner's file must not replace it.
+        if point == failpoints.SHEET_MID_WRITE and not saved:
+            write_csv(files.sheet, [HEADERS, *people(4)])
+            saved.append(True)
+
+    monkeypatch.setattr(failpoints, "reached", users_save)
+    report = run_in_process(files, clock, transport(sim))
+    assert saved and report.exit_code == 0
+    assert sent_to(sim) == ["person-0", "person-1", "person-2", "person-3"]  # the added one too
+    assert [row["status"] for row in files.rows()] == ["sent"] * 4
