@@ -47,8 +47,7 @@ def reconcile(plans: list[RowPlan], entries: list[Entry], resend_unknown: bool) 
         number = row_plan.row.number
         entry = _entry_for(row_plan, settled)
         plan = row_plan.plan
-        resend = resend_unknown and plan is not None
-        if entry is not None and not (resend and entry.status is Status.UNKNOWN):
+        if entry is not None and not _again(entry, row_plan, resend_unknown):
             if entry.key in shown:
                 detail = f"same recipient as row {shown[entry.key]}"
                 states[number] = StatusCells(Status.DUPLICATE, detail)
@@ -71,6 +70,17 @@ def reconcile(plans: list[RowPlan], entries: list[Entry], resend_unknown: bool) 
     strikes = {e.key: e.strikes for e in entries if e.strikes}
     queue.sort(key=lambda plan: strikes.get(plan.recipient.key, 0))
     return Reconciled(states, queue, adopted, moved, tuple(held))
+
+
+def _again(entry: Entry, row_plan: RowPlan, resend_unknown: bool) -> bool:
+    """Whether a row the journal has an outcome for is to be sent again: an unknown one when the
+    user asks (--resend-unknown); a failed one whose status cell the user cleared (having fixed
+    what the API refused). A failed row never reached anyone, so trying it again is safe."""
+    if row_plan.plan is None:
+        return False
+    if entry.status is Status.UNKNOWN:
+        return resend_unknown
+    return entry.status is Status.FAILED and row_plan.row.previous.status is None
 
 
 def owner_ident(owner: str) -> str:

@@ -59,7 +59,12 @@ def check_status_columns(table: Table, indices: tuple[int | None, ...]) -> None:
     ours = {str(s) for s in Status if s is not Status.IN_FLIGHT} | {""}
     # Once the runner has written a status anywhere, the columns are its own; a row whose
     # status a user cleared (to have it sent again) may keep the old detail beside it.
-    written = status is not None and any(row.cells[status].strip() for row in table.rows)
+    # `status_for` naming each row's person is the runner's alone: it too shows the columns
+    # are the runner's, even with every status cleared.
+    written = any(
+        column is not None and any(row.cells[column].strip() for row in table.rows)
+        for column in (status, owner)
+    )
     for sheet_row in table.rows:
         cells = sheet_row.cells
         value = cells[status].strip() if status is not None else ""

@@ -305,3 +305,18 @@ def test_an_edit_during_the_run_is_kept_and_the_statuses_written_around_it(tmp_p
     report = run_in_process(files, clock, httpx.MockTransport(edit_during_the_run))
     assert report.sent == 2 and report.exit_code == 0 and report.rereads >= 1
     assert "Peter" in files.sheet.read_text() and statuses(files) == ["sent", "sent"]
+
+
+def test_a_failed_row_fixed_and_cleared_is_sent_again_even_to_the_same_person(tmp_path, api):
+    """The README's promise: fix the row, clear its status cell, and it is sent again (the API
+    refused it before, so nobody got it)."""
+    files = make_campaign(tmp_path, [["Ann", "Acme", "ann-1", "", ""]])
+    refusal = {"error": "Recipient cannot receive InMail", "success": False}
+    api.sim.inject(Fault(FaultKind.STATUS, status=400, body=refusal))
+    assert api.run(files) == 0
+    assert statuses(files) == ["failed"]
+    text = files.sheet.read_text(encoding="utf-8").replace(",failed,", ",,")
+    files.sheet.write_text(text, encoding="utf-8")  # fixed, and its status cell cleared
+    assert api.run(files) == 0
+    assert statuses(files) == ["sent"]
+    assert [r.payload["recipientProfileId"] for r in api.sim.received] == ["ann-1", "ann-1"]

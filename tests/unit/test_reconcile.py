@@ -107,9 +107,27 @@ def test_unknown_is_queued_again_with_resend_unknown():
 
 def test_resend_unknown_does_not_resend_sent_or_failed():
     entries = [entry("ann", Status.SENT), entry("bob", Status.FAILED, "HTTP 404: not found")]
-    result = reconcile([row_plan(2, "ann"), row_plan(3, "bob")], entries, resend_unknown=True)
+    plans = [
+        row_plan(2, "ann", previous=StatusCells(Status.SENT)),
+        row_plan(3, "bob", previous=StatusCells(Status.FAILED, "HTTP 404: not found")),
+    ]
+    result = reconcile(plans, entries, resend_unknown=True)
     assert result.queue == []
     assert result.states[3] == StatusCells(Status.FAILED, "HTTP 404: not found")
+
+
+def test_a_failed_row_whose_status_the_user_cleared_is_sent_again():
+    failed = entry("bob", Status.FAILED, "HTTP 400: InMail credits exhausted")
+    cleared = row_plan(3, "bob", previous=StatusCells(None, "HTTP 400: InMail credits exhausted"))
+    result = reconcile([cleared], [failed], resend_unknown=False)
+    assert queued_rows(result) == [3]
+    assert result.states[3] == StatusCells(Status.PENDING)
+
+
+def test_an_unknown_row_whose_status_was_cleared_still_needs_resend_unknown():
+    unknown = entry("bob", Status.UNKNOWN, "cut off")
+    cleared = row_plan(3, "bob")
+    assert reconcile([cleared], [unknown], resend_unknown=False).queue == []
 
 
 def test_the_same_person_on_a_second_row_is_a_duplicate_of_the_row_showing_the_journal():

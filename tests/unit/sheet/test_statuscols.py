@@ -194,3 +194,13 @@ def test_xlsx_changed_since_read(tmp_path: Path) -> None:
         "in the meantime is overwritten"
     )
     assert path.read_bytes() == saved
+
+
+def test_every_status_cleared_is_still_the_runners_columns_when_status_for_names_people():
+    """The user cleared the one failed row's status to have it sent again; status_for, which
+    only the runner writes, shows whose columns they are."""
+    headers = ["profileId", "status", "status_detail", "status_for"]
+    guard(headers, ["ann", "", "HTTP 400: no InMail credits", "ann"])
+    assert refusal(headers[:3], ["ann", "", "HTTP 400: no InMail credits"]).startswith(
+        "leads.csv: row 2: the column 'status_detail' holds"
+    )
