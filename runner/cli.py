@@ -6,6 +6,7 @@ Everything else is importable; only `main_entry` (and `python -m runner`) calls 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shlex
 import sys
@@ -18,7 +19,7 @@ from tqdm import tqdm
 
 from . import __version__
 from .campaign import load_campaign
-from .clock import Clock, SystemClock
+from .clock import Clock, SystemClock, iso
 from .errors import ExitCode, RunnerError
 from .plans import SendPlan
 from .prepare import look, prepare
@@ -128,7 +129,7 @@ def main_entry() -> None:
 
 
 class BarProgress:
-    """The progress bar on a terminal (tqdm hides itself when stderr is not one)."""
+    """The progress bar, for a person at a terminal."""
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
@@ -146,6 +147,46 @@ class BarProgress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+
+
+class LineProgress:
+    """One line per row handled, for a log (cron, systemd): its time, row, recipient, endpoint
+    and status, as `key=value` fields a person and grep both read."""
+
+    def __init__(self, stream: TextIO, clock: Clock) -> None:
+        self.stream = stream
+        self.clock = clock
+
+    def start(self, total: int) -> None:
+        pass
+
+    def advance(self, plan: SendPlan, cells: StatusCells) -> None:
+        fields = [
+            f"time={iso(self.clock.now())}",
+            f"row={plan.row}",
+            f"recipient={plan.recipient}",
+            f"endpoint={plan.endpoint}",
+            f"account={plan.account or '-'}",
+            f"status={cells.status}",
+        ]
+        if cells.detail:
+            fields.append(f"detail={json.dumps(cells.detail, ensure_ascii=False)}")
+        print(" ".join(fields), file=self.stream, flush=True)
+
+    def close(self) -> None:
+        pass
+
+
+def _progress(out: TextIO, err: TextIO, clock: Clock) -> BarProgress | LineProgress:
+    """A bar when a person watches (stdout is a terminal), else a line per row for the log."""
+    return BarProgress(err) if _is_terminal(out) else LineProgress(out, clock)
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # a closed or odd stream: not a person
+        return False
 
 
 def _run(
@@ -186,7 +227,8 @@ def _run(
     )
     stop = StopRequest()
     with on_signals(stop):
-        report = run_campaign(prepared, target, options, clock, BarProgress(err), stop)
+        progress = _progress(out, err, clock)
+        report = run_campaign(prepared, target, options, clock, progress, stop)
     print(summary(report, prepared, command, clock.now()), file=out)
     if report.write_error:
         print(f"campaign-runner: {where.target.name}: {report.write_error}", file=err)

@@ -182,3 +182,51 @@ def test_every_command_and_option_is_in_the_readme():
             for flag in action.option_strings:
                 if flag not in ("-h", "--help"):
                     assert flag in readme, (name, flag)
+
+
+def test_a_log_gets_one_line_per_row_sent(tmp_path, api, capsys):
+    files = make_campaign(tmp_path, [*people(2), ["Nobody", "Acme", "invalid-x", "", ""]])
+    assert api.run(files) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("time=")]
+    assert lines[0] == (
+        "time=2026-01-15T09:00:00Z row=2 recipient=person-0 endpoint=message account=- status=sent"
+    )
+    assert lines[1].startswith("time=2026-01-15T09:00:00Z row=3 recipient=person-1 ")
+    assert lines[2] == (
+        "time=2026-01-15T09:00:00Z row=4 recipient=invalid-x endpoint=message account=- "
+        'status=failed detail="HTTP 404: LinkedIn profile not found: invalid-x"'
+    )
+    assert len(lines) == 3
+
+
+def test_a_person_at_a_terminal_gets_the_progress_bar_not_the_lines(tmp_path, api):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    files = make_campaign(tmp_path, people(2))
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "CONNECTSAFELY_API_KEY": API_KEY, "PYTHONPATH": str(REPO)}
+    args = ["run", str(files.toml), "--base-url", api.base_url, "--state-dir", str(files.state)]
+    proc = subprocess.run(
+        [sys.executable, "-m", "runner", *args],
+        stdout=terminal,
+        stderr=subprocess.PIPE,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(controller)
+    assert proc.returncode == 0
+    assert b"2 sent this run" in shown and b"time=" not in shown
