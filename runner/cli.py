@@ -20,13 +20,15 @@ from tqdm import tqdm
 from . import __version__
 from .campaign import load_campaign
 from .clock import Clock, SystemClock, iso
-from .errors import ExitCode, RunnerError
+from .errors import ConfigError, ExitCode, RunnerError
+from .lock import held_by
 from .plans import SendPlan
-from .prepare import look, prepare
-from .report import dry_run, status_text, summary
+from .prepare import Prepared, look, prepare
+from .projection import project
+from .report import dry_run, status_text, summary, write_rows
 from .run import RunOptions
 from .session import run_campaign
-from .settings import KEY_VAR, places, resolve_target
+from .settings import KEY_VAR, Places, places, resolve_target
 from .status import StatusCells
 from .stopping import Stopped, StopRequest, on_signals
 
@@ -42,6 +44,12 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="send the campaign's pending rows")
     run.add_argument("campaign", type=Path, help="the campaign file (.toml)")
     run.add_argument("--dry-run", action="store_true", help="check and render, send nothing")
+    run.add_argument(
+        "--output",
+        type=Path,
+        metavar="FILE.csv",
+        help="with --dry-run: write every row, what would happen to it and why, to this CSV",
+    )
     run.add_argument("--limit", type=_positive, metavar="N", help="attempt at most N rows")
     run.add_argument("--sandbox", action="store_true", help="send to the built-in simulator")
     run.add_argument("--base-url", metavar="URL", help="API base URL (overrides all else)")
@@ -94,7 +102,7 @@ def main(
     clock = clock or SystemClock()
     try:
         if args.command == "status":
-            return _status(args, clock, out)
+            return _status(args, env, clock, out)
         return _run(args, env, clock, out, err)
     except RunnerError as error:
         print(f"campaign-runner: {error}", file=err)
@@ -200,17 +208,17 @@ def _run(
         base_url_flag=args.base_url,
         need_key=not args.dry_run,
     )
+    if args.output and not args.dry_run:
+        raise ConfigError("--output lists the rows of a dry run; add --dry-run")
     where = places(campaign, sandbox=target.sandbox, state_dir=args.state_dir)
     prepared = prepare(campaign, where)
     command = _command(args)
+    api_name = "sandbox" if target.sandbox else target.base_url
     if args.dry_run:
-        seen = look(prepared, where, resend_unknown=args.resend_unknown)
-        if seen.refusal and not (args.trust_sheet or target.sandbox):
-            raise seen.refusal
-        print(dry_run(prepared, seen.start.states, seen.start.queue, command), file=out)
+        code = _dry_run(args, prepared, where, api_name, target.sandbox, clock, out, command)
         if not target.api_key:
             print(f"Note: {KEY_VAR} is not set; a real run needs it.", file=out)
-        return ExitCode.OK
+        return code
     if target.sandbox:
         print(
             "Sandbox: sending to the built-in simulator; no real message leaves. Statuses go to "
@@ -219,7 +227,7 @@ def _run(
         )
     options = RunOptions(
         places=where,
-        api_name="sandbox" if target.sandbox else target.base_url,
+        api_name=api_name,
         limit=args.limit,
         resend_unknown=args.resend_unknown,
         # A sandbox trial sends nothing real: the sheet's statuses from real runs simply count.
@@ -235,12 +243,49 @@ def _run(
     return report.exit_code
 
 
-def _status(args: argparse.Namespace, clock: Clock, out: TextIO) -> int:
+def _dry_run(
+    args: argparse.Namespace,
+    prepared: Prepared,
+    where: Places,
+    api_name: str,
+    sandbox: bool,
+    clock: Clock,
+    out: TextIO,
+    command: str,
+) -> int:
+    seen = look(prepared, where, resend_unknown=args.resend_unknown)
+    if seen.refusal and not (args.trust_sheet or sandbox):
+        raise seen.refusal
+    states, queue = seen.start.states, seen.start.queue
+    projection = project(queue, seen.pools_of(api_name), clock.now())
+    listed = args.output is not None
+    text = dry_run(prepared, states, queue, projection, command, sandbox=sandbox, listed=listed)
+    print(text, file=out)
+    if args.output:
+        write_rows(args.output, prepared, states, queue)
+        print(f"Every row, one by one: {args.output}", file=out)
+    return ExitCode.OK
+
+
+def _status(args: argparse.Namespace, env: Mapping[str, str], clock: Clock, out: TextIO) -> int:
     campaign = load_campaign(args.campaign)
-    where = places(campaign, sandbox=args.sandbox or campaign.api.sandbox, state_dir=args.state_dir)
-    prepared = prepare(campaign, where)
+    target = resolve_target(campaign, env, sandbox_flag=args.sandbox, need_key=False)
+    where = places(campaign, sandbox=target.sandbox, state_dir=args.state_dir)
+    # The status of a campaign whose template is broken is still worth knowing.
+    prepared = prepare(campaign, where, need_templates=False)
     seen = look(prepared, where)
-    print(status_text(prepared, seen.start.states, seen.pools, clock.now()), file=out)
+    api_name = "sandbox" if target.sandbox else target.base_url
+    now = clock.now()
+    text = status_text(
+        prepared,
+        seen.start.states,
+        seen.pools,
+        now,
+        projection=project(seen.start.queue, seen.pools_of(api_name), now),
+        running=held_by(where.lock),
+        command=_command(args),
+    )
+    print(text, file=out)
     if seen.refusal:
         print(f"Before the next run: {seen.refusal}", file=out)
     return ExitCode.OK
@@ -249,9 +294,9 @@ def _status(args: argparse.Namespace, clock: Clock, out: TextIO) -> int:
 def _command(args: argparse.Namespace) -> str:
     """The command that carries on this run, for the user to copy."""
     words = ["campaign-runner", "run", str(args.campaign)]
-    if args.sandbox:
+    if getattr(args, "sandbox", False):
         words.append("--sandbox")
-    if args.base_url:
+    if getattr(args, "base_url", None):
         words += ["--base-url", args.base_url]
     if args.state_dir:
         words += ["--state-dir", str(args.state_dir)]

@@ -81,3 +81,18 @@ def _try_lock(fd: int) -> bool:
         except BlockingIOError:
             return False
         return True
+
+
+def held_by(path: Path) -> str | None:
+    """Who holds the lock at `path` now (what they wrote: pid and campaign), or None."""
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError:
+        return None  # no lock file: no run has ever held it here
+    try:
+        if _try_lock(fd):
+            return None  # free (closing the descriptor lets it go again)
+        os.lseek(fd, 0, os.SEEK_SET)
+        return os.read(fd, _LOCK_BYTE).decode(errors="replace").strip(" \x00") or "?"
+    finally:
+        os.close(fd)

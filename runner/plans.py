@@ -28,6 +28,12 @@ class Endpoint(StrEnum):
         """How the API reference names it: "POST /message"."""
         return f"POST {self.path}"
 
+    @property
+    def daily_limit(self) -> int:
+        """Messages a day per account, as the API reference gives them (the headers, once an
+        answer came, say what holds for an account)."""
+        return 100 if self is Endpoint.MESSAGE else 150
+
 
 class PoolKey(NamedTuple):
     """A daily quota: one account's use of one endpoint. "" is the API key's default account."""

@@ -8,9 +8,9 @@ from dataclasses import dataclass, replace
 
 from .campaign import Campaign
 from .clock import Clock
-from .errors import InputError, JournalError, SheetChanged, SheetError
+from .errors import InputError, JournalError, SheetChanged, SheetError, TemplateError
 from .journal import Entry, Journal, JournalDamaged
-from .plans import RowPlan, plan_rows
+from .plans import PoolKey, RowPlan, plan_rows
 from .quota import Pool
 from .reconcile import Reconciled, reconcile, unvouched
 from .rows import Row, read_layout, read_row
@@ -26,19 +26,30 @@ class Prepared:
 
     campaign: Campaign
     table: Table
-    templates: Templates
+    templates: Templates | None  # None only when asked to carry on without them (status)
     plans: list[RowPlan]
+    template_error: str = ""  # why the templates could not be used, when that was allowed
 
 
-def prepare(campaign: Campaign, places: Places) -> Prepared:
-    """Read the sheet and templates and plan every row; raises InputError on bad input."""
+def prepare(campaign: Campaign, places: Places, *, need_templates: bool = True) -> Prepared:
+    """Read the sheet and templates and plan every row; raises InputError on bad input.
+
+    Without `need_templates` (the status command, which must work when a template is broken),
+    a template error leaves the rows unplanned: pending, saying why."""
     table = read_table(campaign.sheet, campaign.sheet_name)
     layout = read_layout(table)
-    templates = load_templates(
-        campaign.message_template, campaign.subject_template, layout, campaign.sheet.name
-    )
     rows = [read_row(layout, table, sheet_row) for sheet_row in table.rows]
     rows = with_earlier_statuses(rows, campaign, places)
+    try:
+        templates = load_templates(
+            campaign.message_template, campaign.subject_template, layout, campaign.sheet.name
+        )
+    except TemplateError as error:
+        if need_templates:
+            raise
+        why = f"not planned: the template cannot be used ({error})"
+        unplanned = [RowPlan(row, None, Status.PENDING, why) for row in rows]
+        return Prepared(campaign, table, None, unplanned, str(error))
     return Prepared(campaign, table, templates, plan_rows(rows, templates, campaign))
 
 
@@ -107,6 +118,10 @@ class Look:
     start: Reconciled
     pools: list[tuple[str, Pool]]
     refusal: SheetError | None  # why a run would refuse the sheet's statuses, if it would
+
+    def pools_of(self, api: str) -> dict[PoolKey, Pool]:
+        """The quotas known for one API (the real one, or the sandbox)."""
+        return {pool.key: pool for name, pool in self.pools if name == api}
 
 
 def look(prepared: Prepared, places: Places, *, resend_unknown: bool = False) -> Look:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import os
 import shutil
 import subprocess
 import sys
@@ -33,8 +35,12 @@ def test_dry_run_renders_lists_invalid_rows_and_writes_nothing(tmp_path, api, ca
     assert "Would send 5: 4 via POST /message, 1 via POST /messaging/send-group" in out
     assert "--- row 2 → person-0 via POST /message" in out
     assert "Hi Person0 at Acme" in out
-    assert "leads.csv: row 6: invalid: no recipient" in out
-    assert "leads.csv: row 7: duplicate: same recipient as row 2" in out
+    assert "2 row(s) will not be sent:" in out
+    assert (
+        "  1 invalid: no recipient: the profile ID, profile URL and URN cells are all empty "
+        "(row 6)" in out
+    )
+    assert "  1 duplicate: same recipient as row 2 (row 7)" in out
     assert f"To send for real: campaign-runner run {files.toml}" in out
     assert files.sheet.read_bytes() == before
     assert api.sim.received == []
@@ -230,3 +236,70 @@ def test_a_person_at_a_terminal_gets_the_progress_bar_not_the_lines(tmp_path, ap
     os.close(controller)
     assert proc.returncode == 0
     assert b"2 sent this run" in shown and b"time=" not in shown
+
+
+def test_a_dry_run_of_ten_thousand_rows_fits_a_screen_and_lists_every_row_in_a_file(
+    tmp_path, api, capsys
+):
+    rows = [[f"P{i}", "Acme" if i % 10 else "", f"person-{i}", "", ""] for i in range(10_000)]
+    files = make_campaign(tmp_path, rows, message="Hi {{ first_name }} at {{ company }}")
+    listing = tmp_path / "rows.csv"
+    assert api.run(files, "--dry-run", "--output", str(listing)) == 0
+    out = capsys.readouterr().out
+    assert len(out.splitlines()) < 40
+    assert "Would send 9,000: 9,000 via POST /message." in out
+    assert "At current limits: 100 today, then 8,900 over the next 89 days (100 a day)." in out
+    assert (
+        "  1,000 invalid: Company is empty (used by message.txt.j2 without a default) "
+        "(rows 2, 12, 22, 32, 42, …)" in out
+    )
+    with listing.open(encoding="utf-8-sig", newline="") as handle:
+        listed = list(csv.DictReader(handle))
+    assert len(listed) == 10_000
+    assert listed[0]["outcome"] == "invalid" and listed[1]["outcome"] == "would send"
+    assert listed[1]["message"] == "Hi P1 at Acme" and listed[1]["endpoint"] == "POST /message"
+    assert api.sim.received == []
+
+
+def test_output_without_dry_run_is_refused(tmp_path, capsys):
+    files = make_campaign(tmp_path, people(1))
+    args = ["run", str(files.toml), "--sandbox", "--output", str(tmp_path / "x.csv")]
+    assert main(args, env={}) == 2
+    assert "--output lists the rows of a dry run; add --dry-run" in capsys.readouterr().err
+
+
+def test_a_sandbox_campaigns_dry_run_says_how_to_go_live(tmp_path, capsys):
+    files = make_campaign(tmp_path, people(1), extra="[api]\nsandbox = true")
+    assert main(["run", str(files.toml), "--dry-run", "--state-dir", str(files.state)], env={}) == 0
+    out = capsys.readouterr().out
+    assert (
+        "This is a sandbox trial: nothing real is sent. To go live, set sandbox = false in "
+        "campaign.toml ([api]), export CONNECTSAFELY_API_KEY=your key, then: campaign-runner "
+        f"run {files.toml}" in out
+    )
+
+
+def test_status_works_with_a_broken_template_and_says_so(tmp_path, api, capsys):
+    files = make_campaign(tmp_path, people(3))
+    assert api.run(files, "--limit", "1") == 0
+    (tmp_path / "message.txt.j2").write_text("Hi {{ frist_name }}", encoding="utf-8")
+    capsys.readouterr()
+    args = ["status", str(files.toml), "--state-dir", str(files.state)]
+    assert main(args, env={"CONNECTSAFELY_BASE_URL": api.base_url}, clock=api.clock) == 0
+    out = capsys.readouterr().out
+    assert "The template cannot be used: message.txt.j2: uses 'frist_name'" in out
+    assert "  sent       1" in out and "  pending    2" in out
+
+
+def test_status_says_when_a_run_is_under_way(tmp_path, api, capsys):
+    from runner.lock import CampaignLock
+
+    files = make_campaign(tmp_path, people(2))
+    args = ["status", str(files.toml), "--state-dir", str(files.state)]
+    with CampaignLock(files.state / "campaign.journal.lock", "", holder="/srv/q4.toml"):
+        assert main(args, env={}, clock=api.clock) == 0
+    out = capsys.readouterr().out
+    assert f"A run is under way (pid {os.getpid()}, /srv/q4.toml)." in out
+    assert "Next: wait for that run to end; it writes the sheet as it goes." in out
+    assert main(args, env={}, clock=api.clock) == 0
+    assert "No run is under way." in capsys.readouterr().out

@@ -9,10 +9,13 @@ import pytest
 
 from runner.campaign import load_campaign
 from runner.outcomes import RunReport, StopReason
-from runner.plans import Endpoint
+from runner.plans import Endpoint, SendPlan
 from runner.prepare import Prepared, look, prepare
+from runner.projection import project
 from runner.quota import Pool
 from runner.report import dry_run, status_text, summary
+from runner.report.words import grouped, projection_line
+from runner.rows import Recipient
 from runner.settings import places
 from runner.sheet import WriteReport
 from runner.status import Status, StatusCells
@@ -105,10 +108,12 @@ def test_summary_of_a_finished_run_says_what_earlier_runs_left(prepared):
 
 def test_dry_run_counts_shows_messages_and_lists_rows_not_sent(prepared, tmp_path):
     seen = look(prepared, places(prepared.campaign, sandbox=False, state_dir=tmp_path / "s"))
-    text = dry_run(prepared, seen.start.states, seen.start.queue, RESUME)
+    projection = project(seen.start.queue, {}, NOW)
+    text = dry_run(prepared, seen.start.states, seen.start.queue, projection, RESUME)
     assert text.splitlines() == [
         "Dry run of campaign: 4 rows in leads.csv; nothing sent, nothing written.",
-        "Would send 3: 3 via POST /message",
+        "Would send 3: 3 via POST /message.",
+        "At current limits: all 3 today.",
         "",
         "--- row 2 → person-0 via POST /message",
         "Hi Person0, greetings from Acme.",
@@ -116,15 +121,45 @@ def test_dry_run_counts_shows_messages_and_lists_rows_not_sent(prepared, tmp_pat
         "--- row 3 → person-1 via POST /message",
         "Hi Person1, greetings from Acme.",
         "",
-        "--- row 4 → person-2 via POST /message",
-        "Hi Person2, greetings from Acme.",
-        "",
         "1 row(s) will not be sent:",
-        "  leads.csv: row 5: invalid: no recipient: the profile ID, profile URL and URN cells "
-        "are all empty",
+        "  1 invalid: no recipient: the profile ID, profile URL and URN cells are all empty "
+        "(row 5)",
         "",
+        f"Every row, one by one: {RESUME} --dry-run --output rows.csv",
         f"To send for real: {RESUME}",
     ]
+
+
+def test_rows_not_sent_are_grouped_by_reason_with_counts_and_first_rows():
+    states = {
+        n: StatusCells(Status.INVALID, f"profileUrl 'x{n}' is not a LinkedIn profile URL")
+        for n in range(2, 10)
+    }
+    states[10] = StatusCells(Status.DUPLICATE, "same recipient as row 3")
+    states[11] = StatusCells(Status.SENT)
+    assert grouped(states, (Status.INVALID, Status.DUPLICATE)) == [
+        "  8 invalid: profileUrl '…' is not a LinkedIn profile URL (rows 2, 3, 4, 5, 6, …)",
+        "  1 duplicate: same recipient as row 3 (row 10)",
+    ]
+
+
+def test_the_projection_spreads_what_is_left_over_the_days_at_each_quotas_limit():
+    def plans(count, account="", endpoint=Endpoint.MESSAGE):
+        return [
+            SendPlan(i, Recipient(f"{account}-{i}"), endpoint, account, "Hi") for i in range(count)
+        ]
+
+    queue = plans(8157) + plans(40, "acc_2", Endpoint.SEND_GROUP)
+    spent = Pool("acc_2", Endpoint.SEND_GROUP, 150, 150, 0, RESET, RESET)
+    left = Pool("", Endpoint.MESSAGE, 100, 60, 40, RESET)
+    projection = project(queue, {spent.key: spent, left.key: left}, NOW)
+    assert (projection.today, projection.later, projection.days) == (40, 8157, 82)
+    assert projection_line(projection) == (
+        "At current limits: 40 today, then 8,157 over the next 82 days (250 a day)."
+    )
+    # The day has turned since the API last spoke: the whole limit is back.
+    tomorrow = RESET + timedelta(minutes=1)
+    assert project(queue, {left.key: left}, tomorrow).today == 100 + 40
 
 
 def test_status_shows_counts_and_each_quota_as_last_reported(prepared):
@@ -132,7 +167,8 @@ def test_status_shows_counts_and_each_quota_as_last_reported(prepared):
     fresh = Pool("", Endpoint.SEND_GROUP, 150, 10, 140, RESET)
     renewed = Pool("", Endpoint.MESSAGE, 100, 100, 0, NOW - timedelta(hours=1))
     pools = [("sandbox", spent), ("sandbox", fresh), ("sandbox", renewed)]
-    assert status_text(prepared, report().states, pools, NOW).splitlines() == [
+    text = status_text(prepared, report().states, pools, NOW, command=RESUME)
+    assert text.splitlines() == [
         "campaign: 4 rows in leads.csv",
         "  sent       1",
         "  pending    2",
@@ -140,16 +176,40 @@ def test_status_shows_counts_and_each_quota_as_last_reported(prepared):
         "  unknown    0",
         "  invalid    1",
         "  duplicate  0",
+        "Why rows are failed, unknown or invalid:",
+        "  1 invalid: no recipient (row 5)",
         "Quotas (as last reported by the API):",
         "  POST /message for account acc_1 [sandbox]: used up, resets 2026-01-16T00:00:00Z "
         "(in 15h 0m)",
         "  POST /messaging/send-group for account (default) [sandbox]: 140/150 left, resets "
         "2026-01-16T00:00:00Z (in 15h 0m)",
-        "  POST /message for account (default) [sandbox]: renewed at 2026-01-15T08:00:00Z "
-        "(last known 0/100)",
+        "  POST /message for account (default) [sandbox]: renewed (last known 0/100)",
+        "No run is under way.",
+        f"Next: {RESUME}",
     ]
 
 
+def test_status_gives_reset_times_in_the_local_time_zone_too(prepared, monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    try:
+        spent = Pool("", Endpoint.MESSAGE, 100, 100, 0, RESET, RESET, "daily quota used up")
+        text = status_text(prepared, report().states, [("sandbox", spent)], NOW)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert (
+        "  POST /message for account (default) [sandbox]: used up, resets 2026-01-16 01:00 CET "
+        "(2026-01-16T00:00:00Z, in 15h 0m)" in text.splitlines()
+    )
+
+
 def test_status_before_any_answer(prepared):
-    text = status_text(prepared, report().states, [], NOW)
-    assert text.splitlines()[-1] == "Quotas: nothing known yet (no answer from the API so far)."
+    text = status_text(prepared, report().states, [], NOW, command=RESUME)
+    assert text.splitlines()[-3:] == [
+        "Quotas: nothing known yet (no answer from the API so far).",
+        "No run is under way.",
+        f"Next: {RESUME}",
+    ]

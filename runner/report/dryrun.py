@@ -1,0 +1,177 @@
+"""The dry run: what a run would send, what it would not and why (grouped, for a sheet of any
+size), when it would be done, and the command that sends for real. Every row, one by one, goes
+to a file (`write_rows`), not to the screen."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from pathlib import Path
+
+from ..campaign import Campaign
+from ..errors import ConfigError
+from ..plans import Endpoint, SendPlan
+from ..prepare import Prepared
+from ..projection import Projection
+from ..rows import Row
+from ..status import Status, StatusCells
+from .words import FIRST_ROWS, grouped, n, projection_line
+
+SAMPLES = 2  # rendered messages shown for each way of sending
+
+
+def dry_run(
+    prepared: Prepared,
+    states: dict[int, StatusCells],
+    queue: list[SendPlan],
+    projection: Projection,
+    command: str,
+    *,
+    sandbox: bool = False,
+    listed: bool = False,
+) -> str:
+    """`listed`: every row is being written to a file (--output) as well."""
+    name = prepared.table.path.name
+    per_endpoint = Counter(plan.endpoint for plan in queue)
+    ways = ", ".join(f"{n(per_endpoint[e])} via {e.label}" for e in Endpoint if per_endpoint[e])
+    lines = [
+        f"Dry run of {prepared.campaign.name}: {n(len(states))} rows in {name}; nothing sent, "
+        "nothing written.",
+        f"Would send {n(len(queue))}" + (f": {ways}." if ways else "."),
+    ]
+    if queue:
+        lines.append(projection_line(projection))
+    already = Counter(s.status for s in states.values() if s.status in _DONE_BEFORE)
+    if already:
+        shown = ", ".join(f"{n(already[s])} {s}" for s in _DONE_BEFORE if already[s])
+        lines.append(f"Already done in earlier runs: {shown}.")
+    lines += _samples(queue)
+    lines += _links_used(prepared, queue)
+    lines += _not_sent(prepared, states)
+    lines += ["", *_next_step(prepared.campaign, command, sandbox, listed)]
+    return "\n".join(lines)
+
+
+_DONE_BEFORE = (Status.SENT, Status.FAILED, Status.UNKNOWN)
+
+
+def _samples(queue: list[SendPlan]) -> list[str]:
+    """A few rendered messages for each way of sending (endpoint, and InMail or not)."""
+    lines: list[str] = []
+    shown: Counter[tuple[Endpoint, object]] = Counter()
+    for plan in queue:
+        way = (plan.endpoint, plan.message_type)
+        if shown[way] >= SAMPLES:
+            continue
+        shown[way] += 1
+        kind = " (InMail)" if plan.message_type == "inmail" else ""
+        account = f" from {plan.account}" if plan.account else ""
+        lines += ["", f"--- row {plan.row} → {plan.recipient} via {plan.endpoint.label}{kind}"]
+        lines[-1] += account
+        if plan.subject:
+            lines.append(f"Subject: {plan.subject}")
+        lines.append(plan.message)
+    return lines
+
+
+def _links_used(prepared: Prepared, queue: list[SendPlan]) -> list[str]:
+    """Rows whose recipient came from a cell's link rather than the text it shows."""
+    queued = {plan.row for plan in queue}
+    notes = [rp for rp in prepared.plans if rp.row.link_note and rp.row.number in queued]
+    if not notes:
+        return []
+    lines = ["", f"{n(len(notes))} row(s) to send take the recipient from a cell's link:"]
+    lines += [f"  row {rp.row.number}: {rp.row.link_note}" for rp in notes[:FIRST_ROWS]]
+    if len(notes) > FIRST_ROWS:
+        lines.append(f"  and {n(len(notes) - FIRST_ROWS)} more")
+    return lines
+
+
+def _not_sent(prepared: Prepared, states: dict[int, StatusCells]) -> list[str]:
+    lines = []
+    groups = grouped(states, (Status.INVALID, Status.DUPLICATE))
+    if groups:
+        count = sum(1 for s in states.values() if s.status in (Status.INVALID, Status.DUPLICATE))
+        lines += ["", f"{n(count)} row(s) will not be sent:", *groups]
+    held = [rp for rp in prepared.plans if rp.held and rp.row.number in states]
+    held = [rp for rp in held if states[rp.row.number].status is Status.PENDING]
+    if held:
+        by_filter = sum(rp.row.hidden == "filter" for rp in held)
+        rows = ", ".join(str(rp.row.number) for rp in held[:10]) + (", …" if len(held) > 10 else "")
+        lines += [
+            "",
+            f"{n(len(held))} hidden row(s) will not be sent ({n(by_filter)} hidden by the "
+            f"sheet's filter, {n(len(held) - by_filter)} by hand: rows {rows}); show them, or "
+            "set send_hidden_rows = true in the campaign file, to send them.",
+        ]
+    return lines
+
+
+def _next_step(campaign: Campaign, command: str, sandbox: bool, listed: bool) -> list[str]:
+    listing = [] if listed else [f"Every row, one by one: {command} --dry-run --output rows.csv"]
+    if not sandbox:
+        return [*listing, f"To send for real: {command}"]
+    if campaign.api.sandbox:
+        live = command.replace(" --sandbox", "")
+        return [
+            *listing,
+            f"This is a sandbox trial: nothing real is sent. To go live, set sandbox = false in "
+            f"{campaign.path.name} ([api]), export CONNECTSAFELY_API_KEY=your key, then: {live}",
+        ]
+    return [
+        *listing,
+        "This is a sandbox trial: nothing real is sent. To go live, export "
+        f"CONNECTSAFELY_API_KEY=your key, then: {command.replace(' --sandbox', '')}",
+    ]
+
+
+COLUMNS = (
+    "row",
+    "outcome",
+    "reason",
+    "recipient",
+    "endpoint",
+    "account",
+    "message_type",
+    "subject",
+    "message",
+)
+
+
+def write_rows(
+    path: Path, prepared: Prepared, states: dict[int, StatusCells], queue: list[SendPlan]
+) -> None:
+    """Every row as the dry run sees it, one line each, as CSV (UTF-8, with the byte order mark
+    spreadsheet programs look for)."""
+    plans = {plan.row: plan for plan in queue}
+    try:
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(COLUMNS)
+            for row_plan in prepared.plans:
+                number = row_plan.row.number
+                cells = states.get(number, StatusCells())
+                plan = plans.get(number)
+                outcome = "would send" if plan else str(cells.status or "")
+                writer.writerow(_listing_row(number, outcome, cells, row_plan.row, plan))
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot write the list of rows: {err.strerror}") from None
+
+
+def _listing_row(
+    number: int, outcome: str, cells: StatusCells, row: Row, plan: SendPlan | None
+) -> list[str]:
+    recipient = str(row.recipient or "")
+    if plan is None:
+        return [str(number), outcome, cells.detail, recipient, "", "", "", "", ""]
+    return [
+        str(number),
+        outcome,
+        row.link_note,
+        recipient,
+        plan.endpoint.label,
+        plan.account,
+        str(plan.message_type or ""),
+        plan.subject or "",
+        plan.message,
+    ]

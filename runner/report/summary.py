@@ -1,0 +1,114 @@
+"""The summary after a run: what it did, and what to do next."""
+
+from __future__ import annotations
+
+import signal
+from datetime import datetime
+
+from ..clock import iso
+from ..outcomes import RunReport, StopReason
+from ..prepare import Prepared
+from ..status import Status
+from .words import counts_line, pool_name, until
+
+
+def summary(report: RunReport, prepared: Prepared, resume: str, now: datetime) -> str:
+    """What a run did, and what to do next."""
+    lines = [
+        f"{prepared.campaign.name}: {report.sent} sent this run ({report.attempted} attempted). "
+        f"Sheet: {counts_line(report.states.values())}."
+    ]
+    lines += _recovered_and_adopted(report)
+    if report.rereads:
+        lines.append(
+            f"The sheet was saved during the run; it was read again ({report.rereads} time(s)) "
+            "and the run carried on from what it says now."
+        )
+    if report.held:
+        lines.append(
+            f"Statuses not written yet: {report.held}. Nothing is lost: the journal holds them, "
+            "and the next run writes them once the file is closed."
+        )
+    if report.written is not None:
+        lines.append(f"Statuses written to {report.written.path}.")
+        if report.written.note:
+            lines.append(report.written.note)
+    lines += _how_it_stopped(report, resume, now)
+    unknown = report.counts()[Status.UNKNOWN]
+    if unknown:
+        lines.append(
+            f"{unknown} row(s) are unknown: they may have been delivered. Check them on LinkedIn; "
+            "to send them again anyway, add --resend-unknown."
+        )
+    return "\n".join(lines)
+
+
+def _recovered_and_adopted(report: RunReport) -> list[str]:
+    lines = []
+    if report.recovered:
+        lines.append(
+            f"{report.recovered} row(s) were being sent when an earlier run stopped; they are "
+            "marked unknown (see status_detail)."
+        )
+    if report.moved:
+        lines.append(
+            f"{report.moved} status block(s) stood beside someone else than the person they "
+            "name (the sheet was sorted without its status columns?); each row now shows its "
+            "own person's status."
+        )
+    if report.adopted:
+        lines.append(
+            f"{report.adopted} row(s) had a status of sent, failed or unknown in the sheet that "
+            "the journal did not know (a new state folder, or a renamed campaign?); they were "
+            "taken as done. To send one anyway, clear its four status cells."
+        )
+    return lines
+
+
+def _how_it_stopped(report: RunReport, resume: str, now: datetime) -> list[str]:
+    lines = []
+    if report.hidden:
+        lines.append(
+            f"{report.hidden} row(s) hidden in the sheet were not sent (show them, or set "
+            "send_hidden_rows = true, to send them)."
+        )
+    return lines + _next_step(report, resume, now)
+
+
+def _next_step(report: RunReport, resume: str, now: datetime) -> list[str]:
+    pending = report.counts()[Status.PENDING] - report.hidden
+    if report.stop is StopReason.SIGNAL:
+        name = signal.Signals(report.signal).name
+        return [f"Stopped by {name}. Everything sent is recorded; to carry on: {resume}"]
+    if report.stop is StopReason.INTERRUPTED:
+        return [f"Interrupted. Everything sent is recorded; to carry on: {resume}"]
+    if report.stop is StopReason.LIMIT:
+        return [f"Stopped at --limit; {pending} row(s) still pending. To carry on: {resume}"]
+    if report.stop is StopReason.SHEET:
+        return [
+            f"Stopped: {report.stalled}. {pending} row(s) pending; fix the sheet, then run the "
+            f"same command: {resume}"
+        ]
+    if report.stop is StopReason.STALLED:
+        return [
+            f"{'Paused' if pending else 'Stopped'}: {report.stalled}."
+            + (f" {pending} row(s) pending. Run again later: {resume}" if pending else "")
+        ]
+    if not pending:
+        return []
+    lines = []
+    for pool in report.blocked:
+        assert pool.blocked_until is not None
+        lines.append(
+            f"Paused: daily quota used up for {pool_name(pool.key)}; "
+            f"it resets at {until(pool.blocked_until, now)}."
+        )
+    for account, why in report.failing.items():
+        lines.append(
+            f"Paused: the API is failing for account {account or '(default)'} ({why}); "
+            "those rows stay pending."
+        )
+    resets = [p.blocked_until for p in report.blocked if p.blocked_until]
+    when = f"after {iso(min(resets))}" if resets else "later"
+    lines.append(f"{pending} row(s) pending, nothing lost. Run the same command {when}: {resume}")
+    return lines

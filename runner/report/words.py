@@ -1,0 +1,97 @@
+"""The words and numbers every report says the same way."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from ..clock import iso
+from ..plans import PoolKey
+from ..projection import Projection
+from ..status import Status, StatusCells
+
+ORDER = (
+    Status.SENT,
+    Status.PENDING,
+    Status.FAILED,
+    Status.UNKNOWN,
+    Status.INVALID,
+    Status.DUPLICATE,
+)
+FIRST_ROWS = 5  # rows named for a group of alike rows; the full list goes to a file
+# What makes one row's reason differ from another's with the same cause: the values quoted
+# from its cells, and numbers (a row, a length).
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_NUMBER = re.compile(r"\b\d+\b")
+
+
+def n(count: int) -> str:
+    """A count as people read it: 8,057."""
+    return f"{count:,}"
+
+
+def counts_line(states: Iterable[StatusCells]) -> str:
+    counts = Counter(state.status for state in states)
+    return ", ".join(f"{n(counts[s])} {s}" for s in ORDER if counts[s]) or "no rows"
+
+
+def until(moment: datetime, now: datetime) -> str:
+    """'2026-01-16T00:00:00Z (in 2h 5m)'."""
+    seconds = int((moment - now).total_seconds())
+    if seconds <= 0:
+        return f"{iso(moment)} (now)"
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = f"{hours}h {minutes}m" if hours else (f"{minutes}m {secs}s" if minutes else f"{secs}s")
+    return f"{iso(moment)} (in {parts})"
+
+
+def local_and_utc(moment: datetime, now: datetime) -> str:
+    """The time on this computer's clock too, where that is not UTC: '2026-01-16 01:00 CET
+    (2026-01-16T00:00:00Z, in 3h 5m)'."""
+    local = moment.astimezone()
+    if local.utcoffset() == moment.astimezone(UTC).utcoffset():
+        return until(moment, now)
+    return f"{local:%Y-%m-%d %H:%M %Z} ({until(moment, now).replace(' (in ', ', in ')}"
+
+
+def pool_name(key: PoolKey) -> str:
+    return f"{key.endpoint.label} for account {key.account or '(default)'}"
+
+
+def reason_group(detail: str) -> str:
+    """What rows with the same cause have in common: 'ID 'x' is bad' and 'ID 'y' is bad' are
+    one group, 'ID '…' is bad'."""
+    return _NUMBER.sub("N", _QUOTED.sub("'…'", detail)) or "(no detail)"
+
+
+def grouped(states: dict[int, StatusCells], wanted: tuple[Status, ...]) -> list[str]:
+    """Rows of the wanted statuses, by cause: count, status, cause, the first rows."""
+    groups: dict[tuple[Status, str], list[int]] = {}
+    for number, cells in sorted(states.items()):
+        if cells.status in wanted:
+            assert cells.status is not None
+            groups.setdefault((cells.status, reason_group(cells.detail)), []).append(number)
+    lines = []
+    for (status, reason), rows in sorted(groups.items(), key=lambda g: -len(g[1])):
+        if len(rows) == 1:  # one row: its own words say more than the group's
+            reason = states[rows[0]].detail
+        first = ", ".join(str(r) for r in rows[:FIRST_ROWS]) + (", …" if len(rows) > 5 else "")
+        rows_word = "row" if len(rows) == 1 else "rows"
+        lines.append(f"  {n(len(rows))} {status}: {reason} ({rows_word} {first})")
+    return lines
+
+
+def projection_line(projection: Projection) -> str:
+    """'At current limits: 100 today, then 8,057 over the next 81 days.'"""
+    if projection.total == 0:
+        return "At current limits: nothing left to send."
+    if not projection.later:
+        return f"At current limits: all {n(projection.today)} today."
+    days = "day" if projection.days == 1 else "days"
+    return (
+        f"At current limits: {n(projection.today)} today, then {n(projection.later)} over the "
+        f"next {n(projection.days)} {days} ({n(projection.daily)} a day)."
+    )
