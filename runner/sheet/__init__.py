@@ -26,7 +26,8 @@ from pathlib import Path
 from ..errors import SheetChanged, SheetError, SheetInUse
 from ..status import StatusCells
 from .atomic import open_elsewhere, same_file, tidy
-from .csvfile import read_csv, write_csv
+from .csvfile import read_csv
+from .csvwrite import write_csv
 from .grid import SheetRow, Stamp, Table, WriteReport, fold_header
 from .statuscols import STATUS_COLUMNS, STATUS_KEYS, check_status_columns, existing_status_columns
 from .xlsx import read_xlsx, statuses_sibling, write_xlsx

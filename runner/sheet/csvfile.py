@@ -14,18 +14,13 @@ import csv
 import io
 import itertools
 import re
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SheetError
-from ..status import StatusCells
-from .atomic import atomic_write, same_file
-from .grid import Table, WriteReport, check_file, make_table, unreadable_file
-from .statuscols import STATUS_COLUMNS, check_unchanged, neutralised, status_columns
+from .grid import Table, check_file, make_table, unreadable_file
 
 _DELIMITERS = (",", ";", "\t", "|")
-_QUOTE_IF = frozenset('"\r\n').union(_DELIMITERS)
 # A multi-byte UTF-8 character: in a file that is not valid UTF-8, a sign of mixed encodings
 # when it is a Latin letter or common punctuation (Windows-1252 text can form byte pairs that
 # happen to be UTF-8 for some far-off script: "é" + no-break space, "ß" + a quote).
@@ -49,7 +44,7 @@ _UNLIKELY = re.compile(
 
 
 @dataclass(frozen=True)
-class _CsvLayout:
+class CsvLayout:
     """What it takes to write a CSV back byte for byte, apart from the cells that change."""
 
     encoding: str
@@ -58,51 +53,18 @@ class _CsvLayout:
     terminator: str
     final_newline: bool
     records: tuple[tuple[str, ...], ...]  # every record as parsed; a blank line is ()
+    text: str = ""  # the whole file, decoded: unchanged lines are written back as they are
 
 
 def read_csv(path: Path) -> Table:
     """Read a CSV sheet."""
-    return _read(path)[0]
-
-
-def write_csv(
-    table: Table,
-    statuses: Mapping[int, StatusCells],
-    target: Path,
-    check: Callable[[], None] = lambda: None,
-) -> WriteReport:
-    """Write the statuses into the CSV as it is on disk now, keeping its layout (see _CsvLayout)."""
-    current, layout = _read(table.path)
-    cells_now = {row.number: row.cells for row in current.rows}
-    check_unchanged(table, current.headers, lambda n: cells_now.get(n, ()))
-    columns = status_columns(current.headers)
-    width = max(len(current.headers), *(c + 1 for c in columns))
-    lines = []
-    for number, record in enumerate(layout.records, start=1):
-        if not record:
-            lines.append("")
-            continue
-        # Cells right of the header are empty (reading checks that), so cutting them loses nothing.
-        cells = list(record[:width]) + [""] * (width - len(record))
-        if number == 1:
-            for column, header in zip(columns, STATUS_COLUMNS, strict=True):
-                if column >= len(current.headers):
-                    cells[column] = header
-        elif number in statuses:
-            for column, value in zip(columns, statuses[number].texts(), strict=True):
-                cells[column] = neutralised(value)
-        lines.append(layout.delimiter.join(_csv_field(c, layout.delimiter) for c in cells))
-    text = layout.terminator.join(lines) + (layout.terminator if layout.final_newline else "")
-    data = (codecs.BOM_UTF8 if layout.bom else b"") + text.encode(layout.encoding, "replace")
-    if not (same_file(target, table.path) and target.read_bytes() == data):
-        atomic_write(target, table.path, lambda out: out.write(data), check)
-    return WriteReport(target, None)
+    return read_with_layout(path)[0]
 
 
 # Reading ------------------------------------------------------------------------------------
 
 
-def _read(path: Path) -> tuple[Table, _CsvLayout]:
+def read_with_layout(path: Path) -> tuple[Table, CsvLayout]:
     """The table, and the layout it takes to write the file back."""
     name = path.name
     check_file(path)
@@ -134,8 +96,8 @@ def _read(path: Path) -> tuple[Table, _CsvLayout]:
                 "or remove the stray quote"
             ) from None
         raise SheetError(f"{where}: {err}") from None
-    layout = _CsvLayout(
-        encoding, bom, delimiter, terminator, text.endswith(("\n", "\r")), tuple(records)
+    layout = CsvLayout(
+        encoding, bom, delimiter, terminator, text.endswith(("\n", "\r")), tuple(records), text
     )
     return make_table(path, "csv", None, [list(r) for r in records]), layout
 
@@ -210,15 +172,3 @@ def _sniff(text: str) -> tuple[str, str]:
         alike = sum(len(r) == width for r in records) / len(records) if width > 1 else 0.0
         scores[delimiter] = (alike, counts[delimiter])
     return max(_DELIMITERS, key=lambda d: scores.get(d, (0.0, 0))), terminator
-
-
-# Writing ------------------------------------------------------------------------------------
-
-
-def _csv_field(value: str, delimiter: str) -> str:
-    """Quote where needed, and also around any character that could be a delimiter: then the
-    file's delimiter is beyond doubt the next time it is read. Unlike csv.writer, a lone
-    '\\r' is always quoted (it ends a record)."""
-    if any(c in value for c in _QUOTE_IF):
-        return '"' + value.replace('"', '""') + '"'
-    return value

@@ -48,7 +48,7 @@ def test_csv_round_trip_keeps_the_file_format(
     assert (report.path, report.note, report.stamp) == (sheet, None, Stamp.of(sheet))
     expected = [
         original[0] + d + d.join(STATUS_COLUMNS),
-        original[1] + d * 5,
+        original[1],  # no status given for it: the line stays as it was
         original[2] + d + d.join(SENT.texts()),
     ]
     assert sheet.read_bytes() == bom + n.join(expected).encode() + n.encode()
@@ -88,7 +88,7 @@ def test_csv_quoted_newline_counts_as_one_row(tmp_path: Path) -> None:
     write_statuses(table, {3: SENT}, sheet)
     assert sheet.read_bytes() == (
         b"name,note,status,status_detail,sent_at,recipient_urn,status_for\r\n"
-        b'Ann,"line one\r\nline two, with comma",,,,,\r\n'
+        b'Ann,"line one\r\nline two, with comma"\r\n'
         b"Bob,x,sent,,2026-01-15T09:00:00Z,urn:li:fsd_profile:ACoAA1,ann-1\r\n"
     )
     assert read_table(sheet).rows[0].cells[1] == "line one\r\nline two, with comma"
@@ -106,7 +106,7 @@ def test_csv_in_cp1252_stays_cp1252(tmp_path: Path) -> None:
     assert written == (
         "name;city;price;status;status_detail;sent_at;recipient_urn;status_for\r\n"
         "René;Zürich;€5;failed;no ? ? café;;;\r\n"
-        "Zoë;Köln;€7;;;;;\r\n"
+        "Zoë;Köln;€7\r\n"
     ).encode("cp1252")
     for line in original.splitlines():
         assert line in written
@@ -133,8 +133,8 @@ def test_csv_blank_lines_are_skipped_but_kept(tmp_path: Path) -> None:
     assert sheet.read_bytes() == (
         b"name,id,status,status_detail,sent_at,recipient_urn,status_for\n"
         b"\n"
-        b"Ann,1,,,,,\n"
-        b",,,,,,\n"
+        b"Ann,1\n"
+        b",\n"
         b"\n"
         b"Bob,2,sent,,2026-01-15T09:00:00Z,urn:li:fsd_profile:ACoAA1,ann-1\n"
         b"\n"
@@ -156,7 +156,7 @@ def test_csv_existing_status_columns_are_reused(tmp_path: Path) -> None:
     assert sheet.read_bytes() == (
         b"name,Status,notes,Sent At,status_detail,recipient_urn,status_for\n"
         b"Ann,sent,x,2026-01-15T09:00:00Z,,urn:li:fsd_profile:ACoAA1,ann-1\n"
-        b"Bob,,y,,,,\n"
+        b"Bob,,y,\n"
     )
     # A second write starts from the sheet as it is now: the same table, the same columns.
     write_statuses(table, {2: SENT, 3: FAILED}, sheet)
@@ -189,7 +189,7 @@ def test_csv_ragged_rows(tmp_path: Path) -> None:
     write_statuses(table, {2: SENT}, sheet)
     assert sheet.read_bytes().splitlines()[1:] == [
         b"Ann,,sent,,2026-01-15T09:00:00Z,urn:li:fsd_profile:ACoAA1,ann-1",
-        b"Bob,2,,,,,",
+        b"Bob,2,,,,",
     ]
 
     sheet.write_bytes(b"name,id\nAnn,1\nBob,2,,extra\n")
@@ -242,3 +242,52 @@ def test_csv_round_trip_of_any_text(
     width = len(grid[0])
     original = [grid[0], *grid[1]]
     assert [r[:width] for r in records] == original
+
+
+def diff_lines(before: bytes, after: bytes) -> list[tuple[bytes, bytes]]:
+    pairs = zip(before.splitlines(), after.splitlines(), strict=True)
+    return [(a, b) for a, b in pairs if a != b]
+
+
+def test_an_all_quoted_file_stays_all_quoted_and_only_changed_lines_change(tmp_path: Path):
+    sheet = tmp_path / "leads.csv"
+    sheet.write_bytes(b'"name","id"\r\n"Ann","ann-1"\r\n"Bob","bob-2"\r\n"Cy","cy-3"\r\n')
+    table = read_table(sheet)
+    pending = StatusCells(Status.PENDING)
+    states = {2: pending, 3: pending, 4: pending}
+    table = replace(table, stamp=write_statuses(table, states, sheet).stamp)
+    first = sheet.read_bytes()
+    assert first.splitlines()[:2] == [
+        b'"name","id","status","status_detail","sent_at","recipient_urn","status_for"',
+        b'"Ann","ann-1","pending","","","",""',
+    ]
+    # Bob is sent: his line, and no other, changes.
+    write_statuses(table, {**states, 3: SENT}, sheet)
+    assert diff_lines(first, sheet.read_bytes()) == [
+        (
+            b'"Bob","bob-2","pending","","","",""',
+            b'"Bob","bob-2","sent","","2026-01-15T09:00:00Z","urn:li:fsd_profile:ACoAA1","ann-1"',
+        )
+    ]
+
+
+def test_a_file_quoting_only_non_empty_cells_keeps_that(tmp_path: Path):
+    sheet = tmp_path / "leads.csv"
+    sheet.write_bytes(b'"name","id"\n"Ann","ann-1"\n"Bob",\n')
+    table = read_table(sheet)
+    write_statuses(table, {2: StatusCells(Status.PENDING), 3: StatusCells(Status.INVALID)}, sheet)
+    assert sheet.read_bytes().splitlines()[1:] == [
+        b'"Ann","ann-1","pending",,,,',
+        b'"Bob",,"invalid",,,,',
+    ]
+
+
+def test_a_users_cells_keep_their_own_quotes_on_a_changed_line(tmp_path: Path):
+    sheet = tmp_path / "leads.csv"
+    sheet.write_bytes(b'name,company,id\nAnn,"Acme",ann-1\n"Bob ""B""",Globex,bob-2\n')
+    table = read_table(sheet)
+    write_statuses(table, {2: SENT, 3: StatusCells(Status.PENDING)}, sheet)
+    assert sheet.read_bytes().splitlines()[1:] == [
+        b'Ann,"Acme",ann-1,sent,,2026-01-15T09:00:00Z,urn:li:fsd_profile:ACoAA1,ann-1',
+        b'"Bob ""B""",Globex,bob-2,pending,,,,',
+    ]
