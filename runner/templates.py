@@ -33,21 +33,31 @@ class _StrictCell(jinja2.StrictUndefined):
     # StrictUndefined's own error text ("'dict object' has no attribute ...") does not say
     # which column; raising with the name lets the row's status name it.
     def _fail_with_undefined_error(self, *args: Any, **kwargs: Any) -> Any:
-        # Only a column (a plain name, or a key of `row`) is an empty cell. Anything else, such
-        # as an attribute the sandbox refused, keeps Jinja's own error and its reason.
-        column = self._undefined_obj is missing or isinstance(self._undefined_obj, dict)
-        if column and self._undefined_hint is None:
+        if self._is_cell():
             raise EmptyValue(self._undefined_name or "?")
         return super()._fail_with_undefined_error(*args, **kwargs)
 
-    __str__ = __iter__ = __len__ = __eq__ = __ne__ = __hash__ = __contains__ = (
-        _fail_with_undefined_error
-    )
+    def _is_cell(self) -> bool:
+        # Only a column (a plain name, or a key of `row`) is an empty cell. Anything else, such
+        # as an attribute the sandbox refused, keeps Jinja's own error and its reason.
+        column = self._undefined_obj is missing or isinstance(self._undefined_obj, dict)
+        return column and self._undefined_hint is None
+
+    __str__ = __iter__ = __len__ = __hash__ = __contains__ = _fail_with_undefined_error
 
     # `{% if company %}...{% endif %}` is a deliberate choice about an empty cell, not an
-    # accident, so an empty cell tests false instead of failing the row.
+    # accident, so an empty cell tests false instead of failing the row; and it compares as
+    # the empty text it is: `{% if company != '' %}` is false for it, `== 'Acme'` too.
     def __bool__(self) -> bool:  # type: ignore[override]
         return False
+
+    def __eq__(self, other: object) -> bool:  # type: ignore[override]
+        if not self._is_cell():
+            return bool(self._fail_with_undefined_error())
+        return bool(other == "")
+
+    def __ne__(self, other: object) -> bool:  # type: ignore[override]
+        return not self.__eq__(other)
 
 
 class NothingToShow(Exception):

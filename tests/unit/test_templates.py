@@ -1,0 +1,82 @@
+"""Templates: what a message looks like, and the usual mistakes caught before any row is sent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from runner.errors import TemplateError
+from runner.rows import read_layout, read_row
+from runner.sheet import SheetRow, Table
+from runner.templates import RowProblem, Templates, load_templates
+
+HEADERS = ("First Name", "Company", "profileId")
+
+
+def load(
+    tmp_path: Path,
+    message: str,
+    subject: str | None = None,
+    headers: tuple[str, ...] = HEADERS,
+    **others: str,
+) -> Templates:
+    """The templates, checked against a sheet with these headers; `others` are more files
+    beside them (included ones)."""
+    for name, text in {"m.j2": message, **others}.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    subject_path = None
+    if subject is not None:
+        subject_path = tmp_path / "s.j2"
+        subject_path.write_text(subject, encoding="utf-8")
+    return load_templates(tmp_path / "m.j2", subject_path, layout(headers), "leads.csv")
+
+
+def layout(headers: tuple[str, ...] = HEADERS):
+    return read_layout(table(headers, []))
+
+
+def table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> Table:
+    return Table(
+        path=Path("leads.csv"),
+        kind="csv",
+        sheet_name=None,
+        headers=headers,
+        rows=tuple(SheetRow(i + 2, cells) for i, cells in enumerate(rows)),
+    )
+
+
+def render(templates: Templates, *cells: str, headers: tuple[str, ...] = HEADERS) -> str:
+    sheet = table(headers, [cells])
+    return templates.render(read_row(templates.layout, sheet, sheet.rows[0])).message
+
+
+def refusal(tmp_path: Path, message: str, **others: str) -> str:
+    with pytest.raises(TemplateError) as info:
+        load(tmp_path, message, **others)
+    return str(info.value)
+
+
+# An empty cell compared with ''.
+
+
+@pytest.mark.parametrize(
+    ("template", "empty", "filled"),
+    [
+        ("{% if company != '' %}at {{ company }}{% else %}-{% endif %}", "-", "at Acme"),
+        ("{% if company == '' %}-{% else %}at {{ company }}{% endif %}", "-", "at Acme"),
+        ("{% if row['Company'] != '' %}at {{ company }}{% else %}-{% endif %}", "-", "at Acme"),
+        ("{% if company == 'Acme' %}hello Acme{% else %}-{% endif %}", "-", "hello Acme"),
+        ("{% if company in ['Acme', 'Bolt'] %}a client{% else %}-{% endif %}", "-", "a client"),
+    ],
+)
+def test_an_empty_cell_compares_as_empty_text(tmp_path, template, empty, filled):
+    templates = load(tmp_path, template)
+    assert render(templates, "Bo", "", "bo") == empty
+    assert render(templates, "Ann", "Acme", "ann") == filled
+
+
+def test_an_empty_cell_printed_without_a_default_still_fails_the_row(tmp_path):
+    templates = load(tmp_path, "{% if company == '' %}{{ company }}{% endif %}")
+    with pytest.raises(RowProblem, match=r"^Company is empty \(used by m.j2 without a default\)"):
+        render(templates, "Bo", "", "bo")
