@@ -191,6 +191,10 @@ def _check_names(
 
 
 def _suggest(name: str, choices: list[str]) -> str:
-    folded = {c.lower(): c for c in choices}
-    close = difflib.get_close_matches(name.lower(), list(folded), n=1, cutoff=0.6)
-    return f" (did you mean {folded[close[0]]!r}?)" if close else ""
+    close = difflib.get_close_matches(name.lower(), [c.lower() for c in choices], n=1, cutoff=0.6)
+    if not close:
+        return ""
+    # Of `Company` and `company`, the one written most like the mistake.
+    same = [c for c in choices if c.lower() == close[0]]
+    best = max(same, key=lambda c: difflib.SequenceMatcher(None, name, c).ratio())
+    return f" (did you mean {best!r}?)"

@@ -11,7 +11,7 @@ from runner.rows import read_layout, read_row
 from runner.sheet import SheetRow, Table
 from runner.templates import RowProblem, Templates, load_templates
 
-HEADERS = ("First Name", "Company", "profileId")
+HEADERS = ("First Name", "Company", "companyName", "profileId")
 
 
 def load(
@@ -72,11 +72,37 @@ def refusal(tmp_path: Path, message: str, **others: str) -> str:
 )
 def test_an_empty_cell_compares_as_empty_text(tmp_path, template, empty, filled):
     templates = load(tmp_path, template)
-    assert render(templates, "Bo", "", "bo") == empty
-    assert render(templates, "Ann", "Acme", "ann") == filled
+    assert render(templates, "Bo", "", "", "bo") == empty
+    assert render(templates, "Ann", "Acme", "", "ann") == filled
 
 
 def test_an_empty_cell_printed_without_a_default_still_fails_the_row(tmp_path):
     templates = load(tmp_path, "{% if company == '' %}{{ company }}{% endif %}")
     with pytest.raises(RowProblem, match=r"^Company is empty \(used by m.j2 without a default\)"):
-        render(templates, "Bo", "", "bo")
+        render(templates, "Bo", "", "", "bo")
+
+
+# Column names.
+
+
+def test_a_header_written_as_a_name_is_usable_as_written_and_folded(tmp_path):
+    assert layout().names == {
+        "Company": "Company",
+        "companyName": "companyName",
+        "profileId": "profileId",
+        "first_name": "First Name",
+        "company": "Company",
+        "companyname": "companyName",
+        "profileid": "profileId",
+    }
+    templates = load(tmp_path, "{{ companyName }}, {{ companyname }}, {{ Company }}")
+    assert render(templates, "Ann", "Acme", "Acme Inc", "ann") == "Acme Inc, Acme Inc, Acme"
+    with pytest.raises(RowProblem, match=r"^companyName is empty "):
+        render(templates, "Ann", "Acme", "", "ann")
+
+
+def test_a_misspelt_name_suggests_the_one_written_most_like_it(tmp_path):
+    assert refusal(tmp_path, "Hi\n{{ compnay }}") == (
+        "m.j2: uses 'compnay', which is not a column of leads.csv (did you mean 'company'?)"
+    )
+    assert refusal(tmp_path, "{{ CompanyNme }}").endswith("(did you mean 'companyName'?)")
