@@ -9,14 +9,17 @@ from __future__ import annotations
 import difflib
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from jinja2 import meta, nodes
+from jinja2.lexer import Lexer
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import missing
 
+from .blocklines import StandaloneLexer
 from .errors import TemplateError
 from .rows import Row, SheetLayout
 
@@ -135,7 +138,7 @@ def load_templates(
 
 
 def _load(path: Path, layout: SheetLayout, sheet_name: str) -> _Template:
-    env = SandboxedEnvironment(
+    env = _Environment(
         loader=jinja2.FileSystemLoader(path.parent),
         undefined=_StrictCell,
         autoescape=False,
@@ -198,3 +201,11 @@ def _suggest(name: str, choices: list[str]) -> str:
     same = [c for c in choices if c.lower() == close[0]]
     best = max(same, key=lambda c: difflib.SequenceMatcher(None, name, c).ratio())
     return f" (did you mean {best!r}?)"
+
+
+class _Environment(SandboxedEnvironment):
+    """The sandbox, with a lexer that drops the lines that hold only tags."""
+
+    @cached_property
+    def lexer(self) -> Lexer:
+        return StandaloneLexer(self)

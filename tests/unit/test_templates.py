@@ -57,6 +57,53 @@ def refusal(tmp_path: Path, message: str, **others: str) -> str:
     return str(info.value)
 
 
+# Blocks do not leave blank lines.
+
+LETTER = """\
+Hi {{ first_name }},
+{# say where we met #}
+{% if company %}
+    Great to meet the {{ company }} team.
+{% else %}
+    Great to meet you.
+{% endif %}
+
+Best,
+Sam"""
+
+
+def test_a_line_holding_only_tags_or_a_comment_leaves_nothing(tmp_path):
+    templates = load(tmp_path, LETTER)
+    assert render(templates, "Ann", "Acme", "", "ann") == (
+        "Hi Ann,\n    Great to meet the Acme team.\n\nBest,\nSam"
+    )
+    assert render(templates, "Bo", "", "", "bo") == "Hi Bo,\n    Great to meet you.\n\nBest,\nSam"
+
+
+def test_a_tag_inside_a_line_of_text_keeps_the_line_break_and_indent(tmp_path):
+    # Jinja's trim_blocks would glue "at Acme" to "was great"; lstrip_blocks would eat the indent.
+    templates = load(
+        tmp_path,
+        "Your post{% if company %} at {{ company }}{% endif %}\n"
+        "was great.\n"
+        "  {% if company %}Say hi to {{ company }}.{% endif %}\n"
+        "Sam",
+    )
+    assert render(templates, "Ann", "Acme", "", "ann") == (
+        "Your post at Acme\nwas great.\n  Say hi to Acme.\nSam"
+    )
+    assert render(templates, "Bo", "", "", "bo") == "Your post\nwas great.\n  \nSam"
+
+
+def test_an_include_keeps_its_line_and_the_included_file_follows_the_same_rule(tmp_path):
+    templates = load(
+        tmp_path,
+        "Hi {{ first_name }},\n{% include 'sig.j2' %}\nP.S. {{ company }}",
+        **{"sig.j2": "{# the signature #}\n{% if company %}\nBest,\n{% endif %}\nSam\n"},
+    )
+    assert render(templates, "Ann", "Acme", "", "ann") == "Hi Ann,\nBest,\nSam\nP.S. Acme"
+
+
 # An empty cell compared with ''.
 
 
