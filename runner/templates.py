@@ -1,14 +1,17 @@
 """Jinja templates: load and check them against the sheet once, then render a row at a time.
 
-Templates render in a sandboxed, strict environment: an empty cell is undefined, so using it
-without `default` is an error for that row rather than a message that reads "Hello ,".
+Templates render in a sandboxed, strict environment: an empty cell is undefined, so printing it
+without `default` is an error for that row rather than a message that reads "Hello ,". All that
+can be checked without a row (the columns named, filters, tests, included files) is checked at
+load, so a mistake is one campaign error, not an invalid row for everyone.
 """
 
 from __future__ import annotations
 
 import difflib
 import math
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -150,47 +153,158 @@ def _load(path: Path, layout: SheetLayout, sheet_name: str) -> _Template:
         raise TemplateError(f"{path.name}: not UTF-8 text; save the template as UTF-8") from None
     except OSError as err:
         raise TemplateError(f"{path.name}: cannot read: {err.strerror}") from None
+    checker = _Checker(env, path.parent, layout, sheet_name)
+    ast = checker.check(source, path.name, str(path))
     try:
-        ast = env.parse(source, path.name, str(path))
         template = env.from_string(ast)
     except jinja2.TemplateSyntaxError as err:
         raise TemplateError(f"{path.name}: line {err.lineno}: {err.message}") from None
-    _check_names(ast, env, layout, path.name, sheet_name)
     return _Template(path, template)
 
 
-def _check_names(
-    ast: nodes.Template,
-    env: jinja2.Environment,
-    layout: SheetLayout,
-    template_name: str,
-    sheet_name: str,
-) -> None:
-    for name in sorted(meta.find_undeclared_variables(ast)):
-        if name == "row" or name in env.globals or name in layout.names:
-            continue
-        raise TemplateError(
-            f"{template_name}: uses {name!r}, which is not a column of {sheet_name}"
-            + _suggest(name, list(layout.names))
-        )
-    # row['First Name'] and row.Company name columns by their header.
-    for node in ast.find_all((nodes.Getitem, nodes.Getattr)):
-        assert isinstance(node, nodes.Getitem | nodes.Getattr)
-        if not (isinstance(node.node, nodes.Name) and node.node.name == "row"):
-            continue
-        if isinstance(node, nodes.Getattr):
-            if hasattr(dict, node.attr):  # row.get('x'), row.items() are not columns
-                continue
-            header = node.attr
-        elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
-            header = node.arg.value
-        else:
-            continue
-        if header not in layout.data_headers:
+JINJA_DOCS = "https://jinja.palletsprojects.com/en/stable/templates/"
+
+
+@dataclass
+class _Checker:
+    """What can be known of a template without a row: its syntax, the columns it names, its
+    filters and tests, and the files it includes, which are checked the same way."""
+
+    env: jinja2.Environment
+    folder: Path  # where included files are read from
+    layout: SheetLayout
+    sheet_name: str
+    seen: set[str] = field(default_factory=set)
+
+    def check(
+        self, source: str, name: str, filename: str, outer: frozenset[str] = frozenset()
+    ) -> nodes.Template:
+        """Check one file; `outer` holds the names the files including it set."""
+        try:
+            ast = self.env.parse(source, name, filename)
+            self._filters_and_tests(ast, name)
+            self._names(ast, name, outer)  # runs Jinja's code generator, which checks more
+        except jinja2.TemplateSyntaxError as err:
+            raise _syntax_error(err, source, name, self.layout) from None
+        self._row_keys(ast, name)
+        self._included(ast, name, outer | _declared(ast))
+        return ast
+
+    def _names(self, ast: nodes.Template, name: str, outer: frozenset[str]) -> None:
+        known = self.layout.names
+        unknown = meta.find_undeclared_variables(ast) - {"row", *self.env.globals, *known, *outer}
+        used = [n for n in ast.find_all(nodes.Name) if n.name in unknown and n.ctx == "load"]
+        if used:
+            first = min(used, key=lambda n: n.lineno)
             raise TemplateError(
-                f"{template_name}: line {node.lineno}: uses row[{header!r}], which is not a "
-                f"column of {sheet_name}" + _suggest(header, list(layout.data_headers))
+                f"{name}: line {first.lineno}: uses {first.name!r}, which is not a column of "
+                f"{self.sheet_name}" + _suggest(first.name, list(known))
             )
+
+    def _row_keys(self, ast: nodes.Template, name: str) -> None:
+        # row['First Name'] and row.Company name columns by their header.
+        for node in ast.find_all((nodes.Getitem, nodes.Getattr)):
+            assert isinstance(node, nodes.Getitem | nodes.Getattr)
+            if not (isinstance(node.node, nodes.Name) and node.node.name == "row"):
+                continue
+            if isinstance(node, nodes.Getattr):
+                if hasattr(dict, node.attr):  # row.get('x'), row.items() are not columns
+                    continue
+                header = node.attr
+            elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+                header = node.arg.value
+            else:
+                continue
+            if header not in self.layout.data_headers:
+                raise TemplateError(
+                    f"{name}: line {node.lineno}: uses row[{header!r}], which is not a column "
+                    f"of {self.sheet_name}" + _suggest(header, list(self.layout.data_headers))
+                )
+
+    def _filters_and_tests(self, ast: nodes.Template, name: str) -> None:
+        # Jinja leaves an unknown filter or test inside {% if %} to fail when reached, which
+        # would be once per row: here it is one error before anything is sent.
+        for node in ast.find_all((nodes.Filter, nodes.Test)):
+            assert isinstance(node, nodes.Filter | nodes.Test)
+            kind, known = (
+                ("filter", self.env.filters)
+                if isinstance(node, nodes.Filter)
+                else ("test", self.env.tests)
+            )
+            if node.name not in known:
+                hint = _suggest(node.name, list(known)) or (
+                    f"; the {kind}s are listed at {JINJA_DOCS}#list-of-builtin-{kind}s"
+                )
+                raise TemplateError(
+                    f"{name}: line {node.lineno}: there is no {kind} named {node.name!r}{hint}"
+                )
+
+    def _included(self, ast: nodes.Template, name: str, scope: frozenset[str]) -> None:
+        assert self.env.loader is not None
+        kinds = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)
+        for node in ast.find_all(kinds):
+            assert isinstance(node, kinds)
+            target = node.template
+            if not (isinstance(target, nodes.Const) and isinstance(target.value, str)):
+                continue  # a name computed per row is checked when rendered
+            included = target.value
+            if included in self.seen:
+                continue
+            self.seen.add(included)
+            try:
+                source, filename, _ = self.env.loader.get_source(self.env, included)
+            except jinja2.TemplateNotFound:
+                if isinstance(node, nodes.Include) and node.ignore_missing:
+                    continue
+                raise TemplateError(
+                    f"{name}: line {node.lineno}: includes {included!r}, which is not a file "
+                    f"in {self.folder}"
+                ) from None
+            except UnicodeDecodeError:
+                raise TemplateError(
+                    f"{included}: not UTF-8 text; save the template as UTF-8"
+                ) from None
+            self.check(source, included, filename or included, scope)
+
+
+def _declared(ast: nodes.Template) -> frozenset[str]:
+    """The names a template sets (`{% set %}`, loops, macros, imports), which a file it
+    includes sees too."""
+    names = {n.name for n in ast.find_all(nodes.Name) if n.ctx in ("store", "param")}
+    names |= {m.name for m in ast.find_all(nodes.Macro)}
+    names |= {i.target for i in ast.find_all(nodes.Import)}
+    for node in ast.find_all(nodes.FromImport):
+        names |= {n if isinstance(n, str) else n[1] for n in node.names}
+    return frozenset(names)
+
+
+def _syntax_error(
+    err: jinja2.TemplateSyntaxError, source: str, name: str, layout: SheetLayout
+) -> TemplateError:
+    where = f"{name}: line {err.lineno}"
+    lines = source.splitlines()
+    line = lines[err.lineno - 1] if 0 < err.lineno <= len(lines) else ""
+    header = _spaced_header(line, layout)
+    if header is None:
+        return TemplateError(f"{where}: {err.message}")
+    plain = next((n for n, h in layout.names.items() if h == header), None)
+    fix = (f"{{{{ {plain} }}}} or " if plain else "") + f"{{{{ row[{header!r}] }}}}"
+    return TemplateError(
+        f"{where}: the column {header!r} has a space, so Jinja cannot read it as a name; "
+        f"write {fix}"
+    )
+
+
+def _spaced_header(line: str, layout: SheetLayout) -> str | None:
+    """A header with a space that a tag on this line writes as a bare name, `{{ First Name }}`:
+    Jinja reads `First` as a name and stumbles on `Name`."""
+    tags = " ".join(re.findall(r"\{[{%](.*?)(?:[}%]\}|$)", line))
+    for header in layout.data_headers:
+        words = header.split()
+        bare = r"(?<![\w'\"])" + r"\s+".join(map(re.escape, words)) + r"(?![\w'\"])"
+        if len(words) > 1 and re.search(bare, tags, re.IGNORECASE):
+            return header
+    return None
 
 
 def _suggest(name: str, choices: list[str]) -> str:

@@ -1,11 +1,13 @@
-"""Templates through the CLI: the messages people receive."""
+"""Templates through the CLI: the messages people receive, and the usual template mistakes
+refused before anything is sent."""
 
 from __future__ import annotations
 
-from tests.support.campaign import make_campaign
+import pytest
+
+from tests.support.campaign import make_campaign, people
 
 HEADERS = ["First Name", "companyName", "recipientProfileId", "messageType"]
-
 
 LETTER = """\
 Hi {{ first_name }},
@@ -56,3 +58,38 @@ def test_a_normal_message_sends_a_long_subject_and_an_inmail_is_held_to_the_limi
         ("sent", ""),
         ("invalid", "the subject is 201 characters; LinkedIn allows 200"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("template", "signature", "error"),
+    [
+        (
+            "Hi {{ First Name }},",
+            None,
+            "message.txt.j2: line 1: the column 'First Name' has a space, so Jinja cannot read "
+            "it as a name; write {{ first_name }} or {{ row['First Name'] }}",
+        ),
+        (
+            "Hi {{ first_name }}{% if company %} at {{ company | titel }}{% endif %}",
+            None,
+            "message.txt.j2: line 1: there is no filter named 'titel' (did you mean 'title'?)",
+        ),
+        (
+            "Hi {{ first_name }},\n{% include 'signature.j2' %}",
+            "Best,\n{% if sender %}{{ sender }}{% endif %}",
+            "signature.j2: line 2: uses 'sender', which is not a column of leads.csv",
+        ),
+    ],
+    ids=["spaced-name", "filter-in-if", "included-file"],
+)
+def test_template_mistakes_are_one_line_exit_2_and_nothing_sent(
+    tmp_path, api, capsys, template, signature, error
+):
+    files = make_campaign(tmp_path, people(3), message=template)
+    if signature is not None:
+        (tmp_path / "signature.j2").write_text(signature, encoding="utf-8")
+    before = {p: p.read_bytes() for p in files.dir.iterdir() if p.is_file()}
+    assert api.run(files) == 2
+    assert capsys.readouterr().err == f"campaign-runner: {error}\n"
+    assert api.sim.received == []
+    assert {p: p.read_bytes() for p in files.dir.iterdir() if p.is_file()} == before

@@ -126,7 +126,8 @@ def test_unknown_column_is_a_campaign_error_with_suggestion(tmp_path):
     with pytest.raises(TemplateError) as info:
         setup(tmp_path, [["Ann", "", "ann", "", "", "", ""]], message="Hi {{ frist_name }}")
     assert str(info.value) == (
-        "m.j2: uses 'frist_name', which is not a column of leads.csv (did you mean 'first_name'?)"
+        "m.j2: line 1: uses 'frist_name', which is not a column of leads.csv "
+        "(did you mean 'first_name'?)"
     )
     with pytest.raises(TemplateError, match=r"row\['Compny'\].*did you mean 'Company'"):
         setup(tmp_path, [["Ann", "", "ann", "", "", "", ""]], message="{{ row['Compny'] }}")

@@ -150,6 +150,119 @@ def test_a_header_written_as_a_name_is_usable_as_written_and_folded(tmp_path):
 
 def test_a_misspelt_name_suggests_the_one_written_most_like_it(tmp_path):
     assert refusal(tmp_path, "Hi\n{{ compnay }}") == (
-        "m.j2: uses 'compnay', which is not a column of leads.csv (did you mean 'company'?)"
+        "m.j2: line 2: uses 'compnay', which is not a column of leads.csv (did you mean 'company'?)"
     )
     assert refusal(tmp_path, "{{ CompanyNme }}").endswith("(did you mean 'companyName'?)")
+
+
+@pytest.mark.parametrize(
+    ("template", "error"),
+    [
+        (
+            "Hi {{ First Name }},",
+            "m.j2: line 1: the column 'First Name' has a space, so Jinja cannot read it as a "
+            "name; write {{ first_name }} or {{ row['First Name'] }}",
+        ),
+        (
+            "Hi,\n{% if first name %}x{% endif %}",
+            "m.j2: line 2: the column 'First Name' has a space, so Jinja cannot read it as a "
+            "name; write {{ first_name }} or {{ row['First Name'] }}",
+        ),
+        (
+            "{{ 2nd Company }}",
+            "m.j2: line 1: the column '2nd Company' has a space, so Jinja cannot read it as a "
+            "name; write {{ row['2nd Company'] }}",
+        ),
+        ("Hi {{ First Nam }}", "m.j2: line 1: expected token 'end of print statement', got 'Nam'"),
+    ],
+    ids=["print", "if", "no-plain-name", "not-a-column"],
+)
+def test_a_header_with_a_space_written_as_a_name(tmp_path, template, error):
+    with pytest.raises(TemplateError) as info:
+        load(tmp_path, template, headers=(*HEADERS, "2nd Company"))
+    assert str(info.value) == error
+
+
+# Mistakes that Jinja would only meet row by row are found at load.
+
+
+@pytest.mark.parametrize(
+    ("template", "error"),
+    [
+        (
+            "Hi\n{% if company %}{{ company | uper }}{% endif %}",
+            "m.j2: line 2: there is no filter named 'uper' (did you mean 'upper'?)",
+        ),
+        (
+            "{% if company %}{{ company | yell }}{% endif %}",
+            "m.j2: line 1: there is no filter named 'yell'; the filters are listed at "
+            "https://jinja.palletsprojects.com/en/stable/templates/#list-of-builtin-filters",
+        ),
+        (
+            "{{ company | yell }}",
+            "m.j2: line 1: there is no filter named 'yell'; the filters are listed at "
+            "https://jinja.palletsprojects.com/en/stable/templates/#list-of-builtin-filters",
+        ),
+        (
+            "{% filter yell %}hi{% endfilter %}",
+            "m.j2: line 1: there is no filter named 'yell'; the filters are listed at "
+            "https://jinja.palletsprojects.com/en/stable/templates/#list-of-builtin-filters",
+        ),
+        (
+            "{% if company is present %}x{% endif %}",
+            "m.j2: line 1: there is no test named 'present'; the tests are listed at "
+            "https://jinja.palletsprojects.com/en/stable/templates/#list-of-builtin-tests",
+        ),
+        (
+            "Hi\n\n{% if nickname %}{{ nickname }}{% endif %}",
+            "m.j2: line 3: uses 'nickname', which is not a column of leads.csv",
+        ),
+    ],
+    ids=["filter-in-if", "no-suggestion", "filter", "filter-block", "test", "name-in-if"],
+)
+def test_unknown_filters_tests_and_names_are_campaign_errors(tmp_path, template, error):
+    assert refusal(tmp_path, template) == error
+
+
+@pytest.mark.parametrize(
+    ("files", "error"),
+    [
+        (
+            {"sig.j2": "Best,\n{{ first_name }} from {{ compnay }}"},
+            "sig.j2: line 2: uses 'compnay', which is not a column of leads.csv "
+            "(did you mean 'company'?)",
+        ),
+        (
+            {"sig.j2": "{% include 'inner.j2' %}", "inner.j2": "{{ company | yell }}"},
+            "inner.j2: line 1: there is no filter named 'yell'; the filters are listed at "
+            "https://jinja.palletsprojects.com/en/stable/templates/#list-of-builtin-filters",
+        ),
+        ({"sig.j2": "Hi {{ First Name }}"}, "sig.j2: line 1: the column 'First Name' has a "),
+        ({"sig.j2": "{{ row['Compny'] }}"}, "sig.j2: line 1: uses row['Compny'], which is not "),
+        ({}, "m.j2: line 2: includes 'sig.j2', which is not a file in "),
+    ],
+    ids=["name", "nested-filter", "spaced-name", "row-key", "missing"],
+)
+def test_included_files_are_checked_at_load(tmp_path, files, error):
+    assert refusal(tmp_path, "Hi\n{% include 'sig.j2' %}", **files).startswith(error)
+
+
+def test_included_files_may_include_each_other_or_be_optional(tmp_path):
+    templates = load(
+        tmp_path,
+        "{% include 'a.j2' %} {% include 'none.j2' ignore missing %}",
+        **{
+            "a.j2": "A{% if false %}{% include 'b.j2' %}{% endif %}",
+            "b.j2": "{% include 'a.j2' %}",
+        },
+    )
+    assert render(templates, "Ann", "Acme", "", "ann") == "A"
+
+
+def test_an_included_file_sees_the_names_the_including_one_sets(tmp_path):
+    templates = load(
+        tmp_path,
+        "{% set greeting = 'Hello' %}{% for n in [1] %}{% include 'a.j2' %}{% endfor %}",
+        **{"a.j2": "{{ greeting }} {{ n }}, {{ first_name }}"},
+    )
+    assert render(templates, "Ann", "Acme", "", "ann") == "Hello 1, Ann"
