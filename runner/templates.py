@@ -87,6 +87,45 @@ class Rendered:
 
 
 @dataclass(frozen=True)
+class SingleBraces:
+    """Text in single braces, `{first_name}`: sent as written, where `{{ first_name }}` was
+    most likely meant. Not an error (the text may be meant), so the dry run shows it."""
+
+    template: str  # the template file's name
+    line: int
+    text: str  # as written: "{first_name}"
+
+    @property
+    def fix(self) -> str:
+        """What to write instead: `{{ first_name }}`, or `{{ row['First Name'] }}`."""
+        inner = self.text[1:-1].strip()
+        return f"{{{{ {inner} }}}}" if inner.isidentifier() else f"{{{{ row[{inner!r}] }}}}"
+
+    def __str__(self) -> str:
+        return (
+            f"{self.template}: line {self.line}: {self.text} has single braces, so it is sent "
+            f"as written; write {self.fix} to fill it in"
+        )
+
+
+# A name, or a few words, in single braces: how other tools write placeholders.
+_SINGLE_BRACES = re.compile(r"\{[ \t]*[^\W\d]\w*(?:[ \t.-]+\w+){0,3}[ \t]*\}")
+
+
+def find_single_braces(source: str, template: str) -> tuple[SingleBraces, ...]:
+    """Every `{name}` in the text of a template's source (not inside its `{{ }}`, `{% %}` or
+    comments), with its line. Pure; the source must be one Jinja can read."""
+    found = []
+    for lineno, kind, value in jinja2.Environment().lex(source):
+        if kind != "data":
+            continue
+        for match in _SINGLE_BRACES.finditer(value):
+            line = lineno + value.count("\n", 0, match.start())
+            found.append(SingleBraces(template, line, match.group()))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
 class _Template:
     path: Path
     template: jinja2.Template
@@ -97,6 +136,8 @@ class Templates:
     message: _Template
     subject: _Template | None
     layout: SheetLayout
+    # `{first_name}` in the templates and the files they include, for the dry run to show.
+    single_braces: tuple[SingleBraces, ...] = ()
 
     def render(self, row: Row) -> Rendered:
         """Render the message (and subject) for one row; RowProblem says why it cannot be."""
@@ -135,12 +176,17 @@ def load_templates(
     message_path: Path, subject_path: Path | None, layout: SheetLayout, sheet_name: str
 ) -> Templates:
     """Load both templates and check every column they name exists in the sheet."""
-    message = _load(message_path, layout, sheet_name)
-    subject = _load(subject_path, layout, sheet_name) if subject_path else None
-    return Templates(message, subject, layout)
+    message, braces = _load(message_path, layout, sheet_name)
+    subject = None
+    if subject_path:
+        subject, subject_braces = _load(subject_path, layout, sheet_name)
+        braces += subject_braces
+    return Templates(message, subject, layout, braces)
 
 
-def _load(path: Path, layout: SheetLayout, sheet_name: str) -> _Template:
+def _load(
+    path: Path, layout: SheetLayout, sheet_name: str
+) -> tuple[_Template, tuple[SingleBraces, ...]]:
     env = _Environment(
         loader=jinja2.FileSystemLoader(path.parent),
         undefined=_StrictCell,
@@ -159,7 +205,7 @@ def _load(path: Path, layout: SheetLayout, sheet_name: str) -> _Template:
         template = env.from_string(ast)
     except jinja2.TemplateSyntaxError as err:
         raise TemplateError(f"{path.name}: line {err.lineno}: {err.message}") from None
-    return _Template(path, template)
+    return _Template(path, template), tuple(checker.single_braces)
 
 
 JINJA_DOCS = "https://jinja.palletsprojects.com/en/stable/templates/"
@@ -175,6 +221,7 @@ class _Checker:
     layout: SheetLayout
     sheet_name: str
     seen: set[str] = field(default_factory=set)
+    single_braces: list[SingleBraces] = field(default_factory=list)
 
     def check(
         self, source: str, name: str, filename: str, outer: frozenset[str] = frozenset()
@@ -187,6 +234,7 @@ class _Checker:
         except jinja2.TemplateSyntaxError as err:
             raise _syntax_error(err, source, name, self.layout) from None
         self._row_keys(ast, name)
+        self.single_braces += find_single_braces(source, name)
         self._included(ast, name, outer | _declared(ast))
         return ast
 

@@ -9,7 +9,13 @@ import pytest
 from runner.errors import TemplateError
 from runner.rows import read_layout, read_row
 from runner.sheet import SheetRow, Table
-from runner.templates import RowProblem, Templates, load_templates
+from runner.templates import (
+    RowProblem,
+    SingleBraces,
+    Templates,
+    find_single_braces,
+    load_templates,
+)
 
 HEADERS = ("First Name", "Company", "companyName", "profileId")
 
@@ -266,3 +272,41 @@ def test_an_included_file_sees_the_names_the_including_one_sets(tmp_path):
         **{"a.j2": "{{ greeting }} {{ n }}, {{ first_name }}"},
     )
     assert render(templates, "Ann", "Acme", "", "ann") == "Hello 1, Ann"
+
+
+# Single braces left in the text.
+
+
+def test_single_braces_are_found_with_their_lines():
+    source = (
+        "Hi {first_name},\n"
+        "{{ first_name }} {{ '{quoted}' }} {# {commented} #}\n"
+        "{% if company %}at { Company Name }{% endif %}\n"
+        "{} {123} {first_name}}"
+    )
+    found = find_single_braces(source, "m.j2")
+    assert found == (
+        SingleBraces("m.j2", 1, "{first_name}"),
+        SingleBraces("m.j2", 3, "{ Company Name }"),
+        SingleBraces("m.j2", 4, "{first_name}"),
+    )
+    assert str(found[0]) == (
+        "m.j2: line 1: {first_name} has single braces, so it is sent as written; "
+        "write {{ first_name }} to fill it in"
+    )
+    assert found[1].fix == "{{ row['Company Name'] }}"
+
+
+def test_templates_carry_the_single_braces_of_every_file(tmp_path):
+    templates = load(
+        tmp_path,
+        "Hi {first_name},\n{% include 'sig.j2' %}",
+        subject="For {company}",
+        **{"sig.j2": "\n\n{sender}"},
+    )
+    assert [(b.template, b.line, b.text) for b in templates.single_braces] == [
+        ("m.j2", 1, "{first_name}"),
+        ("sig.j2", 3, "{sender}"),
+        ("s.j2", 1, "{company}"),
+    ]
+    assert load(tmp_path, "Hi {{ first_name }}").single_braces == ()
