@@ -154,8 +154,10 @@ def plan_row(row: Row, templates: Templates, campaign: Campaign) -> SendPlan:
         raise RowProblem(
             f"the {kind} is {len(rendered.message)} characters; LinkedIn allows {body_limit}"
         )
+    # LinkedIn limits an InMail's subject; the API states no limit for the optional subject of
+    # a normal message, so it is sent as it is.
     subject_length = len(rendered.subject or "")
-    if endpoint is Endpoint.MESSAGE and subject_length > limits.inmail_subject:
+    if inmail and subject_length > limits.inmail_subject:
         raise RowProblem(
             f"the subject is {subject_length} characters; LinkedIn allows {limits.inmail_subject}"
         )

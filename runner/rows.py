@@ -161,9 +161,10 @@ def read_layout(table: Table) -> SheetLayout:
     status_indices = existing_status_columns(table.headers)
     check_status_columns(table, status_indices)
     names: dict[str, str] = {}
-    for header in data_headers:
-        name = identifier(header)
-        if name and name not in names and name != "row":
+    # A header usable as it is written (`companyName`) is a name, before the folded forms.
+    written = [(h.strip(), h) for h in data_headers if h.strip().isidentifier()]
+    for name, header in written + [(identifier(h), h) for h in data_headers]:
+        if name and name not in names and name != "row" and not keyword.iskeyword(name):
             names[name] = header
     return SheetLayout(Columns(**found), data_headers, data_indices, names, status_indices)
 

@@ -89,7 +89,7 @@ def test_wrong_sheet_name(tmp_path, api, capsys):
         ("Hi {{ first_name }\n", "message.txt.j2: line 1: unexpected '}'"),
         (
             "Hi {{ frist_name }}",
-            "message.txt.j2: uses 'frist_name', which is not a column of "
+            "message.txt.j2: line 1: uses 'frist_name', which is not a column of "
             "leads.csv (did you mean 'first_name'?)",
         ),
         (

@@ -95,8 +95,8 @@ def test_template_naming_a_missing_column_is_exit_2_and_sends_nothing(tmp_path, 
     before = files.sheet.read_bytes()
     assert api.run(files) == 2
     assert capsys.readouterr().err == (
-        "campaign-runner: message.txt.j2: uses 'frist_name', which is not a column of leads.csv "
-        "(did you mean 'first_name'?)\n"
+        "campaign-runner: message.txt.j2: line 1: uses 'frist_name', which is not a column of "
+        "leads.csv (did you mean 'first_name'?)\n"
     )
     assert api.sim.received == [] and files.sheet.read_bytes() == before
 

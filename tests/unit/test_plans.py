@@ -126,7 +126,8 @@ def test_unknown_column_is_a_campaign_error_with_suggestion(tmp_path):
     with pytest.raises(TemplateError) as info:
         setup(tmp_path, [["Ann", "", "ann", "", "", "", ""]], message="Hi {{ frist_name }}")
     assert str(info.value) == (
-        "m.j2: uses 'frist_name', which is not a column of leads.csv (did you mean 'first_name'?)"
+        "m.j2: line 1: uses 'frist_name', which is not a column of leads.csv "
+        "(did you mean 'first_name'?)"
     )
     with pytest.raises(TemplateError, match=r"row\['Compny'\].*did you mean 'Company'"):
         setup(tmp_path, [["Ann", "", "ann", "", "", "", ""]], message="{{ row['Compny'] }}")
@@ -173,13 +174,30 @@ def test_empty_message_and_length_limits(tmp_path):
     assert plans[0].detail == "the message renders empty (m.j2)"
     plans = setup(
         tmp_path,
-        [["A", "", "a", "", "", "", ""], ["B", "", "b", "", "", "", "inmail"]],
-        message="{{ 'x' * 30 }}",
+        [["B", "", "b", "", "", "", "inmail"], ["C", "", "c", "", "", "", "inmail"]],
+        message="{{ 'x' * (30 if first_name == 'B' else 20) }}",
         subject="{{ 'y' * 12 }}",
         limits=Limits(message=40, inmail_body=20, inmail_subject=10),
     )
-    assert "subject is 12 characters; LinkedIn allows 10" in plans[0].detail
-    assert "InMail is 30 characters; LinkedIn allows 20" in plans[1].detail
+    assert plans[0].detail == "the InMail is 30 characters; LinkedIn allows 20"
+    assert plans[1].detail == "the subject is 12 characters; LinkedIn allows 10"
+
+
+def test_the_subject_limit_is_for_inmail_only(tmp_path):
+    """A normal message's subject is optional and has no stated limit: sent as it is. The
+    group endpoint takes no subject: left out."""
+    plans = setup(
+        tmp_path,
+        [["A", "", "a", "", "", "", ""], ["B", "", "", URN, "123", "", ""]],
+        subject="{{ 'y' * 12 }}",
+        limits=Limits(inmail_subject=10),
+    )
+    assert plans[0].plan.payload() == {
+        "recipientProfileId": "a",
+        "message": "Hi A",
+        "subject": "y" * 12,
+    }
+    assert "subject" not in plans[1].plan.payload()
 
 
 def test_duplicates_by_any_identity(tmp_path):
