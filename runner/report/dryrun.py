@@ -45,6 +45,7 @@ def dry_run(
     if already:
         shown = ", ".join(f"{n(already[s])} {s}" for s in _DONE_BEFORE if already[s])
         lines.append(f"Already done in earlier runs: {shown}.")
+    lines += _single_braces(prepared)
     lines += _samples(queue)
     lines += _links_used(prepared, queue)
     lines += _not_sent(prepared, states)
@@ -53,6 +54,16 @@ def dry_run(
 
 
 _DONE_BEFORE = (Status.SENT, Status.FAILED, Status.UNKNOWN)
+
+
+def _single_braces(prepared: Prepared) -> list[str]:
+    """`{first_name}` in a template is sent as written, braces and all: say so before it is."""
+    found = prepared.templates.single_braces if prepared.templates else ()
+    if not found:
+        return []
+    return ["", "Check these: text in single braces is sent as written:"] + [
+        f"  {finding}" for finding in found
+    ]
 
 
 def _samples(queue: list[SendPlan]) -> list[str]:

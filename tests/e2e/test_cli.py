@@ -287,7 +287,7 @@ def test_status_works_with_a_broken_template_and_says_so(tmp_path, api, capsys):
     args = ["status", str(files.toml), "--state-dir", str(files.state)]
     assert main(args, env={"CONNECTSAFELY_BASE_URL": api.base_url}, clock=api.clock) == 0
     out = capsys.readouterr().out
-    assert "The template cannot be used: message.txt.j2: uses 'frist_name'" in out
+    assert "The template cannot be used: message.txt.j2: line 1: uses 'frist_name'" in out
     assert "  sent       1" in out and "  pending    2" in out
 
 
@@ -303,3 +303,16 @@ def test_status_says_when_a_run_is_under_way(tmp_path, api, capsys):
     assert "Next: wait for that run to end; it writes the sheet as it goes." in out
     assert main(args, env={}, clock=api.clock) == 0
     assert "No run is under way." in capsys.readouterr().out
+
+
+def test_the_dry_run_points_out_single_braces_left_in_a_template(tmp_path, api, capsys):
+    files = make_campaign(
+        tmp_path, people(1), message="Hi {first_name},\nall good at {{ company }}"
+    )
+    capsys.readouterr()
+    assert api.run(files, "--dry-run") == 0
+    out = capsys.readouterr().out
+    assert (
+        "  message.txt.j2: line 1: {first_name} has single braces, so it is sent as written; "
+        "write {{ first_name }} to fill it in" in out
+    )
