@@ -253,8 +253,9 @@ def _dry_run(
     out: TextIO,
     command: str,
 ) -> int:
-    seen = look(prepared, where, resend_unknown=args.resend_unknown)
-    if seen.refusal and not (args.trust_sheet or sandbox):
+    trust = args.trust_sheet or sandbox
+    seen = look(prepared, where, resend_unknown=args.resend_unknown, trust_sheet=trust)
+    if seen.refusal:
         raise seen.refusal
     states, queue = seen.start.states, seen.start.queue
     projection = project(queue, seen.pools_of(api_name), clock.now())

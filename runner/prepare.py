@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from .campaign import Campaign
 from .clock import Clock
@@ -29,6 +30,7 @@ class Prepared:
     templates: Templates | None  # None only when asked to carry on without them (status)
     plans: list[RowPlan]
     template_error: str = ""  # why the templates could not be used, when that was allowed
+    status_sources: tuple[str, ...] = ()  # the files statuses from earlier runs were read from
 
 
 def prepare(campaign: Campaign, places: Places, *, need_templates: bool = True) -> Prepared:
@@ -39,7 +41,7 @@ def prepare(campaign: Campaign, places: Places, *, need_templates: bool = True) 
     table = read_table(campaign.sheet, campaign.sheet_name)
     layout = read_layout(table)
     rows = [read_row(layout, table, sheet_row) for sheet_row in table.rows]
-    rows = with_earlier_statuses(rows, campaign, places)
+    rows, sources = with_earlier_statuses(rows, campaign, places)
     try:
         templates = load_templates(
             campaign.message_template, campaign.subject_template, layout, campaign.sheet.name
@@ -49,8 +51,8 @@ def prepare(campaign: Campaign, places: Places, *, need_templates: bool = True) 
             raise
         why = f"not planned: the template cannot be used ({error})"
         unplanned = [RowPlan(row, None, Status.PENDING, why) for row in rows]
-        return Prepared(campaign, table, None, unplanned, str(error))
-    return Prepared(campaign, table, templates, plan_rows(rows, templates, campaign))
+        return Prepared(campaign, table, None, unplanned, str(error), sources)
+    return Prepared(campaign, table, templates, plan_rows(rows, templates, campaign), "", sources)
 
 
 # After a save is noticed, the file must keep still this long before it is read: a program that
@@ -81,10 +83,14 @@ def read_again(campaign: Campaign, places: Places, clock: Clock) -> Prepared:
     )
 
 
-def with_earlier_statuses(rows: list[Row], campaign: Campaign, places: Places) -> list[Row]:
-    """Rows whose status lives in another file (`output`, or the sibling of a workbook that
-    cannot be written in place) take it from there, matched by recipient: should the journal
-    be lost, nobody is messaged twice for it."""
+def with_earlier_statuses(
+    rows: list[Row], campaign: Campaign, places: Places
+) -> tuple[list[Row], tuple[str, ...]]:
+    """Rows whose status lives in another file (`output`, or the file beside a workbook where an
+    earlier version wrote them) take it from there, matched by recipient: should the journal be
+    lost, nobody is messaged twice for it. Also returns the names of the files that hold
+    statuses."""
+    sources = [campaign.sheet.name] if any(row.previous.status for row in rows) else []
     earlier: dict[str, StatusCells] = {}
     for path in places.status_files:
         if path == campaign.sheet or not path.exists():
@@ -94,13 +100,17 @@ def with_earlier_statuses(rows: list[Row], campaign: Campaign, places: Places) -
             layout = read_layout(table)
         except InputError:
             continue  # only a second witness; the journal and the sheet itself come first
+        found_here = False
         for sheet_row in table.rows:
             row = read_row(layout, table, sheet_row)
             if row.recipient is not None and row.previous.attempted:
+                found_here = True
                 for ident in row.recipient.idents:
                     earlier.setdefault(ident, row.previous)
+        if found_here:
+            sources.append(_shown_path(path, campaign))
     if not earlier:
-        return rows
+        return rows, tuple(sources)
     return [
         replace(row, previous=found)
         if not row.previous.attempted
@@ -108,7 +118,15 @@ def with_earlier_statuses(rows: list[Row], campaign: Campaign, places: Places) -
         and (found := next((earlier[i] for i in row.recipient.idents if i in earlier), None))
         else row
         for row in rows
-    ]
+    ], tuple(sources)
+
+
+def _shown_path(path: Path, campaign: Campaign) -> str:
+    """A file as the campaign file names it: relative to its folder where it can be."""
+    try:
+        return str(path.relative_to(campaign.path.parent))
+    except ValueError:
+        return str(path)
 
 
 @dataclass(frozen=True)
@@ -124,7 +142,9 @@ class Look:
         return {pool.key: pool for name, pool in self.pools if name == api}
 
 
-def look(prepared: Prepared, places: Places, *, resend_unknown: bool = False) -> Look:
+def look(
+    prepared: Prepared, places: Places, *, resend_unknown: bool = False, trust_sheet: bool = False
+) -> Look:
     """What a run would start from; a damaged journal raises JournalError as a run would."""
     entries: list[Entry] = []
     pools: list[tuple[str, Pool]] = []
@@ -136,7 +156,7 @@ def look(prepared: Prepared, places: Places, *, resend_unknown: bool = False) ->
             history = journal.has_history()
     refusal = None
     try:
-        check_vouched(prepared, places, entries, history)
+        check_vouched(prepared, places, entries, history, trust=trust_sheet)
     except SheetError as error:
         refusal = error
     return Look(reconcile(prepared.plans, entries, resend_unknown), pools, refusal)
@@ -157,28 +177,41 @@ def open_journal(prepared: Prepared, places: Places, *, write: bool = False) -> 
         ) from None
 
 
-def check_vouched(prepared: Prepared, places: Places, entries: list[Entry], history: bool) -> None:
-    """Refuse sheet statuses the journal cannot vouch for (see reconcile.unvouched)."""
-    rows = unvouched(prepared.plans, entries, history)
+def check_vouched(
+    prepared: Prepared,
+    places: Places,
+    entries: list[Entry],
+    history: bool,
+    *,
+    trust: bool = False,
+) -> None:
+    """Refuse sheet statuses the journal cannot vouch for (see reconcile.unvouched), unless
+    the user trusts the sheet."""
+    holders = _holders(prepared)
+    rows = [] if trust else unvouched(prepared.plans, entries, history)
     if not rows:
         return
-    name = prepared.table.path.name
     if not history:
         raise SheetError(
-            f"{name}: shows {_shown(prepared)} from an earlier run, but this campaign's "
-            f"journal ({places.journal}) is missing or new, so messages sent after the sheet "
-            "was last written cannot be known. Nothing was sent. If the journal moved, point "
-            "--state-dir at its folder (or give the campaign its old name); otherwise check on "
-            f"LinkedIn what was sent{_after(prepared)}, then run again with --trust-sheet: "
-            "people the sheet shows as sent, failed or unknown are then not messaged again"
+            f"{holders}: {_rows(rows)} show {_shown(prepared)} from an earlier run, but this "
+            f"campaign's journal ({places.journal}) is missing or new, so messages sent after "
+            "the sheet was last written cannot be known. Nothing was sent. If the journal "
+            "moved, point --state-dir at its folder (or give the campaign its old name); "
+            f"otherwise check on LinkedIn what was sent{_after(prepared)}, then run again with "
+            "--trust-sheet: people the sheet shows as sent, failed or unknown are then not "
+            "messaged again"
         )
     raise SheetError(
-        f"{name}: {_rows(rows)} {'says' if len(rows) == 1 else 'say'} sent, failed or unknown, "
-        "but this campaign's journal never "
-        "sent to them (typed by hand, or copied from another sheet?). Nothing was sent. Clear "
-        "their status cells to have them sent, or run again with --trust-sheet to take the "
-        "sheet's word (they are then not messaged)"
+        f"{holders}: {_rows(rows)} {'says' if len(rows) == 1 else 'say'} sent, failed or "
+        "unknown, but this campaign's journal never sent to them (typed by hand, or copied "
+        "from another sheet?). Nothing was sent. Clear their status cells to have them sent, "
+        "or run again with --trust-sheet to take the sheet's word (they are then not messaged)"
     )
+
+
+def _holders(prepared: Prepared) -> str:
+    """The files the statuses were read from: the sheet, `output`, an earlier version's file."""
+    return ", ".join(prepared.status_sources) or prepared.table.path.name
 
 
 def _shown(prepared: Prepared) -> str:

@@ -97,7 +97,7 @@ def sheet_records(plans: list[RowPlan]) -> tuple[dict[int, StatusCells], int]:
     by_owner: dict[str, StatusCells] = {}
     for row_plan in plans:
         block = row_plan.row.previous
-        if block.status is not None and block.owner:
+        if block.status is not None and block.owner and not block.torn:
             key = owner_ident(block.owner)
             # Two blocks naming one person: the one that records a request wins.
             if key not in by_owner or (block.attempted and not by_owner[key].attempted):
@@ -107,7 +107,14 @@ def sheet_records(plans: list[RowPlan]) -> tuple[dict[int, StatusCells], int]:
     for row_plan in plans:
         row, block = row_plan.row, row_plan.row.previous
         idents = row.recipient.idents if row.recipient else ()
-        if block.status is not None and block.owner and owner_ident(block.owner) not in idents:
+        # A torn block (its status_for's check does not match it) lost its status_for to a sort
+        # that moved the status cells with their row, or was typed over: the cells are the row's.
+        if (
+            block.status is not None
+            and block.owner
+            and not block.torn
+            and (owner_ident(block.owner) not in idents)
+        ):
             moved += 1
         elif block.status is not None:
             records[row.number] = block
@@ -132,11 +139,12 @@ def unvouched(plans: list[RowPlan], entries: list[Entry], history: bool) -> list
     records, _ = sheet_records(plans)
     rows = []
     for row_plan in plans:
-        record, recipient = records.get(row_plan.row.number), row_plan.row.recipient
-        if record is None or not record.attempted or recipient is None:
+        row = row_plan.row
+        record = records.get(row.number)
+        if record is None or not record.attempted or row.recipient is None:
             continue
-        if not known.intersection(recipient.idents):
-            rows.append(row_plan.row.number)
+        if not known.intersection(row.recipient.idents):
+            rows.append(row.number)
     return rows
 
 

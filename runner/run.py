@@ -157,8 +157,8 @@ class Run:
         self.report.recovered = self.journal.recover(now)
         entries = self.journal.entries()
         self.strikes = {entry.key for entry in entries if entry.strikes}
-        if not self.options.trust_sheet:
-            check_vouched(self.prepared, places, entries, self.journal.has_history())
+        trust, history = self.options.trust_sheet, self.journal.has_history()
+        check_vouched(self.prepared, places, entries, history, trust=trust)
         start = reconcile(self.prepared.plans, entries, self.options.resend_unknown)
         for entry in start.adopted:
             self.journal.adopt(entry, now)
@@ -210,8 +210,8 @@ class Run:
         try:
             prepared = read_again(self.prepared.campaign, places, self.clock)
             entries = self.journal.entries()
-            if not self.options.trust_sheet:
-                check_vouched(prepared, places, entries, self.journal.has_history())
+            history = self.journal.has_history()
+            check_vouched(prepared, places, entries, history, trust=self.options.trust_sheet)
         except SheetError as err:
             raise _SheetUnusable(f"the sheet was saved during the run and {err}") from None
         start = reconcile(prepared.plans, entries, self.options.resend_unknown)

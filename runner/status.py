@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import re
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 
@@ -23,13 +25,18 @@ DONE = frozenset({Status.SENT, Status.FAILED, Status.INVALID, Status.DUPLICATE})
 ATTEMPTED = frozenset({Status.SENT, Status.FAILED, Status.UNKNOWN})
 
 
+# `status_for` holds the recipient and a check of the cells beside it: "ann-lee #3f2a9c".
+_STATUS_FOR = re.compile(r"(.*\S)\s+#([0-9a-f]{6})")
+
+
 @dataclass(frozen=True)
 class StatusCells:
     """A row's status block: `status`, `status_detail`, `sent_at`, `recipient_urn`, and
-    `status_for`, the recipient the block belongs to.
+    `status_for`, the recipient the block belongs to and a check of its status and URN.
 
     `status` is None where the sheet's cell is empty (a row never run, or cleared by the user).
-    `owner` lets a block that a sort moved beside someone else be recognised as not theirs.
+    `owner` lets a block that a sort moved beside someone else be recognised as not theirs, and
+    the check one that a sort tore apart (the status moved, `status_for` did not): `torn`.
     """
 
     status: Status | None = None
@@ -37,11 +44,22 @@ class StatusCells:
     sent_at: str = ""
     urn: str = ""
     owner: str = ""
+    torn: bool = False  # as read: status_for's check does not match the cells beside it
 
     @classmethod
     def read(cls, status: str, detail: str, sent_at: str, urn: str, owner: str) -> StatusCells:
         """From the cells' text as the sheet holds them (the status already checked as ours)."""
-        return cls(Status(status) if status else None, detail, sent_at, urn, owner)
+        cells = cls(Status(status) if status else None, detail, sent_at, urn)
+        match = _STATUS_FOR.fullmatch(owner.strip())
+        if match is None:
+            return replace(cells, owner=owner.strip())  # no check: older, or typed by hand
+        person, check = match.groups()
+        return replace(cells, owner=person, torn=check != cells.check(person))
+
+    def check(self, owner: str) -> str:
+        """Six hex digits that tie the status and URN to the person they are for."""
+        text = "\x1f".join((owner.lower(), str(self.status or ""), self.urn))
+        return hashlib.sha256(text.encode()).hexdigest()[:6]
 
     @property
     def attempted(self) -> bool:
@@ -50,4 +68,5 @@ class StatusCells:
 
     def texts(self) -> tuple[str, str, str, str, str]:
         """The cells' text, in column order."""
-        return (str(self.status or ""), self.detail, self.sent_at, self.urn, self.owner)
+        owner = f"{self.owner} #{self.check(self.owner)}" if self.owner else ""
+        return (str(self.status or ""), self.detail, self.sent_at, self.urn, owner)

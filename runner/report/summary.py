@@ -60,7 +60,7 @@ def _recovered_and_adopted(report: RunReport) -> list[str]:
         lines.append(
             f"{report.adopted} row(s) had a status of sent, failed or unknown in the sheet that "
             "the journal did not know (a new state folder, or a renamed campaign?); they were "
-            "taken as done. To send one anyway, clear its four status cells."
+            "taken as done. To send one anyway, clear its status cell."
         )
     return lines
 

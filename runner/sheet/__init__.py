@@ -1,7 +1,7 @@
 """The recipient sheet: read every cell as the text the user sees, write statuses back.
 
 A sheet is a .csv or .xlsx file whose row 1 holds the column names. Reading gives a `Table` of text
-cells. Writing sets the four status cells of the rows given and nothing else:
+cells. Writing sets the status cells of the rows given and nothing else:
 
 - it starts from the sheet as it is on disk at that moment, and refuses (SheetError) if any cell
   outside the status columns differs from what was read, so an edit made during a run is never

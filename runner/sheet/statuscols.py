@@ -1,4 +1,4 @@
-"""The runner's four status columns, and the guards that keep its writing to them.
+"""The runner's status columns, and the guards that keep its writing to them.
 
 Where the columns are in a header (an existing column of that name, else the next free one on the
 right), what goes into them (text that never runs as a formula), and the two guards:

@@ -143,7 +143,7 @@ def test_a_sort_of_the_data_columns_only_with_the_journal(tmp_path, api):
     assert sorted(api.delivered_to()) == [f"person-{i}" for i in range(4)]  # once each
     assert set(statuses(files).values()) == {"sent"}
     rows = {row["recipientProfileId"]: row for row in files.rows()}
-    assert all(rows[p]["status_for"] == p for p in rows)
+    assert all(rows[p]["status_for"].startswith(f"{p} #") for p in rows)
 
 
 def test_a_sort_of_the_data_columns_only_without_the_journal(tmp_path, api, capsys):
@@ -204,3 +204,41 @@ def test_a_relative_state_dir_is_taken_from_the_campaign_folder(tmp_path, api, m
     env = {"CONNECTSAFELY_API_KEY": API_KEY}
     assert main(args, env=env, clock=api.clock) == 0
     assert (tmp_path / "st" / JOURNAL).exists() and not (elsewhere / "st").exists()
+
+
+def sort_all_but_status_for(files, key) -> None:
+    """A sort of a selection that stops one column short: data and status cells move together,
+    status_for stays where it was."""
+    rows = list(csv.reader(io.StringIO(files.sheet.read_text(encoding="utf-8"))))
+    header, body = rows[0], rows[1:]
+    last = header.index("status_for")
+    moved = sorted((r[:last] for r in body), key=key)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(
+        [header, *(m + r[last:] for m, r in zip(moved, body, strict=True))]
+    )
+    files.sheet.write_text(out.getvalue(), encoding="utf-8")
+
+
+def test_a_sort_that_leaves_status_for_behind_with_the_journal(tmp_path, api, capsys):
+    files = make_campaign(tmp_path, people(10))
+    assert api.run(files, "--limit", "5") == 0
+    sort_all_but_status_for(files, key=last_first)
+    assert api.run(files) == 0  # the journal says who was sent: no refusal, no resend
+    assert sorted(api.delivered_to()) == [f"person-{i}" for i in range(10)]
+    rows = {row["recipientProfileId"]: row for row in files.rows()}
+    assert all(row["status"] == "sent" for row in rows.values())
+    assert all(rows[p]["status_for"].startswith(f"{p} #") for p in rows)
+
+
+def test_a_sort_that_leaves_status_for_behind_without_the_journal(tmp_path, api, capsys):
+    files = make_campaign(tmp_path, people(10))
+    assert api.run(files, "--limit", "5") == 0
+    sort_all_but_status_for(files, key=last_first)
+    shutil.rmtree(files.state)
+    assert api.run(files) == 2
+    assert api.run(files, "--trust-sheet") == 0
+    delivered = api.delivered_to()
+    assert sorted(delivered) == [f"person-{i}" for i in range(10)]  # nobody twice, nobody left
+    rows = {row["recipientProfileId"]: row for row in files.rows()}
+    assert all(row["status"] == "sent" for row in rows.values())

@@ -74,7 +74,8 @@ def test_a_lost_journal_does_not_mean_messaging_everyone_again(tmp_path, api, ca
     capsys.readouterr()
     assert api.run(files) == 2
     assert capsys.readouterr().err == (
-        "campaign-runner: leads.csv: shows 2 sent, 1 pending from an earlier run, but this "
+        "campaign-runner: leads.csv: rows 2, 3, 4 show 2 sent, 1 pending from an earlier run, "
+        "but this "
         f"campaign's journal ({files.state / 'campaign.journal.sqlite'}) is missing or new, so "
         "messages sent after the sheet was last written cannot be known. Nothing was sent. If "
         "the journal moved, point --state-dir at its folder (or give the campaign its old "
@@ -111,6 +112,8 @@ def earlier_versions_sibling(files, rows: dict[str, str]) -> None:
     first_free = headers.index("status") + 1 if "status" in headers else sheet.max_column + 1
     for offset, name in enumerate(("status", "status_detail", "sent_at", "recipient_urn")):
         sheet.cell(1, first_free + offset, name)
+    if "status_for" in headers:  # earlier versions wrote four columns
+        sheet.delete_cols(headers.index("status_for") + 1)
     for r in range(2, sheet.max_row + 1):
         person = sheet.cell(r, 3).value
         if person in rows:

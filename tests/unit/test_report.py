@@ -102,7 +102,7 @@ def test_summary_of_a_finished_run_says_what_earlier_runs_left(prepared):
         "(see status_detail).",
         "2 row(s) had a status of sent, failed or unknown in the sheet that the journal did not "
         "know (a new state folder, or a renamed campaign?); they were taken as done. To send one "
-        "anyway, clear its four status cells.",
+        "anyway, clear its status cell.",
     ]
 
 

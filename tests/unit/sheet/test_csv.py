@@ -89,7 +89,7 @@ def test_csv_quoted_newline_counts_as_one_row(tmp_path: Path) -> None:
     assert sheet.read_bytes() == (
         b"name,note,status,status_detail,sent_at,recipient_urn,status_for\r\n"
         b'Ann,"line one\r\nline two, with comma"\r\n'
-        b"Bob,x,sent,,2026-01-15T09:00:00Z,urn:li:fsd_profile:ACoAA1,ann-1\r\n"
+        b"Bob,x,sent,,2026-01-15T09:00:00Z,urn:li:fsd_profile:ACoAA1,ann-1 #ea897f\r\n"
     )
     assert read_table(sheet).rows[0].cells[1] == "line one\r\nline two, with comma"
 
@@ -136,7 +136,7 @@ def test_csv_blank_lines_are_skipped_but_kept(tmp_path: Path) -> None:
         b"Ann,1\n"
         b",\n"
         b"\n"
-        b"Bob,2,sent,,2026-01-15T09:00:00Z,urn:li:fsd_profile:ACoAA1,ann-1\n"
+        b"Bob,2,sent,,2026-01-15T09:00:00Z,urn:li:fsd_profile:ACoAA1,ann-1 #ea897f\n"
         b"\n"
     )
 
@@ -145,7 +145,7 @@ def test_csv_without_final_newline_stays_so(tmp_path: Path) -> None:
     sheet = tmp_path / "leads.csv"
     sheet.write_bytes(b"name\nAnn")
     write_statuses(read_table(sheet), {2: SENT}, sheet)
-    assert sheet.read_bytes().endswith(b"urn:li:fsd_profile:ACoAA1,ann-1")
+    assert sheet.read_bytes().endswith(b"urn:li:fsd_profile:ACoAA1,ann-1 #ea897f")
 
 
 def test_csv_existing_status_columns_are_reused(tmp_path: Path) -> None:
@@ -155,7 +155,7 @@ def test_csv_existing_status_columns_are_reused(tmp_path: Path) -> None:
     table = replace(table, stamp=write_statuses(table, {2: SENT}, sheet).stamp)
     assert sheet.read_bytes() == (
         b"name,Status,notes,Sent At,status_detail,recipient_urn,status_for\n"
-        b"Ann,sent,x,2026-01-15T09:00:00Z,,urn:li:fsd_profile:ACoAA1,ann-1\n"
+        b"Ann,sent,x,2026-01-15T09:00:00Z,,urn:li:fsd_profile:ACoAA1,ann-1 #ea897f\n"
         b"Bob,,y,\n"
     )
     # A second write starts from the sheet as it is now: the same table, the same columns.
@@ -188,7 +188,7 @@ def test_csv_ragged_rows(tmp_path: Path) -> None:
     assert table.rows == (SheetRow(2, ("Ann", "")), SheetRow(3, ("Bob", "2")))
     write_statuses(table, {2: SENT}, sheet)
     assert sheet.read_bytes().splitlines()[1:] == [
-        b"Ann,,sent,,2026-01-15T09:00:00Z,urn:li:fsd_profile:ACoAA1,ann-1",
+        b"Ann,,sent,,2026-01-15T09:00:00Z,urn:li:fsd_profile:ACoAA1,ann-1 #ea897f",
         b"Bob,2,,,,",
     ]
 
@@ -266,7 +266,8 @@ def test_an_all_quoted_file_stays_all_quoted_and_only_changed_lines_change(tmp_p
     assert diff_lines(first, sheet.read_bytes()) == [
         (
             b'"Bob","bob-2","pending","","","",""',
-            b'"Bob","bob-2","sent","","2026-01-15T09:00:00Z","urn:li:fsd_profile:ACoAA1","ann-1"',
+            b'"Bob","bob-2","sent","","2026-01-15T09:00:00Z","urn:li:fsd_profile:ACoAA1",'
+            b'"ann-1 #ea897f"',
         )
     ]
 
@@ -288,6 +289,6 @@ def test_a_users_cells_keep_their_own_quotes_on_a_changed_line(tmp_path: Path):
     table = read_table(sheet)
     write_statuses(table, {2: SENT, 3: StatusCells(Status.PENDING)}, sheet)
     assert sheet.read_bytes().splitlines()[1:] == [
-        b'Ann,"Acme",ann-1,sent,,2026-01-15T09:00:00Z,urn:li:fsd_profile:ACoAA1,ann-1',
+        b'Ann,"Acme",ann-1,sent,,2026-01-15T09:00:00Z,urn:li:fsd_profile:ACoAA1,ann-1 #ea897f',
         b'"Bob ""B""",Globex,bob-2,pending,,,,',
     ]
