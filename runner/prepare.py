@@ -32,7 +32,7 @@ class Prepared:
 
 def prepare(campaign: Campaign, places: Places) -> Prepared:
     """Read the sheet and templates and plan every row; raises InputError on bad input."""
-    table = read_table(campaign.sheet, campaign.sheet_name)
+    table = read_table(campaign.sheet, campaign.sheet_name, campaign.header_row)
     layout = read_layout(table)
     templates = load_templates(
         campaign.message_template, campaign.subject_template, layout, campaign.sheet.name
@@ -79,7 +79,7 @@ def with_earlier_statuses(rows: list[Row], campaign: Campaign, places: Places) -
         if path == campaign.sheet or not path.exists():
             continue
         try:
-            table = read_table(path, campaign.sheet_name)
+            table = read_table(path, campaign.sheet_name, campaign.header_row)
             layout = read_layout(table)
         except InputError:
             continue  # only a second witness; the journal and the sheet itself come first

@@ -146,7 +146,8 @@ def read_layout(table: Table) -> SheetLayout:
             if named:
                 raise SheetError(
                     f"{where}: row {sheet_row.number} looks like the header (it has "
-                    f"{named[0]!r}); the header must be on row 1: delete the lines above it"
+                    f"{named[0].strip()!r}), not row {table.header_row}; set header_row = "
+                    f"{sheet_row.number} in the campaign file"
                 )
         raise SheetError(
             f"{where}: no recipient column; add one of recipientProfileId, profileUrl or "

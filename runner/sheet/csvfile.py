@@ -60,9 +60,9 @@ class _CsvLayout:
     records: tuple[tuple[str, ...], ...]  # every record as parsed; a blank line is ()
 
 
-def read_csv(path: Path) -> Table:
-    """Read a CSV sheet."""
-    return _read(path)[0]
+def read_csv(path: Path, header_row: int = 1) -> Table:
+    """Read a CSV sheet whose column names are on `header_row`."""
+    return _read(path, header_row)[0]
 
 
 def write_csv(
@@ -72,19 +72,19 @@ def write_csv(
     check: Callable[[], None] = lambda: None,
 ) -> WriteReport:
     """Write the statuses into the CSV as it is on disk now, keeping its layout (see _CsvLayout)."""
-    current, layout = _read(table.path)
+    current, layout = _read(table.path, table.header_row)
     cells_now = {row.number: row.cells for row in current.rows}
     check_unchanged(table, current.headers, lambda n: cells_now.get(n, ()))
     columns = status_columns(current.headers)
     width = max(len(current.headers), *(c + 1 for c in columns))
     lines = []
     for number, record in enumerate(layout.records, start=1):
-        if not record:
-            lines.append("")
+        if not record or number < table.header_row:  # blank, or the title block above the header
+            lines.append(layout.delimiter.join(_csv_field(c, layout.delimiter) for c in record))
             continue
         # Cells right of the header are empty (reading checks that), so cutting them loses nothing.
         cells = list(record[:width]) + [""] * (width - len(record))
-        if number == 1:
+        if number == table.header_row:
             for column, header in zip(columns, STATUS_COLUMNS, strict=True):
                 if column >= len(current.headers):
                     cells[column] = header
@@ -102,7 +102,7 @@ def write_csv(
 # Reading ------------------------------------------------------------------------------------
 
 
-def _read(path: Path) -> tuple[Table, _CsvLayout]:
+def _read(path: Path, header_row: int = 1) -> tuple[Table, _CsvLayout]:
     """The table, and the layout it takes to write the file back."""
     name = path.name
     check_file(path)
@@ -137,7 +137,7 @@ def _read(path: Path) -> tuple[Table, _CsvLayout]:
     layout = _CsvLayout(
         encoding, bom, delimiter, terminator, text.endswith(("\n", "\r")), tuple(records)
     )
-    return make_table(path, "csv", None, [list(r) for r in records]), layout
+    return make_table(path, "csv", None, [list(r) for r in records], header_row), layout
 
 
 def _decode(name: str, body: bytes, bom: bool) -> tuple[str, str]:

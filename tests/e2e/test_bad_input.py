@@ -42,13 +42,13 @@ def run_expecting_2(api, files, capsys) -> str:
         ),
         (
             b"Leads export Q4\n\nFirst Name,recipientProfileId\nAnn,ann\n",
-            "leads.csv: row 1 holds only 'Leads export Q4' but row 3 has more columns; the header "
-            "(column names) must be on row 1: delete the lines above it",
+            "leads.csv: row 1 holds only 'Leads export Q4' but row 3 has more columns, so the "
+            "header seems to be on row 3: set header_row = 3 in the campaign file",
         ),
         (
             b"Exported,2026-01-01\n\nFirst Name,recipientProfileId\nAnn,ann\n",
-            "leads.csv: row 3 looks like the header (it has 'recipientProfileId'); the header must "
-            "be on row 1: delete the lines above it",
+            "leads.csv: row 3 looks like the header (it has 'recipientProfileId'), not row 1; "
+            "set header_row = 3 in the campaign file",
         ),
     ],
     ids=[

@@ -242,3 +242,38 @@ def test_csv_round_trip_of_any_text(
     width = len(grid[0])
     original = [grid[0], *grid[1]]
     assert [r[:width] for r in records] == original
+
+
+# A report export: a title block above the header (see the campaign's header_row) ---------------
+
+REPORT = (
+    "Leads report,,\r\n"
+    "Generated 2026-01-15 by Acme CRM,,\r\n"
+    ",,\r\n"
+    "First Name,recipientProfileId,note\r\n"
+    "Ann,ann,a\r\n"
+    "Bob,bob,\r\n"
+)
+
+
+def test_csv_header_row_below_a_title_block(tmp_path: Path) -> None:
+    sheet = tmp_path / "leads.csv"
+    sheet.write_bytes(REPORT.encode())
+    table = read_table(sheet, header_row=4)
+    assert (table.headers, table.header_row) == (("First Name", "recipientProfileId", "note"), 4)
+    assert table.rows == (SheetRow(5, ("Ann", "ann", "a")), SheetRow(6, ("Bob", "bob", "")))
+
+    write_statuses(table, {6: SENT}, sheet)
+    lines = sheet.read_bytes().decode().split("\r\n")
+    assert lines[:3] == REPORT.split("\r\n")[:3]  # the title block as it was
+    assert lines[3] == "First Name,recipientProfileId,note," + ",".join(STATUS_COLUMNS)
+    assert lines[5] == "Bob,bob,," + ",".join(SENT.texts())
+
+
+def test_csv_title_block_error_suggests_header_row(tmp_path: Path) -> None:
+    sheet = tmp_path / "leads.csv"
+    sheet.write_bytes(b"Leads report\r\n\r\nFirst Name,recipientProfileId\r\nAnn,ann\r\n")
+    assert error(read_table, sheet) == (
+        "leads.csv: row 1 holds only 'Leads report' but row 3 has more columns, so the header "
+        "seems to be on row 3: set header_row = 3 in the campaign file"
+    )

@@ -27,7 +27,8 @@ def test_fold_header() -> None:
         (
             "leads.csv",
             b"\nname\nAnn\n",
-            "leads.csv: row 1 is blank; the header (column names) must be on row 1",
+            "leads.csv: row 1 is blank; the header (column names) must be on row 1; it seems to "
+            "be on row 2: set header_row = 2 in the campaign file",
         ),
         (
             "leads.csv",
