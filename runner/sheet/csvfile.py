@@ -25,6 +25,8 @@ from .grid import Table, WriteReport, check_file, make_table, unreadable_file
 from .statuscols import STATUS_COLUMNS, check_unchanged, neutralised, status_columns
 
 _DELIMITERS = (",", ";", "\t", "|")
+# Excel's delimiter hint, a first line such as "sep=;" (which Excel also reads quoted).
+_SEP_LINE = re.compile(r'"?sep=(?P<sep>[^\r\n"])"?[^\S\r\n]*(?:\r\n|\r|\n|$)', re.IGNORECASE)
 _QUOTE_IF = frozenset('"\r\n').union(_DELIMITERS)
 # A multi-byte UTF-8 character: in a file that is not valid UTF-8, a sign of mixed encodings
 # when it is a Latin letter or common punctuation (Windows-1252 text can form byte pairs that
@@ -58,6 +60,9 @@ class _CsvLayout:
     terminator: str
     final_newline: bool
     records: tuple[tuple[str, ...], ...]  # every record as parsed; a blank line is ()
+    # Excel's delimiter hint ("sep=;") when the file starts with one: the line as it was, with
+    # its line end. It is no row of the sheet (Excel does not show it): records start after it.
+    sep_line: str = ""
 
 
 def read_csv(path: Path, header_row: int = 1) -> Table:
@@ -114,7 +119,12 @@ def _read(path: Path, header_row: int = 1) -> tuple[Table, _CsvLayout]:
         raise SheetError(f'{name}: is UTF-16 text; save it as "CSV UTF-8 (Comma delimited)"')
     bom = data.startswith(codecs.BOM_UTF8)
     encoding, text = _decode(name, data[len(codecs.BOM_UTF8) :] if bom else data, bom)
+    hint = _SEP_LINE.match(text)
+    sep_line = hint.group() if hint else ""
+    text = text[len(sep_line) :]
     delimiter, terminator = _sniff(text)
+    if hint:
+        delimiter = hint.group("sep")
     records: list[tuple[str, ...]] = []
     # strict: a stray quote must be an error, not a cell that silently swallows the rows after
     # it (or loses the quote on write-back).
@@ -134,8 +144,9 @@ def _read(path: Path, header_row: int = 1) -> tuple[Table, _CsvLayout]:
                 "or remove the stray quote"
             ) from None
         raise SheetError(f"{where}: {err}") from None
+    final_newline = text.endswith(("\n", "\r"))
     layout = _CsvLayout(
-        encoding, bom, delimiter, terminator, text.endswith(("\n", "\r")), tuple(records)
+        encoding, bom, delimiter, terminator, final_newline, tuple(records), sep_line
     )
     return make_table(path, "csv", None, [list(r) for r in records], header_row), layout
 

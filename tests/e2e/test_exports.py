@@ -40,3 +40,26 @@ def test_a_report_with_a_title_block_is_read_from_its_header_row(tmp_path, api, 
         assert files.sheet.read_text(encoding="utf-8").startswith("Leads report,,\n")
     else:
         assert openpyxl.load_workbook(files.sheet).active["A1"].value == "Leads report"
+
+
+def test_excels_sep_line_is_honoured(tmp_path, api):
+    files = make_campaign(tmp_path, [], message="Hi {{ name }}")
+    files.sheet.write_bytes(
+        b"sep=;\r\nName;Company;LinkedIn URL\r\n"
+        b"Lee, Ann;Acme, Inc.;https://www.linkedin.com/in/ann\r\n"
+    )
+    assert api.run(files) == 0
+    [request] = api.sim.delivered()
+    assert request.payload == {"recipientProfileId": "ann", "message": "Hi Lee, Ann"}
+
+
+@pytest.mark.xfail(
+    strict=True, reason="keeping the sep= line on write-back comes with the CSV writer's rework"
+)
+def test_excels_sep_line_is_kept_on_write_back(tmp_path, api):
+    files = make_campaign(tmp_path, [], message="Hi")
+    files.sheet.write_bytes(
+        b"sep=;\r\nName;LinkedIn URL\r\nAnn;https://www.linkedin.com/in/ann\r\n"
+    )
+    assert api.run(files) == 0
+    assert files.sheet.read_bytes().startswith(b"sep=;\r\nName;LinkedIn URL;status;")

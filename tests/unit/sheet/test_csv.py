@@ -12,6 +12,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from runner.sheet import STATUS_COLUMNS, SheetRow, Stamp, read_table, write_statuses
+from runner.sheet.csvfile import _read
 from runner.status import Status, StatusCells
 from tests.support.sheet import (
     CSV_TEXT,
@@ -277,3 +278,27 @@ def test_csv_title_block_error_suggests_header_row(tmp_path: Path) -> None:
         "leads.csv: row 1 holds only 'Leads report' but row 3 has more columns, so the header "
         "seems to be on row 3: set header_row = 3 in the campaign file"
     )
+
+
+# Excel's "sep=" line ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("line", ["sep=;", '"sep=;"', "SEP=;"])
+def test_csv_sep_line_sets_the_delimiter_and_is_no_row(tmp_path: Path, line: str) -> None:
+    """Excel writes it, and reads it, to say the delimiter; it shows no row for it."""
+    sheet = tmp_path / "leads.csv"
+    # Commas in the cells would make the sniffer choose ",": the hint decides.
+    sheet.write_bytes(
+        f"{line}\r\nName;recipientProfileId\r\nLee, Ann;ann\r\nNg, Bo;bo\r\n".encode()
+    )
+    table = read_table(sheet)
+    assert table.headers == ("Name", "recipientProfileId")
+    assert table.rows == (SheetRow(2, ("Lee, Ann", "ann")), SheetRow(3, ("Ng, Bo", "bo")))
+    # The writer needs the line as it was to keep it (see _CsvLayout.sep_line).
+    assert _read(sheet)[1].sep_line == f"{line}\r\n"
+
+
+def test_csv_without_sep_line_has_none(tmp_path: Path) -> None:
+    sheet = tmp_path / "leads.csv"
+    sheet.write_bytes(b"Name,recipientProfileId\r\nAnn,ann\r\n")
+    assert _read(sheet)[1].sep_line == ""
