@@ -379,8 +379,15 @@ def test_stray_quotes_are_refused(tmp_path, api, capsys, data, message):
             "leads.csv: line 3 is not UTF-8 while other lines are: the file mixes two "
             "encodings. Open it in a spreadsheet and save it as CSV UTF-8",
         ),
+        (
+            # Excel for Mac's "CSV (Macintosh)": Mac Roman, lines ended by a lone CR.
+            "First Name,Company,recipientProfileId\rJosé,Müller GmbH,jose\r".encode("mac_roman"),
+            'leads.csv: is Mac Roman text (Excel for Mac\'s "CSV (Macintosh)"), not UTF-8: line '
+            "2's 'José' would read as 'JosŽ'. Save it as CSV UTF-8 (Excel: Save As, \"CSV UTF-8 "
+            '(Comma delimited)") and run again',
+        ),
     ],
-    ids=["cp1250", "mixed"],
+    ids=["cp1250", "mixed", "mac-roman"],
 )
 def test_text_that_would_be_garbled_is_refused(tmp_path, api, capsys, data, message):
     files = make_campaign(tmp_path, [])

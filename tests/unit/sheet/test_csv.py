@@ -116,12 +116,13 @@ def test_csv_in_cp1252_stays_cp1252(tmp_path: Path) -> None:
 
 def test_csv_undecodable_in_cp1252_falls_back_to_latin1(tmp_path: Path) -> None:
     sheet = tmp_path / "leads.csv"
-    sheet.write_bytes(b"name\r\nA\x81\xe9\r\n")
+    # (Bytes that read no better as Mac Roman, "xÅyÈ": those are refused, see test_mac_roman.)
+    sheet.write_bytes(b"name\r\nx\x81y\xe9\r\n")
     table = read_table(sheet)
-    assert table.rows[0].cells == ("A\x81é",)
+    assert table.rows[0].cells == ("x\x81yé",)
     write_statuses(table, {2: SENT}, sheet)
     assert sheet.read_bytes().startswith(
-        b"name,status,status_detail,sent_at,recipient_urn,status_for\r\nA\x81\xe9,"
+        b"name,status,status_detail,sent_at,recipient_urn,status_for\r\nx\x81y\xe9,"
     )
 
 
@@ -302,3 +303,51 @@ def test_csv_without_sep_line_has_none(tmp_path: Path) -> None:
     sheet = tmp_path / "leads.csv"
     sheet.write_bytes(b"Name,recipientProfileId\r\nAnn,ann\r\n")
     assert _read(sheet)[1].sep_line == ""
+
+
+# Mac Roman ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "First Name,Company,recipientProfileId\nJürgen,Müller GmbH,jurgen\n",
+            'leads.csv: is Mac Roman text (Excel for Mac\'s "CSV (Macintosh)"), not UTF-8: line '
+            "2's 'Jürgen' would read as 'JŸrgen'. Save it as CSV UTF-8 (Excel: Save As, \"CSV "
+            'UTF-8 (Comma delimited)") and run again',
+        ),
+        (
+            "First Name,Company,recipientProfileId\nRenée,Café de Flore,renee\n",
+            'leads.csv: is Mac Roman text (Excel for Mac\'s "CSV (Macintosh)"), not UTF-8: line '
+            "2's 'Renée' would read as 'RenŽe'. Save it as CSV UTF-8 (Excel: Save As, \"CSV "
+            'UTF-8 (Comma delimited)") and run again',
+        ),
+        (
+            "First Name\rFrançois\r",  # Excel for Mac ends lines with a lone CR
+            'leads.csv: is Mac Roman text (Excel for Mac\'s "CSV (Macintosh)"), not UTF-8: line '
+            "2's 'François' would read as 'Fran\ufffdois'. Save it as CSV UTF-8 (Excel: Save As, "
+            '"CSV UTF-8 (Comma delimited)") and run again',
+        ),
+    ],
+    ids=["umlaut", "accent", "undefined-in-windows"],
+)
+def test_mac_roman_is_refused(tmp_path: Path, text: str, message: str) -> None:
+    sheet = tmp_path / "leads.csv"
+    sheet.write_bytes(text.encode("mac_roman"))
+    assert error(read_table, sheet) == message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Renée,„Straße“ & Söhne €,Müller",
+        "O’Brien don’t,Acme™ Inc,Paris–Berlin",
+        "Dušan Škoda,cœur,Zoë",
+        "García,Ångström,«\xa0Café\xa0»",
+    ],
+)
+def test_windows_text_is_not_taken_for_mac_roman(tmp_path: Path, text: str) -> None:
+    sheet = tmp_path / "leads.csv"
+    sheet.write_bytes(f"a,b,c\r\n{text}\r\n".encode("cp1252"))
+    assert read_table(sheet).rows[0].cells == tuple(text.split(","))
