@@ -3,19 +3,20 @@ where the journal says the campaign stands."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, replace
 
 from .campaign import Campaign
 from .clock import Clock
-from .errors import InputError, JournalError, SheetChanged, SheetError
+from .errors import InputError, JournalError, LeadsElsewhere, SheetChanged, SheetError
 from .journal import Entry, Journal, JournalDamaged
 from .plans import RowPlan, plan_rows
 from .quota import Pool
 from .reconcile import Reconciled, reconcile, unvouched
-from .rows import Row, read_layout, read_row
+from .rows import Row, SheetLayout, read_layout, read_row
 from .settings import Places
-from .sheet import Stamp, Table, read_table
+from .sheet import Stamp, Table, read_table, worksheet_titles
 from .status import Status, StatusCells
 from .templates import Templates, load_templates
 
@@ -32,14 +33,52 @@ class Prepared:
 
 def prepare(campaign: Campaign, places: Places) -> Prepared:
     """Read the sheet and templates and plan every row; raises InputError on bad input."""
-    table = read_table(campaign.sheet, campaign.sheet_name, campaign.header_row)
-    layout = read_layout(table)
+    table, layout = read_sheet(campaign)
     templates = load_templates(
         campaign.message_template, campaign.subject_template, layout, campaign.sheet.name
     )
     rows = [read_row(layout, table, sheet_row) for sheet_row in table.rows]
     rows = with_earlier_statuses(rows, campaign, places)
     return Prepared(campaign, table, templates, plan_rows(rows, templates, campaign))
+
+
+def read_sheet(campaign: Campaign) -> tuple[Table, SheetLayout]:
+    """The sheet and what its columns mean. Where a workbook's leads seem to be on another
+    worksheet than the one read (or named), the error names it and the line that reads it."""
+    try:
+        table = read_table(campaign.sheet, campaign.sheet_name, campaign.header_row)
+        return table, read_layout(table)
+    except LeadsElsewhere as error:
+        if campaign.sheet.suffix.lower() == ".csv":
+            raise
+        raise _leads_elsewhere(campaign, error) from None
+
+
+def _leads_elsewhere(campaign: Campaign, error: LeadsElsewhere) -> SheetError:
+    """`error`, with the worksheet where the leads are, found by reading the others."""
+    titles = worksheet_titles(campaign.sheet)
+    listed = ", ".join(f'"{title}"' for title in titles)
+    for title in titles:
+        if title == error.sheet:
+            continue
+        try:
+            read_layout(read_table(campaign.sheet, title, campaign.header_row))
+        except InputError:
+            continue
+        what = (
+            f'sheet "{error.sheet}" has no recipient column'
+            if error.sheet is not None
+            else f'no sheet named "{campaign.sheet_name}"'
+        )
+        line = f"sheet_name = {json.dumps(title, ensure_ascii=False)}"
+        todo = f"add {line} to" if campaign.sheet_name is None else f"set {line} in"
+        return SheetError(
+            f'{campaign.sheet.name}: {what}; the leads seem to be on sheet "{title}": {todo} '
+            f"the campaign file (its sheets: {listed})"
+        )
+    if error.sheet is None or len(titles) < 2:
+        return error
+    return SheetError(f"{error}; no other sheet has one either (its sheets: {listed})")
 
 
 # After a save is noticed, the file must keep still this long before it is read: a program that

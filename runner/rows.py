@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from .campaign import MessageType
-from .errors import SheetError
+from .errors import LeadsElsewhere, SheetError
 from .sheet import (
     STATUS_COLUMNS,
     STATUS_KEYS,
@@ -149,9 +149,10 @@ def read_layout(table: Table) -> SheetLayout:
                     f"{named[0].strip()!r}), not row {table.header_row}; set header_row = "
                     f"{sheet_row.number} in the campaign file"
                 )
-        raise SheetError(
+        raise LeadsElsewhere(
             f"{where}: no recipient column; add one of recipientProfileId, profileUrl or "
-            f"recipientProfileUrn (found: {', '.join(repr(h) for h in table.headers if h)})"
+            f"recipientProfileUrn (found: {', '.join(repr(h) for h in table.headers if h)})",
+            table.sheet_name,
         )
     data_indices = tuple(
         i

@@ -30,7 +30,7 @@ from .atomic import open_elsewhere, same_file, tidy
 from .csvfile import read_csv, write_csv
 from .grid import SheetRow, Stamp, Table, WriteReport, fold_header
 from .statuscols import STATUS_COLUMNS, STATUS_KEYS, check_status_columns, existing_status_columns
-from .xlsx import read_xlsx, statuses_sibling, write_xlsx
+from .xlsx import read_xlsx, statuses_sibling, worksheet_titles, write_xlsx
 
 __all__ = [
     "STATUS_COLUMNS",
@@ -44,6 +44,7 @@ __all__ = [
     "fold_header",
     "read_table",
     "statuses_sibling",
+    "worksheet_titles",
     "write_statuses",
 ]
 

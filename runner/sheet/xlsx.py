@@ -19,7 +19,7 @@ import openpyxl
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..errors import SheetError
+from ..errors import LeadsElsewhere, SheetError
 from ..status import StatusCells
 from .atomic import same_file
 from .grid import Table, WriteReport, check_file, make_table, unreadable_file
@@ -134,4 +134,21 @@ def _pick_sheet(name: str, book: Workbook, sheet_name: str | None) -> Worksheet:
             if match(sheet.title):
                 return sheet
     titles = ", ".join(f'"{sheet.title}"' for sheet in sheets)
-    raise SheetError(f'{name}: no sheet named "{sheet_name}"; its sheets are {titles}')
+    raise LeadsElsewhere(f'{name}: no sheet named "{sheet_name}"; its sheets are {titles}')
+
+
+def worksheet_titles(path: Path) -> tuple[str, ...]:
+    """The workbook's worksheets, those a person sees first, each group in the workbook's order."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(path, read_only=True)
+            try:
+                sheets = sorted(book.worksheets, key=lambda s: s.sheet_state != "visible")
+                return tuple(sheet.title for sheet in sheets)
+            finally:
+                book.close()
+    except OSError as err:
+        raise unreadable_file(path, err) from err
+    except _XLSX_ERRORS as err:
+        raise _unreadable(path.name, err) from err

@@ -79,7 +79,8 @@ def test_wrong_sheet_name(tmp_path, api, capsys):
         tmp_path, people(1), sheet_name="leads.xlsx", extra='sheet_name = "Prospects"'
     )
     assert run_expecting_2(api, files, capsys) == (
-        'leads.xlsx: no sheet named "Prospects"; its sheets are "Sheet"'
+        'leads.xlsx: no sheet named "Prospects"; the leads seem to be on sheet "Sheet": set '
+        'sheet_name = "Sheet" in the campaign file (its sheets: "Sheet")'
     )
 
 

@@ -42,6 +42,48 @@ def test_a_report_with_a_title_block_is_read_from_its_header_row(tmp_path, api, 
         assert openpyxl.load_workbook(files.sheet).active["A1"].value == "Leads report"
 
 
+def test_leads_on_another_worksheet_are_named_with_the_line_to_add(tmp_path, api, capsys):
+    files = make_campaign(tmp_path, [], sheet_name="leads.xlsx")
+    book = openpyxl.Workbook()
+    book.active.title = "Summary"
+    book.active.append(["Campaign", "Q4 founders"])
+    book.active.append(["Owner", "Dee"])
+    leads = book.create_sheet("Leads 2026")
+    leads.append(["First Name", "Company", "LinkedIn URL"])
+    leads.append(["Ann", "Acme", "https://www.linkedin.com/in/ann"])
+    book.save(files.sheet)
+    assert api.run(files) == 2
+    assert capsys.readouterr().err == (
+        'campaign-runner: leads.xlsx: sheet "Summary" has no recipient column; the leads seem '
+        'to be on sheet "Leads 2026": add sheet_name = "Leads 2026" to the campaign file (its '
+        'sheets: "Summary", "Leads 2026")\n'
+    )
+    assert api.sim.received == []
+
+    files.toml.write_text(
+        'sheet_name = "Leads 2026"\n' + files.toml.read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    assert api.run(files) == 0
+    assert api.delivered_to() == ["ann"]
+
+
+def test_no_worksheet_with_leads_says_so(tmp_path, api, capsys):
+    files = make_campaign(tmp_path, [], sheet_name="leads.xlsx")
+    book = openpyxl.Workbook()
+    book.active.title = "Summary"
+    book.active.append(["Campaign", "Q4"])
+    book.active.append(["Owner", "Dee"])
+    book.create_sheet("Notes").append(["Note"])
+    book["Notes"].append(["call back"])
+    book.save(files.sheet)
+    assert api.run(files) == 2
+    assert capsys.readouterr().err == (
+        "campaign-runner: leads.xlsx: no recipient column; add one of recipientProfileId, "
+        "profileUrl or recipientProfileUrn (found: 'Campaign', 'Q4'); no other sheet has one "
+        'either (its sheets: "Summary", "Notes")\n'
+    )
+
+
 def test_excels_sep_line_is_honoured(tmp_path, api):
     files = make_campaign(tmp_path, [], message="Hi {{ name }}")
     files.sheet.write_bytes(
