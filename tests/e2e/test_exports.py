@@ -4,11 +4,97 @@ report's title block, leads on another worksheet, Excel's "sep=" line, duplicate
 
 from __future__ import annotations
 
+import unicodedata
+
 import openpyxl
 import pytest
 
 from runner.sheet import read_table
-from tests.support.campaign import make_campaign, write_csv
+from tests.support.campaign import make_campaign, read_csv, write_csv
+
+MEMBER = "ACoAAA24A-MBVEvT49xpVF2gnWrhvmUIPDJshSM"
+SALES_MEMBER = "ACwAAAFPO7MBTwyWz9430PVElXqi8WK8C496tkw"
+
+
+def sales_lead(member: str = SALES_MEMBER) -> str:
+    return f"https://www.linkedin.com/sales/lead/{member},NAME_SEARCH,u3Xy"
+
+
+def test_an_apollo_export_is_sent_by_its_person_linkedin_url(tmp_path, api):
+    headers = ["First Name", "Last Name", "Title", "Company", "Email", "Person Linkedin Url"]
+    headers += ["Website", "Company Linkedin Url"]
+    rows = [
+        ["Ann", "Lee", "CTO", "Acme", "ann@acme.com", "http://www.linkedin.com/in/ann-lee-42"]
+        + ["http://www.acme.com", "http://www.linkedin.com/company/acme"],
+        ["Bo", "Ng", "VP Sales", "Initech", "bo@initech.com", "http://www.linkedin.com/in/bong"]
+        + ["http://www.initech.com", "http://www.linkedin.com/company/initech"],
+    ]
+    files = make_campaign(tmp_path, rows, headers=headers, message="Hi {{ first_name }}")
+    assert api.run(files) == 0
+    assert api.delivered_to() == ["ann-lee-42", "bong"]
+    assert [r["status"] for r in read_csv(files.sheet)] == ["sent", "sent"]
+
+
+def test_a_phantombuster_sales_navigator_export_is_sent_by_member_id(tmp_path, api):
+    """profileUrl holds Sales Navigator links there, linkedInProfileUrl Sales Navigator's member
+    ID, defaultProfileUrl the one the profile's URN carries: that one is sent, as the URN."""
+    headers = ["profileUrl", "fullName", "firstName", "linkedInProfileUrl", "defaultProfileUrl"]
+    headers += ["vmid", "companyName"]
+    rows = [
+        [sales_lead(), "Ann Lee", "Ann", f"https://www.linkedin.com/in/{SALES_MEMBER}"]
+        + [f"https://www.linkedin.com/in/{MEMBER}", SALES_MEMBER, "Acme"]
+    ]
+    files = make_campaign(
+        tmp_path, rows, headers=headers, sheet_name="leads.xlsx", message="Hi {{ firstname }}"
+    )
+    assert api.run(files) == 0
+    [request] = api.sim.delivered()
+    assert request.payload == {
+        "recipientProfileUrn": f"urn:li:fsd_profile:{MEMBER}",
+        "message": "Hi Ann",
+    }
+
+
+def test_an_evaboot_export_falls_back_from_sales_navigator_links(tmp_path, api):
+    headers = ["First Name", "Last Name", "Sales Navigator URL", "Linkedin URL Public"]
+    headers += ["Company Website"]
+    rows = [
+        ["Ann", "Lee", sales_lead(), "https://www.linkedin.com/in/ann-lee-42", "acme.com"],
+        ["Bo", "Ng", sales_lead("ACwAAB1"), "", "initech.com"],
+    ]
+    files = make_campaign(tmp_path, rows, headers=headers, message="Hi {{ first_name }}")
+    assert api.run(files) == 0
+    assert api.delivered_to() == ["ann-lee-42"]
+    ann, bo = read_csv(files.sheet)
+    assert (ann["status"], bo["status"]) == ("sent", "invalid")
+    assert bo["status_detail"] == (
+        f"Sales Navigator URL {sales_lead('ACwAAB1')!r} is a Sales Navigator lead link, which "
+        "only Sales Navigator opens and the API cannot send to; export the leads' public "
+        "profile URLs (linkedin.com/in/...) too, into a column such as 'LinkedIn URL'"
+    )
+
+
+def test_a_generic_url_column_does_not_compete_with_the_linkedin_one(tmp_path, api):
+    rows = [["Ann", "https://acme.com", "https://www.linkedin.com/in/ann"]]
+    files = make_campaign(tmp_path, rows, headers=["Name", "URL", "LinkedIn"], message="Hi")
+    assert api.run(files) == 0
+    assert api.delivered_to() == ["ann"]
+
+
+def test_a_decomposed_umlaut_is_the_same_person_on_the_next_run(tmp_path, api):
+    """Sent as typed on Windows; the sheet then pasted over from a Mac: nobody is sent twice."""
+    url = "https://www.linkedin.com/in/jürgen-müller"
+    files = make_campaign(
+        tmp_path, [["Jürgen", url]], headers=["Name", "LinkedIn URL"], message="Hi"
+    )
+    assert api.run(files) == 0
+    assert api.delivered_to() == ["jürgen-müller"]
+    [row] = read_csv(files.sheet)
+    row["LinkedIn URL"] = unicodedata.normalize("NFD", url)
+    write_csv(files.sheet, [list(row), list(row.values())])
+    assert api.run(files) == 0
+    assert len(api.sim.delivered()) == 1
+    assert read_csv(files.sheet)[0]["status"] == "sent"
 
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])

@@ -1,5 +1,6 @@
 """Templates, validation and routing: a row in, a send plan (or the reason there is none) out."""
 
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -216,3 +217,28 @@ def test_hidden_rows_are_held_back_unless_the_campaign_sends_them(tmp_path):
     sent_anyway = setup(tmp_path, rows, hidden=hidden, send_hidden_rows=True)
     assert [rp.held for rp in sent_anyway] == ["", ""]
     assert all(rp.plan is not None for rp in sent_anyway)
+
+
+def test_the_same_person_decomposed_is_a_duplicate(tmp_path):
+    """A Mac pastes "ü" as u + a combining diaeresis; it is the same person."""
+    plans = setup(
+        tmp_path,
+        [["Jürgen", "", "jürgen-m"], ["Jürgen", "", unicodedata.normalize("NFD", "Jürgen-M")]],
+        headers=["First Name", "Company", "profileId"],
+    )
+    assert plans[0].plan.payload()["recipientProfileId"] == "jürgen-m"
+    assert (plans[1].status, plans[1].detail) == (Status.DUPLICATE, "same recipient as row 2")
+
+
+def test_a_member_id_url_in_a_group_row_goes_by_its_urn(tmp_path):
+    member = "ACoAAA24A-MBVEvT49xpVF2gnWrhvmUIPDJshSM"
+    plans = setup(
+        tmp_path,
+        [["Ann", f"https://www.linkedin.com/in/{member}", "123"]],
+        headers=["First Name", "defaultProfileUrl", "groupId"],
+    )
+    assert plans[0].plan.payload() == {
+        "recipientProfileUrn": f"urn:li:fsd_profile:{member}",
+        "groupId": "123",
+        "message": "Hi Ann",
+    }

@@ -1,5 +1,6 @@
 """Recipient columns and rows: aliases, URL parsing, URN and group checks."""
 
+import unicodedata
 from dataclasses import replace
 from pathlib import Path
 
@@ -207,3 +208,36 @@ def test_rows_hidden_in_the_workbook_say_how():
     t = replace(table(["profileId"], ["ann"], ["bob"], ["cy"]), hidden={2: "filter", 4: "hand"})
     layout = read_layout(t)
     assert [read_row(layout, t, r).hidden for r in t.rows] == ["filter", None, "hand"]
+
+
+MEMBER = "ACoAAA24A-MBVEvT49xpVF2gnWrhvmUIPDJshSM"
+
+
+def test_a_member_id_url_is_sent_as_its_urn_and_known_by_both_names():
+    row = one(["Name", "profileUrl"], ["Ann", f"https://www.linkedin.com/in/{MEMBER}/"])
+    assert row.problem is None
+    assert row.recipient == Recipient(MEMBER, f"urn:li:fsd_profile:{MEMBER}")
+    # Keyed by the URN (member IDs are case-sensitive); the lower-cased ID is how earlier
+    # versions filed the row, so their journal and status_for still find it.
+    assert row.recipient.key == f"urn:urn:li:fsd_profile:{MEMBER}"
+    assert row.recipient.idents[1] == f"id:{MEMBER.lower()}"
+
+
+def test_a_member_id_in_the_profile_id_column_is_its_urn_too():
+    assert one(["recipientProfileId"], [MEMBER]).recipient.urn == f"urn:li:fsd_profile:{MEMBER}"
+
+
+def test_a_member_id_url_and_a_urn_naming_another_person_is_invalid():
+    row = one(["profileUrl", "urn"], [f"linkedin.com/in/{MEMBER}", "urn:li:fsd_profile:ACoAAB1"])
+    assert row.problem == (
+        f"urn 'urn:li:fsd_profile:ACoAAB1' and the profile URL's member ID "
+        f"(urn:li:fsd_profile:{MEMBER}) name two different people; clear the wrong one"
+    )
+    same = one(["profileUrl", "urn"], [f"linkedin.com/in/{MEMBER}", f"urn:li:fsd_profile:{MEMBER}"])
+    assert same.problem is None
+
+
+def test_status_for_is_read_in_nfc():
+    decomposed = unicodedata.normalize("NFD", "jürgen")
+    t = table(["url", "status", "status_for"], ["linkedin.com/in/jürgen", "sent", decomposed])
+    assert read_row(read_layout(t), t, t.rows[0]).previous.owner == "jürgen"
