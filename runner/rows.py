@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import keyword
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from openpyxl.utils import get_column_letter
 
 from .campaign import MessageType
 from .columns import RECIPIENT_ALIASES, Columns, find_columns
@@ -91,13 +94,29 @@ class SheetLayout:
     data_indices: tuple[int, ...]  # their positions in the sheet
     names: dict[str, str]  # identifier usable in a template -> header
     status_indices: tuple[int | None, ...] = (None,) * len(STATUS_COLUMNS)
-    headers: tuple[str, ...] = ()  # every column's name
+    headers: tuple[str, ...] = ()  # every column's name, clean (see `clean_header`)
+    sheet: str = ""  # the file's name, for messages
+    # Headers and plain names that more than one column has -> which columns, and what to do.
+    shared: Mapping[tuple[str, bool], tuple[str, str]] = field(default_factory=dict)
+
+    def refuse_shared(self, name: str, template: str, *, header: bool = False) -> None:
+        """SheetError if the column `template` names (a plain name, or with `header` a
+        row['...'] key) is more than one column of the sheet; unused, a duplicate is harmless."""
+        if (name, header) in self.shared:
+            clash, advice = self.shared[(name, header)]
+            raise SheetError(f"{self.sheet}: {clash}, and {template} uses it; {advice}")
+
+
+def clean_header(header: str) -> str:
+    """A header as templates see it: without the spaces around it, in NFC (a Mac's "ü" is the
+    same as Windows')."""
+    return nfc(header.strip())
 
 
 def read_layout(table: Table) -> SheetLayout:
     """Find the recipient columns; a sheet without any is a SheetError."""
     where = table.path.name
-    headers = table.headers
+    headers = tuple(clean_header(h) for h in table.headers)
     folded = [fold_header(h) for h in headers]
     columns = find_columns(table, headers, lambda row, col: _linked_text(table, row, col))
     if not columns.recipient:
@@ -114,9 +133,14 @@ def read_layout(table: Table) -> SheetLayout:
             f"recipientProfileUrn (found: {', '.join(repr(h) for h in headers if h)})",
             table.sheet_name,
         )
-    data_indices = tuple(
-        i for i, f in enumerate(folded) if headers[i].strip() and f not in STATUS_KEYS
-    )
+    for key, name in zip(STATUS_KEYS, STATUS_COLUMNS, strict=True):
+        hits = [i for i, f in enumerate(folded) if f == key]
+        if len(hits) > 1:
+            raise SheetError(
+                f"{where}: columns {_letters(hits)} are both named {name!r}; the runner writes "
+                "its statuses into one of them: rename or delete the other"
+            )
+    data_indices = tuple(i for i, f in enumerate(folded) if headers[i] and f not in STATUS_KEYS)
     status_indices = existing_status_columns(table.headers)
     check_status_columns(table, status_indices)
     return SheetLayout(
@@ -126,6 +150,8 @@ def read_layout(table: Table) -> SheetLayout:
         _names(headers, data_indices),
         status_indices,
         headers,
+        where,
+        _shared(headers, data_indices),
     )
 
 
@@ -146,6 +172,45 @@ def _names(headers: tuple[str, ...], indices: tuple[int, ...]) -> dict[str, str]
     return names
 
 
+def _shared(
+    headers: tuple[str, ...], indices: tuple[int, ...]
+) -> dict[tuple[str, bool], tuple[str, str]]:
+    """Headers (key: (header, True)) and plain names (key: (name, False)) that several data
+    columns have: which columns, and what to do when a template uses one."""
+    by_header: dict[str, list[int]] = {}
+    by_name: dict[str, list[int]] = {}
+    for i in indices:
+        by_header.setdefault(headers[i], []).append(i)
+        name = identifier(headers[i])
+        if name:
+            by_name.setdefault(name, []).append(i)
+    rename = "rename one of them"
+    shared = {
+        (header, True): (f"columns {_letters(hits)} are both named {header!r}", rename)
+        for header, hits in by_header.items()
+        if len(hits) > 1
+    }
+    for name, hits in by_name.items():
+        if len(hits) < 2:
+            continue
+        a, b = hits[:2]
+        clash = (
+            f"columns {get_column_letter(a + 1)} ({headers[a]!r}) and "
+            f"{get_column_letter(b + 1)} ({headers[b]!r}) both give the name {name}"
+        )
+        advice = (
+            rename
+            if headers[a] == headers[b]
+            else f"write row[{headers[a]!r}] or row[{headers[b]!r}] instead, or {rename}"
+        )
+        shared[(name, False)] = (clash, advice)
+    return shared
+
+
+def _letters(indices: list[int]) -> str:
+    return " and ".join(get_column_letter(i + 1) for i in indices[:2])
+
+
 def read_row(layout: SheetLayout, table: Table, sheet_row: SheetRow) -> Row:
     """Turn one sheet row into a Row; problems are recorded on the row, never raised."""
     cells = sheet_row.cells
@@ -154,6 +219,8 @@ def read_row(layout: SheetLayout, table: Table, sheet_row: SheetRow) -> Row:
     placeholders: dict[str, str] = {}
     for i in layout.data_indices:
         header, text = layout.headers[i], cell_text(cells[i])
+        if header in values or header in placeholders:
+            continue  # a duplicate header: the first one speaks (a template using it is refused)
         if text:
             values[header] = text
         elif cells[i].strip():

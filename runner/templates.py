@@ -154,6 +154,7 @@ def _check_names(
     sheet_name: str,
 ) -> None:
     for name in sorted(meta.find_undeclared_variables(ast)):
+        layout.refuse_shared(name, template_name)  # a name several columns give
         if name == "row" or name in env.globals or name in layout.names:
             continue
         raise TemplateError(
@@ -173,6 +174,7 @@ def _check_names(
             header = node.arg.value
         else:
             continue
+        layout.refuse_shared(header, template_name, header=True)
         if header not in layout.data_headers:
             raise TemplateError(
                 f"{template_name}: line {node.lineno}: uses row[{header!r}], which is not a "

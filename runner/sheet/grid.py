@@ -2,7 +2,8 @@
 campaign's `header_row` below a title block) holds the column names.
 
 The value types, and the checks that are the same for CSV and XLSX: the file is there, the header
-row is a header of unique names, and no cell below it has a value in a column without a header.
+row has names, and no cell below it has a value in a column without a header. Duplicate names are
+the business of whoever uses them (see rows.py): unused, they are harmless.
 """
 
 from __future__ import annotations
@@ -112,7 +113,6 @@ def make_table(
             f"{header_row}{hint}"
         )
     headers = tuple(header[:width])
-    _check_unique(name, headers)
     rows = []
     for number, line in _numbered(lines, header_row):
         if not any(line):
@@ -144,21 +144,3 @@ def _numbered(lines: list[list[str]], header_row: int) -> Iterator[tuple[int, li
 
 def _set_header_row(number: int) -> str:
     return f"set header_row = {number} in the campaign file"
-
-
-def _check_unique(name: str, headers: tuple[str, ...]) -> None:
-    seen: dict[str, int] = {}
-    for i, header in enumerate(headers):
-        key = fold_header(header)
-        if not key:
-            continue
-        if key in seen:
-            first = seen[key]
-            a, b = get_column_letter(first + 1), get_column_letter(i + 1)
-            if headers[first] == header:
-                raise SheetError(f'{name}: columns {a} and {b} are both named "{header}"')
-            raise SheetError(
-                f'{name}: columns {a} ("{headers[first]}") and {b} ("{header}") have '
-                'the same name once case, spaces, "_" and "-" are ignored'
-            )
-        seen[key] = i

@@ -36,9 +36,10 @@ def run_expecting_2(api, files, capsys) -> str:
             "recipientProfileUrn (found: 'First Name', 'Company')",
         ),
         (
-            b"First Name,recipientProfileId,first_name\nAnn,ann,x\n",
-            'leads.csv: columns A ("First Name") and C ("first_name") have the same name once '
-            'case, spaces, "_" and "-" are ignored',
+            b"First Name,Company,recipientProfileId,first_name\nAnn,Acme,ann,x\n",
+            "leads.csv: columns A ('First Name') and D ('first_name') both give the name "
+            "first_name, and message.txt.j2 uses it; write row['First Name'] or "
+            "row['first_name'] instead, or rename one of them",
         ),
         (
             b"Leads export Q4\n\nFirst Name,recipientProfileId\nAnn,ann\n",

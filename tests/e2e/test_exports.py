@@ -191,3 +191,24 @@ def test_excels_sep_line_is_kept_on_write_back(tmp_path, api):
     )
     assert api.run(files) == 0
     assert files.sheet.read_bytes().startswith(b"sep=;\r\nName;LinkedIn URL;status;")
+
+
+def test_duplicate_headers_no_template_uses_are_fine(tmp_path, api):
+    headers = ["First Name", "Notes", "LinkedIn URL", "Notes", " Company "]
+    rows = [["Ann", "met at expo", "https://www.linkedin.com/in/ann", "warm", "Acme"]]
+    message = "Hi {{ row['First Name'] }} at {{ row['Company'] }}"
+    files = make_campaign(tmp_path, rows, headers=headers, message=message)
+    assert api.run(files) == 0
+    assert api.sim.delivered()[0].payload["message"] == "Hi Ann at Acme"
+
+
+def test_a_duplicate_header_a_template_uses_is_refused(tmp_path, api, capsys):
+    headers = ["Email", "LinkedIn URL", "Email"]
+    rows = [["ann@acme.com", "https://www.linkedin.com/in/ann", "ann@home.example"]]
+    files = make_campaign(tmp_path, rows, headers=headers, message="{{ row['Email'] }}")
+    assert api.run(files) == 2
+    assert capsys.readouterr().err == (
+        "campaign-runner: leads.csv: columns A and C are both named 'Email', and message.txt.j2 "
+        "uses it; rename one of them\n"
+    )
+    assert api.sim.received == []

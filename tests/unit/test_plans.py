@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from runner.campaign import Campaign, Limits
-from runner.errors import TemplateError
+from runner.errors import SheetError, TemplateError
 from runner.plans import plan_rows
 from runner.rows import read_layout, read_row
 from runner.sheet import SheetRow, Table
@@ -242,3 +242,43 @@ def test_a_member_id_url_in_a_group_row_goes_by_its_urn(tmp_path):
         "groupId": "123",
         "message": "Hi Ann",
     }
+
+
+def test_a_header_with_spaces_around_it_is_found_by_its_name(tmp_path):
+    plans = setup(
+        tmp_path,
+        [["Ann", "ann"]],
+        message="Hi {{ row['First Name'] }} / {{ first_name }}",
+        headers=[" First Name ", "profileId"],
+    )
+    assert plans[0].plan.message == "Hi Ann / Ann"
+
+
+@pytest.mark.parametrize(
+    ("message", "error"),
+    [
+        (
+            "Hi {{ row['Email'] }}",
+            "leads.csv: columns B and C are both named 'Email', and m.j2 uses it; rename one of "
+            "them",
+        ),
+        (
+            "Hi {{ email }}",
+            "leads.csv: columns B ('Email') and C ('Email') both give the name email, and m.j2 "
+            "uses it; rename one of them",
+        ),
+    ],
+)
+def test_a_template_using_a_duplicate_header_is_refused(tmp_path, message, error):
+    with pytest.raises(SheetError) as caught:
+        setup(
+            tmp_path, [["ann", "a", "b"]], message=message, headers=["profileId", "Email", "Email"]
+        )
+    assert str(caught.value) == error
+
+
+def test_a_duplicate_header_no_template_uses_is_fine(tmp_path):
+    plans = setup(
+        tmp_path, [["ann", "a", "b"]], message="Hi", headers=["profileId", "Email", "Email"]
+    )
+    assert plans[0].plan.message == "Hi"
