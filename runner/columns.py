@@ -80,10 +80,6 @@ class Columns:
     bare_ids: frozenset[int] = field(default_factory=frozenset)  # those that take a bare ID
 
     @property
-    def profile_url(self) -> int | None:
-        return self.profile_urls[0] if self.profile_urls else None
-
-    @property
     def recipient(self) -> bool:
         """Whether any column can name the recipient."""
         return self.profile_id is not None or self.urn is not None or bool(self.profile_urls)

@@ -120,7 +120,7 @@ def test_lead_tool_exports_name_the_recipient(tool):
 )
 def test_profile_url_names(header):
     t = table([header], ["https://linkedin.com/in/ann"])
-    assert read_layout(t).columns.profile_url == 0
+    assert read_layout(t).columns.profile_urls == (0,)
 
 
 def test_phantombuster_sales_navigator_export_uses_the_member_id_url():
