@@ -53,6 +53,7 @@ class Campaign:
     sheet: Path
     message_template: Path
     sheet_name: str | None = None
+    header_row: int = 1  # the row holding the column names (below a report's title block)
     output: Path | None = None
     subject_template: Path | None = None
     account_id: str | None = None
@@ -73,6 +74,7 @@ _TOP: dict[str, tuple[tuple[type, ...], str, bool]] = {
     "name": ((str,), "a string", False),
     "sheet": ((str,), "a string (a path)", True),
     "sheet_name": ((str,), "a string", False),
+    "header_row": ((int,), "a whole number", False),
     "output": ((str,), "a string (a path)", False),
     "message_template": ((str,), "a string (a path)", True),
     "subject_template": ((str,), "a string (a path)", False),
@@ -121,6 +123,9 @@ def load_campaign(path: Path) -> Campaign:
     output = _output(base, data, sheet, where)
     if "sheet_name" in data and sheet.suffix.lower() == ".csv":
         raise ConfigError(f"{where}: sheet_name only applies to an .xlsx or .xlsm sheet")
+    header_row = data.get("header_row", 1)
+    if header_row < 1:
+        raise ConfigError(f"{where}: header_row must be a row number, 1 or more, not {header_row}")
     message_type = data.get("message_type")
     if message_type is not None and message_type.strip().lower() not in tuple(MessageType):
         raise ConfigError(
@@ -137,6 +142,7 @@ def load_campaign(path: Path) -> Campaign:
         name=data.get("name") or path.stem,
         sheet=sheet,
         sheet_name=data.get("sheet_name"),
+        header_row=header_row,
         output=output,
         message_template=_existing(base, data["message_template"], "message_template", where),
         subject_template=(

@@ -5,7 +5,8 @@
     │   ├── ConfigError      campaign file, flags, environment
     │   ├── SheetError       the recipient sheet
     │   │   ├── SheetChanged     it changed since it was read: read it again
-    │   │   └── SheetInUse       open in Excel: not replaced under it
+    │   │   ├── SheetInUse       open in Excel: not replaced under it
+    │   │   └── LeadsElsewhere   no such worksheet, or no recipient column on it
     │   └── TemplateError    the Jinja templates
     ├── CampaignBusy (exit 75): another runner holds the campaign; try again later
     ├── JournalError (exit 1): the journal cannot be trusted or used; nothing more is sent
@@ -54,6 +55,15 @@ class SheetChanged(SheetError):
 
 class SheetInUse(SheetError):
     """A spreadsheet program has the file open; replacing it would be lost at its next save."""
+
+
+class LeadsElsewhere(SheetError):
+    """The worksheet named does not exist, or the one read (`sheet`) has no recipient column:
+    in a workbook, the leads may be on another worksheet."""
+
+    def __init__(self, message: str, sheet: str | None = None) -> None:
+        super().__init__(message)
+        self.sheet = sheet
 
 
 class TemplateError(InputError):

@@ -3,20 +3,28 @@ where the journal says the campaign stands."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .campaign import Campaign
 from .clock import Clock
-from .errors import InputError, JournalError, SheetChanged, SheetError, TemplateError
+from .errors import (
+    InputError,
+    JournalError,
+    LeadsElsewhere,
+    SheetChanged,
+    SheetError,
+    TemplateError,
+)
 from .journal import Entry, Journal, JournalDamaged
 from .plans import PoolKey, RowPlan, plan_rows
 from .quota import Pool
 from .reconcile import Reconciled, reconcile, unvouched
-from .rows import Row, read_layout, read_row
+from .rows import Row, SheetLayout, read_layout, read_row
 from .settings import Places
-from .sheet import Stamp, Table, read_table
+from .sheet import Stamp, Table, read_table, worksheet_titles
 from .status import Status, StatusCells
 from .templates import Templates, load_templates
 
@@ -38,8 +46,7 @@ def prepare(campaign: Campaign, places: Places, *, need_templates: bool = True) 
 
     Without `need_templates` (the status command, which must work when a template is broken),
     a template error leaves the rows unplanned: pending, saying why."""
-    table = read_table(campaign.sheet, campaign.sheet_name)
-    layout = read_layout(table)
+    table, layout = read_sheet(campaign)
     rows = [read_row(layout, table, sheet_row) for sheet_row in table.rows]
     rows, sources = with_earlier_statuses(rows, campaign, places)
     try:
@@ -53,6 +60,45 @@ def prepare(campaign: Campaign, places: Places, *, need_templates: bool = True) 
         unplanned = [RowPlan(row, None, Status.PENDING, why) for row in rows]
         return Prepared(campaign, table, None, unplanned, str(error), sources)
     return Prepared(campaign, table, templates, plan_rows(rows, templates, campaign), "", sources)
+
+
+def read_sheet(campaign: Campaign) -> tuple[Table, SheetLayout]:
+    """The sheet and what its columns mean. Where a workbook's leads seem to be on another
+    worksheet than the one read (or named), the error names it and the line that reads it."""
+    try:
+        table = read_table(campaign.sheet, campaign.sheet_name, campaign.header_row)
+        return table, read_layout(table)
+    except LeadsElsewhere as error:
+        if campaign.sheet.suffix.lower() == ".csv":
+            raise
+        raise _leads_elsewhere(campaign, error) from None
+
+
+def _leads_elsewhere(campaign: Campaign, error: LeadsElsewhere) -> SheetError:
+    """`error`, with the worksheet where the leads are, found by reading the others."""
+    titles = worksheet_titles(campaign.sheet)
+    listed = ", ".join(f'"{title}"' for title in titles)
+    for title in titles:
+        if title == error.sheet:
+            continue
+        try:
+            read_layout(read_table(campaign.sheet, title, campaign.header_row))
+        except InputError:
+            continue
+        what = (
+            f'sheet "{error.sheet}" has no recipient column'
+            if error.sheet is not None
+            else f'no sheet named "{campaign.sheet_name}"'
+        )
+        line = f"sheet_name = {json.dumps(title, ensure_ascii=False)}"
+        todo = f"add {line} to" if campaign.sheet_name is None else f"set {line} in"
+        return SheetError(
+            f'{campaign.sheet.name}: {what}; the leads seem to be on sheet "{title}": {todo} '
+            f"the campaign file (its sheets: {listed})"
+        )
+    if error.sheet is None or len(titles) < 2:
+        return error
+    return SheetError(f"{error}; no other sheet has one either (its sheets: {listed})")
 
 
 # After a save is noticed, the file must keep still this long before it is read: a program that
@@ -96,7 +142,7 @@ def with_earlier_statuses(
         if path == campaign.sheet or not path.exists():
             continue
         try:
-            table = read_table(path, campaign.sheet_name)
+            table = read_table(path, campaign.sheet_name, campaign.header_row)
             layout = read_layout(table)
         except InputError:
             continue  # only a second witness; the journal and the sheet itself come first

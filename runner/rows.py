@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import keyword
 import re
-from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from openpyxl.utils import get_column_letter
 
 from .campaign import MessageType
-from .errors import SheetError
+from .columns import RECIPIENT_ALIASES, Columns, find_columns
+from .errors import LeadsElsewhere, SheetError
+from .profiles import Kind, Profile, nfc, read_profile
 from .sheet import (
     STATUS_COLUMNS,
     STATUS_KEYS,
@@ -20,20 +24,8 @@ from .sheet import (
 )
 from .status import StatusCells
 
-# Role -> folded header names that mean it, in order of preference.
-ROLE_ALIASES: dict[str, tuple[str, ...]] = {
-    "profile_id": ("recipientprofileid", "profileid", "publicid"),
-    "profile_url": ("profileurl", "linkedinurl", "url"),
-    "urn": ("recipientprofileurn", "profileurn", "urn"),
-    "group_id": ("groupid",),
-    "account_id": ("accountid",),
-    "message_type": ("messagetype",),
-}
-
 # LinkedIn URNs look like urn:li:fsd_profile:ACoAAA24A-MBVEvT49xpVF2gnWrhvmUIPDJshSM.
 _URN = re.compile(r"urn:li:[A-Za-z_]+:[A-Za-z0-9_-]+")
-# Public IDs are letters (any script), digits and hyphens; older ones have underscores too.
-_PUBLIC_ID = re.compile(r"[\w-]+")
 _GROUP_ID = re.compile(r"[0-9]+")
 # What exports write for "no value" (pandas' nan, Python's None, Excel's #N/A): such a cell is
 # empty, or a message would greet someone as "Hi nan,".
@@ -48,26 +40,6 @@ def cell_text(cell: str) -> str:
     """A cell's value as the runner uses it: stripped, and empty if it is only a placeholder."""
     text = cell.strip()
     return "" if text.lower() in PLACEHOLDERS else text
-
-
-@dataclass(frozen=True)
-class Columns:
-    """Index of each recipient column in the sheet's headers (None where absent)."""
-
-    profile_id: int | None = None
-    profile_url: int | None = None
-    urn: int | None = None
-    group_id: int | None = None
-    account_id: int | None = None
-    message_type: int | None = None
-
-    def header(self, headers: tuple[str, ...], role: str) -> str:
-        index = getattr(self, role)
-        return headers[index] if index is not None else role
-
-    def get(self, cells: tuple[str, ...], role: str) -> str:
-        index = getattr(self, role)
-        return cell_text(cells[index]) if index is not None else ""
 
 
 @dataclass(frozen=True)
@@ -122,51 +94,65 @@ class SheetLayout:
     data_indices: tuple[int, ...]  # their positions in the sheet
     names: dict[str, str]  # identifier usable in a template -> header
     status_indices: tuple[int | None, ...] = (None,) * len(STATUS_COLUMNS)
+    headers: tuple[str, ...] = ()  # every column's name, clean (see `clean_header`)
+    sheet: str = ""  # the file's name, for messages
+    # Headers and plain names that more than one column has -> which columns, and what to do.
+    shared: Mapping[tuple[str, bool], tuple[str, str]] = field(default_factory=dict)
+
+    def refuse_shared(self, name: str, template: str, *, header: bool = False) -> None:
+        """SheetError if the column `template` names (a plain name, or with `header` a
+        row['...'] key) is more than one column of the sheet; unused, a duplicate is harmless."""
+        if (name, header) in self.shared:
+            clash, advice = self.shared[(name, header)]
+            raise SheetError(f"{self.sheet}: {clash}, and {template} uses it; {advice}")
+
+
+def clean_header(header: str) -> str:
+    """A header as templates see it: without the spaces around it, in NFC (a Mac's "ü" is the
+    same as Windows')."""
+    return nfc(header.strip())
 
 
 def read_layout(table: Table) -> SheetLayout:
     """Find the recipient columns; a sheet without any is a SheetError."""
     where = table.path.name
-    folded = [fold_header(h) for h in table.headers]
-    found: dict[str, int] = {}
-    for role, aliases in ROLE_ALIASES.items():
-        hits = [i for i, f in enumerate(folded) if f in aliases]
-        if len(hits) > 1:
-            listed = " and ".join(repr(table.headers[i]) for i in hits)
-            raise SheetError(
-                f"{where}: columns {listed} both give the {role.replace('_', ' ')}; "
-                "keep one of them"
-            )
-        if hits:
-            found[role] = hits[0]
-    if not any(role in found for role in ("profile_id", "profile_url", "urn")):
-        recipient_names = {a for r in ("profile_id", "profile_url", "urn") for a in ROLE_ALIASES[r]}
+    headers = tuple(clean_header(h) for h in table.headers)
+    folded = [fold_header(h) for h in headers]
+    columns = find_columns(table, headers, lambda row, col: _linked_text(table, row, col))
+    if not columns.recipient:
         for sheet_row in table.rows[:10]:
-            named = [c for c in sheet_row.cells if fold_header(c) in recipient_names]
+            named = [c for c in sheet_row.cells if fold_header(c) in RECIPIENT_ALIASES]
             if named:
                 raise SheetError(
                     f"{where}: row {sheet_row.number} looks like the header (it has "
-                    f"{named[0]!r}); the header must be on row 1: delete the lines above it"
+                    f"{named[0].strip()!r}), not row {table.header_row}; set header_row = "
+                    f"{sheet_row.number} in the campaign file"
                 )
-        raise SheetError(
+        raise LeadsElsewhere(
             f"{where}: no recipient column; add one of recipientProfileId, profileUrl or "
-            f"recipientProfileUrn (found: {', '.join(repr(h) for h in table.headers if h)})"
+            f"recipientProfileUrn (found: {', '.join(repr(h) for h in headers if h)})",
+            table.sheet_name,
         )
-    data_indices = tuple(
-        i
-        for i, (h, f) in enumerate(zip(table.headers, folded, strict=True))
-        if h.strip() and f not in STATUS_KEYS
-    )
-    data_headers = tuple(table.headers[i] for i in data_indices)
+    for key, name in zip(STATUS_KEYS, STATUS_COLUMNS, strict=True):
+        hits = [i for i, f in enumerate(folded) if f == key]
+        if len(hits) > 1:
+            raise SheetError(
+                f"{where}: columns {_letters(hits)} are both named {name!r}; the runner writes "
+                "its statuses into one of them: rename or delete the other"
+            )
+    data_indices = tuple(i for i, f in enumerate(folded) if headers[i] and f not in STATUS_KEYS)
     status_indices = existing_status_columns(table.headers)
     check_status_columns(table, status_indices)
-    names: dict[str, str] = {}
-    # A header usable as it is written (`companyName`) is a name, before the folded forms.
-    written = [(h.strip(), h) for h in data_headers if h.strip().isidentifier()]
-    for name, header in written + [(identifier(h), h) for h in data_headers]:
-        if name and name not in names and name != "row" and not keyword.iskeyword(name):
-            names[name] = header
-    return SheetLayout(Columns(**found), data_headers, data_indices, names, status_indices)
+    return SheetLayout(
+        columns,
+        tuple(headers[i] for i in data_indices),
+        data_indices,
+        _names(headers, data_indices),
+        status_indices,
+        headers,
+        where,
+        _shared(headers, data_indices),
+    )
 
 
 def identifier(header: str) -> str | None:
@@ -177,17 +163,71 @@ def identifier(header: str) -> str | None:
     return name
 
 
+def _names(headers: tuple[str, ...], indices: tuple[int, ...]) -> dict[str, str]:
+    """Each plain name a template may use -> its header. A header usable as it is written
+    (`companyName`) is a name, before the folded forms (`companyname`, `first_name`)."""
+    written = [(headers[i], headers[i]) for i in indices if headers[i].isidentifier()]
+    folded = [(identifier(headers[i]), headers[i]) for i in indices]
+    names: dict[str, str] = {}
+    for name, header in written + folded:
+        if name and name != "row" and not keyword.iskeyword(name):
+            names.setdefault(name, header)
+    return names
+
+
+def _shared(
+    headers: tuple[str, ...], indices: tuple[int, ...]
+) -> dict[tuple[str, bool], tuple[str, str]]:
+    """Headers (key: (header, True)) and plain names (key: (name, False)) that several data
+    columns have: which columns, and what to do when a template uses one."""
+    by_header: dict[str, list[int]] = {}
+    by_name: dict[str, list[int]] = {}
+    for i in indices:
+        by_header.setdefault(headers[i], []).append(i)
+        name = identifier(headers[i])
+        if name:
+            by_name.setdefault(name, []).append(i)
+    rename = "rename one of them"
+    shared = {
+        (header, True): (f"columns {_letters(hits)} are both named {header!r}", rename)
+        for header, hits in by_header.items()
+        if len(hits) > 1
+    }
+    for name, hits in by_name.items():
+        if len(hits) < 2:
+            continue
+        a, b = hits[:2]
+        clash = (
+            f"columns {get_column_letter(a + 1)} ({headers[a]!r}) and "
+            f"{get_column_letter(b + 1)} ({headers[b]!r}) both give the name {name}"
+        )
+        advice = (
+            rename
+            if headers[a] == headers[b]
+            else f"write row[{headers[a]!r}] or row[{headers[b]!r}] instead, or {rename}"
+        )
+        shared[(name, False)] = (clash, advice)
+    return shared
+
+
+def _letters(indices: list[int]) -> str:
+    return " and ".join(get_column_letter(i + 1) for i in indices[:2])
+
+
 def read_row(layout: SheetLayout, table: Table, sheet_row: SheetRow) -> Row:
     """Turn one sheet row into a Row; problems are recorded on the row, never raised."""
     cells = sheet_row.cells
     cols = layout.columns
-    values = {table.headers[i]: cell_text(cells[i]) for i in layout.data_indices}
-    placeholders = {
-        header: cells[i].strip()
-        for i, header in enumerate(table.headers)
-        if values.get(header) == "" and cells[i].strip()
-    }
-    values = {header: text for header, text in values.items() if text}
+    values: dict[str, str] = {}
+    placeholders: dict[str, str] = {}
+    for i in layout.data_indices:
+        header, text = layout.headers[i], cell_text(cells[i])
+        if header in values or header in placeholders:
+            continue  # a duplicate header: the first one speaks (a template using it is refused)
+        if text:
+            values[header] = text
+        elif cells[i].strip():
+            placeholders[header] = cells[i].strip()
     problems: list[str] = []
 
     public_id, urn, link_note = _recipient(layout, table, sheet_row, problems)
@@ -195,31 +235,29 @@ def read_row(layout: SheetLayout, table: Table, sheet_row: SheetRow) -> Row:
     if recipient is None and not problems:
         problems.append("no recipient: the profile ID, profile URL and URN cells are all empty")
 
-    group_id = cols.get(cells, "group_id") or None
+    group_id = _get(cells, cols.group_id) or None
     if group_id and not _GROUP_ID.fullmatch(group_id):
-        problems.append(
-            f"{cols.header(table.headers, 'group_id')} {group_id!r} is not a numeric group ID"
-        )
+        problems.append(f"{_header(layout, cols.group_id)} {group_id!r} is not a numeric group ID")
         group_id = None
 
     message_type = None
-    type_text = cols.get(cells, "message_type").lower()
+    type_text = _get(cells, cols.message_type).lower()
     if type_text in tuple(MessageType):
         message_type = MessageType(type_text)
     elif type_text:
         problems.append(
-            f"{cols.header(table.headers, 'message_type')} {type_text!r} "
-            'is not "normal" or "inmail"'
+            f'{_header(layout, cols.message_type)} {type_text!r} is not "normal" or "inmail"'
         )
 
-    block = (cells[i].strip() if i is not None else "" for i in layout.status_indices)
+    block = [cells[i].strip() if i is not None else "" for i in layout.status_indices]
+    block[-1] = nfc(block[-1])  # status_for names a recipient, as their IDs are: in NFC
     return Row(
         number=sheet_row.number,
         values=values,
         placeholders=placeholders,
         recipient=recipient,
         group_id=group_id,
-        account_id=cols.get(cells, "account_id") or None,
+        account_id=_get(cells, cols.account_id) or None,
         message_type=message_type,
         problem="; ".join(problems) or None,
         previous=StatusCells.read(*block),
@@ -228,36 +266,63 @@ def read_row(layout: SheetLayout, table: Table, sheet_row: SheetRow) -> Row:
     )
 
 
+def _get(cells: tuple[str, ...], index: int | None) -> str:
+    return cell_text(cells[index]) if index is not None else ""
+
+
+def _header(layout: SheetLayout, index: int | None) -> str:
+    return layout.headers[index] if index is not None else "?"
+
+
+def _linked_text(table: Table, sheet_row: SheetRow, col: int) -> str:
+    """What a cell says for judging its column: its link's target where it has one."""
+    text = cell_text(sheet_row.cells[col])
+    return (table.links.get((sheet_row.number, col)) or text).strip() if text else ""
+
+
 def _recipient(
     layout: SheetLayout, table: Table, sheet_row: SheetRow, problems: list[str]
 ) -> tuple[str | None, str | None, str]:
     """The public ID and URN a row names (problems appended), and a note when a cell's link,
-    not its text, gave the ID."""
+    not its text, gave the ID. The profile ID cell is read first, then the profile URL cells,
+    best column first: the first that names a profile the API takes is the recipient."""
     cols, cells = layout.columns, sheet_row.cells
-    public_id, note = None, ""
-    for role in ("profile_id", "profile_url"):
-        index = getattr(cols, role)
-        raw = cols.get(cells, role)
-        if public_id or index is None or not raw:
+    found: Profile | None = None
+    note = ""
+    unusable: list[str] = []  # Sales Navigator links: the reason only if nothing else is there
+    for index in ([cols.profile_id] if cols.profile_id is not None else []) + [*cols.profile_urls]:
+        raw = cell_text(cells[index])
+        if not raw:
             continue
-        header = table.headers[index]
+        header = layout.headers[index]
         text, how, unknowable = _through_link(table, (sheet_row.number, index), raw, header)
         if unknowable:
             problems.append(unknowable)
             continue
         label = f"{header}'s link" if how else header
-        public_id, problem = _public_id_from(text, label, only_url=bool(how))
-        note = how if public_id else note
-        if problem:
-            problems.append(problem)
-    urn = cols.get(cells, "urn") or None
+        only_url = bool(how) or (index != cols.profile_id and index not in cols.bare_ids)
+        profile = read_profile(text, label, only_url=only_url)
+        if profile.problem:
+            (unusable if profile.kind is Kind.SALES_NAV else problems).append(profile.problem)
+            continue
+        found, note = profile, how
+        break
+    if found is None:
+        problems.extend(unusable[:1])
+    urn = nfc(_get(cells, cols.urn)) or None
     if urn and not _URN.fullmatch(urn):
         problems.append(
-            f"{cols.header(table.headers, 'urn')} {urn!r} is not a LinkedIn URN "
+            f"{_header(layout, cols.urn)} {urn!r} is not a LinkedIn URN "
             "(expected urn:li:fsd_profile:...)"
         )
         urn = None
-    return public_id, urn, note
+    member = found.urn if found else None
+    if urn and member and urn != member:
+        problems.append(
+            f"{_header(layout, cols.urn)} {urn!r} and the profile URL's member ID ({member}) "
+            "name two different people; clear the wrong one"
+        )
+    return (found.public_id if found else None), (urn or member), note
 
 
 def _through_link(
@@ -303,30 +368,3 @@ def _one_argument(formula: str) -> bool:
         elif char == "," and depth == 0:
             return False
     return True
-
-
-def _public_id_from(
-    value: str, column: str, *, only_url: bool = False
-) -> tuple[str | None, str | None]:
-    """A public profile ID from an ID cell or a profile URL (the part after /in/); with
-    `only_url`, only from a URL (a link's target)."""
-    if value.lower().startswith("urn:") and not only_url:
-        return None, (
-            f"{column} {value!r} is a URN, not a public profile ID; "
-            "put it in a recipientProfileUrn column"
-        )
-    if "/" not in value and not only_url:
-        if _PUBLIC_ID.fullmatch(value):
-            return value, None
-        return None, f"{column} {value!r} is not a LinkedIn public profile ID"
-    url = value if "://" in value else "https://" + value
-    parts = urlsplit(url)
-    segments = [s for s in parts.path.split("/") if s]
-    host = (parts.hostname or "").lower()
-    if (host == "linkedin.com" or host.endswith(".linkedin.com")) and "in" in segments:
-        at = segments.index("in")
-        if at + 1 < len(segments):
-            public_id = unquote(segments[at + 1])
-            if _PUBLIC_ID.fullmatch(public_id):
-                return public_id, None
-    return None, f"{column} {value!r} is not a LinkedIn profile URL (linkedin.com/in/...)"

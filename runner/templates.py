@@ -240,7 +240,10 @@ class _Checker:
 
     def _names(self, ast: nodes.Template, name: str, outer: frozenset[str]) -> None:
         known = self.layout.names
-        unknown = meta.find_undeclared_variables(ast) - {"row", *self.env.globals, *known, *outer}
+        undeclared = meta.find_undeclared_variables(ast) - outer
+        for used_name in sorted(undeclared):
+            self.layout.refuse_shared(used_name, name)  # a name several columns give
+        unknown = undeclared - {"row", *self.env.globals, *known}
         used = [n for n in ast.find_all(nodes.Name) if n.name in unknown and n.ctx == "load"]
         if used:
             first = min(used, key=lambda n: n.lineno)
@@ -263,6 +266,7 @@ class _Checker:
                 header = node.arg.value
             else:
                 continue
+            self.layout.refuse_shared(header, name, header=True)
             if header not in self.layout.data_headers:
                 raise TemplateError(
                     f"{name}: line {node.lineno}: uses row[{header!r}], which is not a column "

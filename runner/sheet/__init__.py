@@ -1,7 +1,8 @@
 """The recipient sheet: read every cell as the text the user sees, write statuses back.
 
-A sheet is a .csv or .xlsx file whose row 1 holds the column names. Reading gives a `Table` of text
-cells. Writing sets the status cells of the rows given and nothing else:
+A sheet is a .csv or .xlsx file whose row 1 (or the campaign's `header_row`, below a title block)
+holds the column names. Reading gives a `Table` of text cells. Writing sets the status cells
+of the rows given and nothing else:
 
 - it starts from the sheet as it is on disk at that moment, and refuses (SheetError) if any cell
   outside the status columns differs from what was read, so an edit made during a run is never
@@ -30,7 +31,7 @@ from .csvfile import read_csv
 from .csvwrite import write_csv
 from .grid import SheetRow, Stamp, Table, WriteReport, fold_header
 from .statuscols import STATUS_COLUMNS, STATUS_KEYS, check_status_columns, existing_status_columns
-from .xlsx import read_xlsx, statuses_sibling, write_xlsx
+from .xlsx import read_xlsx, statuses_sibling, worksheet_titles, write_xlsx
 
 __all__ = [
     "STATUS_COLUMNS",
@@ -44,12 +45,14 @@ __all__ = [
     "fold_header",
     "read_table",
     "statuses_sibling",
+    "worksheet_titles",
     "write_statuses",
 ]
 
 
-def read_table(path: Path, sheet_name: str | None = None) -> Table:
-    """Read a .csv or .xlsx sheet (for .xlsx: `sheet_name`, or the first worksheet).
+def read_table(path: Path, sheet_name: str | None = None, header_row: int = 1) -> Table:
+    """Read a .csv or .xlsx sheet (for .xlsx: `sheet_name`, or the first worksheet) whose
+    column names are on `header_row`.
 
     SheetChanged if the file changed while it was read (a save at that very moment)."""
     path = Path(path)
@@ -60,7 +63,7 @@ def read_table(path: Path, sheet_name: str | None = None) -> Table:
             "cannot be read; leave the sheet setting out"
         )
     before = Stamp.of(path)
-    table = read_csv(path) if kind == "csv" else read_xlsx(path, sheet_name)
+    table = read_csv(path, header_row) if kind == "csv" else read_xlsx(path, sheet_name, header_row)
     if Stamp.of(path) != before:
         raise SheetChanged(f"{path.name}: changed while it was being read; read it again")
     return replace(table, stamp=before)

@@ -14,6 +14,7 @@ import csv
 import io
 import itertools
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,11 @@ from ..errors import SheetError
 from .grid import Table, check_file, make_table, unreadable_file
 
 _DELIMITERS = (",", ";", "\t", "|")
+# How many bytes above ASCII decide whether a file is Mac Roman: plenty, and quick on any file.
+_MAC_SAMPLE = 5000
+_WORD_ENDS = ("\n", "\r", " ", '"', *_DELIMITERS)
+# Excel's delimiter hint, a first line such as "sep=;" (which Excel also reads quoted).
+_SEP_LINE = re.compile(r'"?sep=(?P<sep>[^\r\n"])"?[^\S\r\n]*(?:\r\n|\r|\n|$)', re.IGNORECASE)
 # A multi-byte UTF-8 character: in a file that is not valid UTF-8, a sign of mixed encodings
 # when it is a Latin letter or common punctuation (Windows-1252 text can form byte pairs that
 # happen to be UTF-8 for some far-off script: "é" + no-break space, "ß" + a quote).
@@ -53,18 +59,21 @@ class CsvLayout:
     terminator: str
     final_newline: bool
     records: tuple[tuple[str, ...], ...]  # every record as parsed; a blank line is ()
-    text: str = ""  # the whole file, decoded: unchanged lines are written back as they are
+    # Excel's delimiter hint ("sep=;") when the file starts with one: the line as it was, with
+    # its line end. It is no row of the sheet (Excel does not show it): records start after it.
+    sep_line: str = ""
+    text: str = ""  # the file after any sep line, decoded: unchanged lines go back as they are
 
 
-def read_csv(path: Path) -> Table:
-    """Read a CSV sheet."""
-    return read_with_layout(path)[0]
+def read_csv(path: Path, header_row: int = 1) -> Table:
+    """Read a CSV sheet whose column names are on `header_row`."""
+    return read_with_layout(path, header_row)[0]
 
 
 # Reading ------------------------------------------------------------------------------------
 
 
-def read_with_layout(path: Path) -> tuple[Table, CsvLayout]:
+def read_with_layout(path: Path, header_row: int = 1) -> tuple[Table, CsvLayout]:
     """The table, and the layout it takes to write the file back."""
     name = path.name
     check_file(path)
@@ -76,7 +85,12 @@ def read_with_layout(path: Path) -> tuple[Table, CsvLayout]:
         raise SheetError(f'{name}: is UTF-16 text; save it as "CSV UTF-8 (Comma delimited)"')
     bom = data.startswith(codecs.BOM_UTF8)
     encoding, text = _decode(name, data[len(codecs.BOM_UTF8) :] if bom else data, bom)
+    hint = _SEP_LINE.match(text)
+    sep_line = hint.group() if hint else ""
+    text = text[len(sep_line) :]
     delimiter, terminator = _sniff(text)
+    if hint:
+        delimiter = hint.group("sep")
     records: list[tuple[str, ...]] = []
     # strict: a stray quote must be an error, not a cell that silently swallows the rows after
     # it (or loses the quote on write-back).
@@ -96,10 +110,11 @@ def read_with_layout(path: Path) -> tuple[Table, CsvLayout]:
                 "or remove the stray quote"
             ) from None
         raise SheetError(f"{where}: {err}") from None
+    final_newline = text.endswith(("\n", "\r"))
     layout = CsvLayout(
-        encoding, bom, delimiter, terminator, text.endswith(("\n", "\r")), tuple(records), text
+        encoding, bom, delimiter, terminator, final_newline, tuple(records), sep_line, text
     )
-    return make_table(path, "csv", None, [list(r) for r in records]), layout
+    return make_table(path, "csv", None, [list(r) for r in records], header_row), layout
 
 
 def _decode(name: str, body: bytes, bom: bool) -> tuple[str, str]:
@@ -119,6 +134,15 @@ def _decode(name: str, body: bytes, bom: bool) -> tuple[str, str]:
                 f"{name}: line {line} is not UTF-8 while other lines are: the file mixes two "
                 "encodings. Open it in a spreadsheet and save it as CSV UTF-8"
             ) from None
+    mac = _mac_roman(body)
+    if mac is not None:
+        line = len(re.findall(rb"\r\n|\r|\n", body[:mac])) + 1  # Excel for Mac ends lines in CR
+        right, wrong = (_word(body.decode(e, "replace"), mac) for e in ("mac_roman", "cp1252"))
+        raise SheetError(
+            f'{name}: is Mac Roman text (Excel for Mac\'s "CSV (Macintosh)"), not UTF-8: line '
+            f"{line}'s {right!r} would read as {wrong!r}. Save it as CSV UTF-8 (Excel: Save As, "
+            '"CSV UTF-8 (Comma delimited)") and run again'
+        )
     try:
         encoding, text = "cp1252", body.decode("cp1252")
     except UnicodeDecodeError:
@@ -134,6 +158,50 @@ def _decode(name: str, body: bytes, bom: bool) -> tuple[str, str]:
             "CSV UTF-8 and run again"
         )
     return encoding, text
+
+
+def _mac_roman(body: bytes) -> int | None:
+    """Where text that is not UTF-8 reads as Mac Roman rather than as Windows-1252: the offset
+    of the first byte only Mac Roman reads sensibly; None when Windows reads it as well.
+
+    Both are one byte a character, so the two readings line up; each byte above ASCII votes for
+    the reading where it makes sense and against the one where it is odd (see `_odd`): Mac
+    Roman's "é" is Windows' "Ž" ("RenŽ"), its "ü" Windows' "Ÿ" ("MŸller"), its "ß" Windows'
+    "§" ("Stra§e"); Windows' "é" is Mac's "È" ("RenÈe"), its "ü" Mac's "¸" ("M¸ller")."""
+    windows, mac = body.decode("cp1252", "replace"), body.decode("mac_roman")
+    votes, first = 0, None
+    for match in itertools.islice(re.finditer(rb"[\x80-\xff]", body), _MAC_SAMPLE):
+        at = match.start()
+        vote = _odd(windows, at) - _odd(mac, at)
+        votes += vote
+        if vote > 0 and first is None:
+            first = at
+    return first if votes > 0 else None
+
+
+def _odd(text: str, at: int) -> bool:
+    """Whether the character at `at` is odd where it stands: a code no text has, a capital
+    inside a lower-case word, or a symbol between two letters (quotes and dashes can be)."""
+    char = text[at]
+    before = text[at - 1] if at else " "
+    after = text[at + 1] if at + 1 < len(text) else " "
+    if char == "\ufffd" or "\x80" <= char <= "\x9f":
+        return True
+    if char.isupper():
+        return before.isalpha() and (before.islower() or after.islower())
+    return (
+        not char.isalpha()
+        and unicodedata.category(char) not in ("Pi", "Pf", "Pd", "Zs")
+        and before.isalpha()
+        and after.isalpha()
+    )
+
+
+def _word(text: str, at: int) -> str:
+    """The word around offset `at`, to quote in a message."""
+    start = max(text.rfind(c, 0, at) for c in _WORD_ENDS) + 1
+    ends = [i for i in (text.find(c, at) for c in _WORD_ENDS) if i != -1]
+    return text[max(start, at - 20) : min([*ends, at + 20])]
 
 
 def _sniff(text: str) -> tuple[str, str]:

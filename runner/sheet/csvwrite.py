@@ -38,13 +38,16 @@ def write_csv(
     check: Callable[[], None] = lambda: None,
 ) -> WriteReport:
     """Write the statuses into the CSV as it is on disk now (see the module's docstring)."""
-    current, layout = read_with_layout(table.path)
+    current, layout = read_with_layout(table.path, table.header_row)
     cells_now = {row.number: row.cells for row in current.rows}
     check_unchanged(table, current.headers, lambda n: cells_now.get(n, ()))
     columns = status_columns(current.headers)
     width = max(len(current.headers), *(c + 1 for c in columns))
     spans = record_spans(layout.text, layout.delimiter)
-    quoting = quoting_of(layout.text, spans[:_SAMPLE], layout.delimiter)
+    # Lines above the header (a title block) are no part of the table: how they are quoted
+    # says nothing of how the table's cells are.
+    header_at = table.header_row - 1
+    quoting = quoting_of(layout.text, spans[header_at : header_at + _SAMPLE], layout.delimiter)
     new_headers = {
         c: h for c, h in zip(columns, STATUS_COLUMNS, strict=True) if c >= len(current.headers)
     }
@@ -53,13 +56,14 @@ def write_csv(
         zip(spans, layout.records, strict=True), start=1
     ):
         raw = layout.text[start:end]
-        if number == 1 and new_headers:
+        if number == table.header_row and new_headers:
             raw = _with_cells(raw, record, new_headers, width, quoting, layout.delimiter)
         elif number in statuses and record:
             values = dict(zip(columns, map(neutralised, statuses[number].texts()), strict=True))
             raw = _with_cells(raw, record, values, width, quoting, layout.delimiter)
         parts.append(raw + ending)
-    data = _encoded("".join(parts), layout)
+    # Excel's "sep=;" line stays first: it is how Excel opens the file with its delimiter.
+    data = _encoded(layout.sep_line + "".join(parts), layout)
     if not (same_file(target, table.path) and target.read_bytes() == data):
         atomic_write(target, table.path, lambda out: out.write(data), check)
     return WriteReport(target, None)

@@ -1,14 +1,16 @@
-"""The sheet as both formats read it: a grid of text cells whose row 1 holds the column names.
+"""The sheet as both formats read it: a grid of text cells whose header row (row 1, or the
+campaign's `header_row` below a title block) holds the column names.
 
-The value types, and the checks that are the same for CSV and XLSX: the file is there, row 1 is
-a header of unique names, and no cell has a value in a column without a header.
+The value types, and the checks that are the same for CSV and XLSX: the file is there, the header
+row has names, and no cell below it has a value in a column without a header. Duplicate names are
+the business of whoever uses them (see rows.py): unused, they are harmless.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,7 +49,7 @@ class Stamp:
 
 @dataclass(frozen=True)
 class SheetRow:
-    """One data row: `number` is the row number the user sees (the header is row 1)."""
+    """One data row: `number` is the row number the user sees (the header's is 1, or above)."""
 
     number: int
     cells: tuple[str, ...]
@@ -62,6 +64,7 @@ class Table:
     sheet_name: str | None
     headers: tuple[str, ...]
     rows: tuple[SheetRow, ...]
+    header_row: int = 1  # the row (1-based) the headers are on; rows above it are left alone
     stamp: Stamp | None = None  # the file as it was read: a write never replaces another
     # Rows hidden in the workbook: row -> "filter" (a filter hides it) or "hand" (hidden by hand).
     hidden: Mapping[int, str] = field(default_factory=dict)
@@ -92,28 +95,34 @@ def unreadable_file(path: Path, err: OSError) -> SheetError:
     return SheetError(f"{path.name}: cannot be read: {err.strerror or err}")
 
 
-def make_table(path: Path, kind: str, sheet_name: str | None, lines: list[list[str]]) -> Table:
-    """Check the grid (`lines[0]` is row 1) and make it a Table."""
+def make_table(
+    path: Path, kind: str, sheet_name: str | None, lines: list[list[str]], header_row: int = 1
+) -> Table:
+    """Check the grid (`lines[0]` is row 1; the header is on `header_row`) and make it a Table."""
     name = path.name
     subject = f'{name}: sheet "{sheet_name}"' if kind == "xlsx" else f"{name}:"
     if not any(any(line) for line in lines):
         raise SheetError(f"{subject} is empty")
-    header = lines[0]
+    header = lines[header_row - 1] if header_row <= len(lines) else []
     width = max((i + 1 for i, cell in enumerate(header) if cell), default=0)
     if not width:
-        raise SheetError(f"{name}: row 1 is blank; the header (column names) must be on row 1")
+        below = next((n for n, line in _numbered(lines, header_row) if any(line)), None)
+        hint = f"; it seems to be on row {below}: {_set_header_row(below)}" if below else ""
+        raise SheetError(
+            f"{name}: row {header_row} is blank; the header (column names) must be on row "
+            f"{header_row}{hint}"
+        )
     headers = tuple(header[:width])
-    _check_unique(name, headers)
     rows = []
-    for number, line in enumerate(lines[1:], start=2):
+    for number, line in _numbered(lines, header_row):
         if not any(line):
             continue
         extra = next((i for i in range(width, len(line)) if line[i]), None)
-        if extra is not None and width == 1 and number <= 10:
+        if extra is not None and width == 1 and number < header_row + 10:
             # A title line above the real header ("Leads export, Q4"), as exports often have.
             raise SheetError(
-                f"{name}: row 1 holds only {headers[0]!r} but row {number} has more columns; "
-                "the header (column names) must be on row 1: delete the lines above it"
+                f"{name}: row {header_row} holds only {headers[0]!r} but row {number} has more "
+                f"columns, so the header seems to be on row {number}: {_set_header_row(number)}"
             )
         if extra is not None:
             letter = get_column_letter(extra + 1)
@@ -125,22 +134,13 @@ def make_table(path: Path, kind: str, sheet_name: str | None, lines: list[list[s
         rows.append(SheetRow(number, tuple(line[:width]) + ("",) * (width - len(line))))
     if not rows:
         raise SheetError(f"{subject} has a header but no data rows")
-    return Table(path, kind, sheet_name, headers, tuple(rows))
+    return Table(path, kind, sheet_name, headers, tuple(rows), header_row=header_row)
 
 
-def _check_unique(name: str, headers: tuple[str, ...]) -> None:
-    seen: dict[str, int] = {}
-    for i, header in enumerate(headers):
-        key = fold_header(header)
-        if not key:
-            continue
-        if key in seen:
-            first = seen[key]
-            a, b = get_column_letter(first + 1), get_column_letter(i + 1)
-            if headers[first] == header:
-                raise SheetError(f'{name}: columns {a} and {b} are both named "{header}"')
-            raise SheetError(
-                f'{name}: columns {a} ("{headers[first]}") and {b} ("{header}") have '
-                'the same name once case, spaces, "_" and "-" are ignored'
-            )
-        seen[key] = i
+def _numbered(lines: list[list[str]], header_row: int) -> Iterator[tuple[int, list[str]]]:
+    """The lines below the header, with their row numbers."""
+    return enumerate(lines[header_row:], start=header_row + 1)
+
+
+def _set_header_row(number: int) -> str:
+    return f"set header_row = {number} in the campaign file"

@@ -123,7 +123,7 @@ def _first_difference(
         return False
 
     if differs(table.headers, headers_now):
-        return 1
+        return table.header_row
     return next(
         (row.number for row in table.rows if differs(row.cells, cells_now(row.number))), None
     )

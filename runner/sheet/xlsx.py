@@ -19,7 +19,7 @@ import openpyxl
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..errors import SheetError
+from ..errors import LeadsElsewhere, SheetError
 from ..status import StatusCells
 from .atomic import same_file
 from .grid import Table, WriteReport, check_file, make_table, unreadable_file
@@ -42,9 +42,9 @@ _XLSX_ERRORS = (
 )
 
 
-def read_xlsx(path: Path, sheet_name: str | None) -> Table:
-    """Read the worksheet `sheet_name`, or the first one a person sees, as display text, with
-    the rows it hides and the links behind its cells."""
+def read_xlsx(path: Path, sheet_name: str | None, header_row: int = 1) -> Table:
+    """Read the worksheet `sheet_name`, or the first one a person sees, as display text (its
+    column names on `header_row`), with the rows it hides and the links behind its cells."""
     check_file(path)
     try:
         with warnings.catch_warnings():
@@ -63,7 +63,7 @@ def read_xlsx(path: Path, sheet_name: str | None) -> Table:
     except _XLSX_ERRORS as err:
         raise _unreadable(path.name, err) from err
     lines = [[display_text(value, fmt) for value, fmt in row] for row in raw]
-    table = make_table(path, "xlsx", sheet.title, lines)
+    table = make_table(path, "xlsx", sheet.title, lines, header_row)
     facts = read_facts(path, sheet.title)
     hidden = {row: "filter" for row in facts.filtered_rows}
     hidden.update({row: "hand" for row in facts.hidden_rows})
@@ -73,6 +73,7 @@ def read_xlsx(path: Path, sheet_name: str | None) -> Table:
         table.sheet_name,
         table.headers,
         table.rows,
+        header_row,
         hidden=hidden,
         links=dict(facts.links),
         unresolved_links=dict(facts.unresolved_links),
@@ -94,7 +95,7 @@ def write_xlsx(
     values = {row: tuple(map(neutralised, cells.texts())) for row, cells in statuses.items()}
     if same_file(target, source) and not new and _as_they_are(table, columns, values):
         return WriteReport(target, None)  # nothing would change: the file is left as it is
-    block = StatusBlock(1, columns, STATUS_COLUMNS, new)
+    block = StatusBlock(table.header_row, columns, STATUS_COLUMNS, new)
     result = patch_statuses(source, target, table.sheet_name, block, values, check=check)
     return WriteReport(target, "; ".join(result.notes) or None)
 
@@ -133,4 +134,21 @@ def _pick_sheet(name: str, book: Workbook, sheet_name: str | None) -> Worksheet:
             if match(sheet.title):
                 return sheet
     titles = ", ".join(f'"{sheet.title}"' for sheet in sheets)
-    raise SheetError(f'{name}: no sheet named "{sheet_name}"; its sheets are {titles}')
+    raise LeadsElsewhere(f'{name}: no sheet named "{sheet_name}"; its sheets are {titles}')
+
+
+def worksheet_titles(path: Path) -> tuple[str, ...]:
+    """The workbook's worksheets, those a person sees first, each group in the workbook's order."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(path, read_only=True)
+            try:
+                sheets = sorted(book.worksheets, key=lambda s: s.sheet_state != "visible")
+                return tuple(sheet.title for sheet in sheets)
+            finally:
+                book.close()
+    except OSError as err:
+        raise unreadable_file(path, err) from err
+    except _XLSX_ERRORS as err:
+        raise _unreadable(path.name, err) from err

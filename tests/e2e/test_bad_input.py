@@ -36,19 +36,20 @@ def run_expecting_2(api, files, capsys) -> str:
             "recipientProfileUrn (found: 'First Name', 'Company')",
         ),
         (
-            b"First Name,recipientProfileId,first_name\nAnn,ann,x\n",
-            'leads.csv: columns A ("First Name") and C ("first_name") have the same name once '
-            'case, spaces, "_" and "-" are ignored',
+            b"First Name,Company,recipientProfileId,first_name\nAnn,Acme,ann,x\n",
+            "leads.csv: columns A ('First Name') and D ('first_name') both give the name "
+            "first_name, and message.txt.j2 uses it; write row['First Name'] or "
+            "row['first_name'] instead, or rename one of them",
         ),
         (
             b"Leads export Q4\n\nFirst Name,recipientProfileId\nAnn,ann\n",
-            "leads.csv: row 1 holds only 'Leads export Q4' but row 3 has more columns; the header "
-            "(column names) must be on row 1: delete the lines above it",
+            "leads.csv: row 1 holds only 'Leads export Q4' but row 3 has more columns, so the "
+            "header seems to be on row 3: set header_row = 3 in the campaign file",
         ),
         (
             b"Exported,2026-01-01\n\nFirst Name,recipientProfileId\nAnn,ann\n",
-            "leads.csv: row 3 looks like the header (it has 'recipientProfileId'); the header must "
-            "be on row 1: delete the lines above it",
+            "leads.csv: row 3 looks like the header (it has 'recipientProfileId'), not row 1; "
+            "set header_row = 3 in the campaign file",
         ),
     ],
     ids=[
@@ -79,7 +80,8 @@ def test_wrong_sheet_name(tmp_path, api, capsys):
         tmp_path, people(1), sheet_name="leads.xlsx", extra='sheet_name = "Prospects"'
     )
     assert run_expecting_2(api, files, capsys) == (
-        'leads.xlsx: no sheet named "Prospects"; its sheets are "Sheet"'
+        'leads.xlsx: no sheet named "Prospects"; the leads seem to be on sheet "Sheet": set '
+        'sheet_name = "Sheet" in the campaign file (its sheets: "Sheet")'
     )
 
 
@@ -379,8 +381,15 @@ def test_stray_quotes_are_refused(tmp_path, api, capsys, data, message):
             "leads.csv: line 3 is not UTF-8 while other lines are: the file mixes two "
             "encodings. Open it in a spreadsheet and save it as CSV UTF-8",
         ),
+        (
+            # Excel for Mac's "CSV (Macintosh)": Mac Roman, lines ended by a lone CR.
+            "First Name,Company,recipientProfileId\rJosé,Müller GmbH,jose\r".encode("mac_roman"),
+            'leads.csv: is Mac Roman text (Excel for Mac\'s "CSV (Macintosh)"), not UTF-8: line '
+            "2's 'José' would read as 'JosŽ'. Save it as CSV UTF-8 (Excel: Save As, \"CSV UTF-8 "
+            '(Comma delimited)") and run again',
+        ),
     ],
-    ids=["cp1250", "mixed"],
+    ids=["cp1250", "mixed", "mac-roman"],
 )
 def test_text_that_would_be_garbled_is_refused(tmp_path, api, capsys, data, message):
     files = make_campaign(tmp_path, [])

@@ -99,3 +99,20 @@ def test_bad_message_type_and_pacing(tmp_path):
 def test_missing_campaign_file(tmp_path):
     with pytest.raises(ConfigError, match="campaign file not found"):
         load_campaign(tmp_path / "none.toml")
+
+
+def test_header_row(tmp_path):
+    assert load_campaign(write(tmp_path, BASE)).header_row == 1
+    assert load_campaign(write(tmp_path, BASE + "header_row = 4\n")).header_row == 4
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("0", "c.toml: header_row must be a row number, 1 or more, not 0"),
+        ('"4"', "c.toml: header_row must be a whole number, not a string"),
+        ("4.0", "c.toml: header_row must be a whole number, not a number"),
+    ],
+)
+def test_header_row_must_be_a_row_number(tmp_path, value, message):
+    assert error(tmp_path, BASE + f"header_row = {value}\n") == message

@@ -1,11 +1,12 @@
 """Templates, validation and routing: a row in, a send plan (or the reason there is none) out."""
 
+import unicodedata
 from pathlib import Path
 
 import pytest
 
 from runner.campaign import Campaign, Limits
-from runner.errors import TemplateError
+from runner.errors import SheetError, TemplateError
 from runner.plans import plan_rows
 from runner.rows import read_layout, read_row
 from runner.sheet import SheetRow, Table
@@ -234,3 +235,68 @@ def test_hidden_rows_are_held_back_unless_the_campaign_sends_them(tmp_path):
     sent_anyway = setup(tmp_path, rows, hidden=hidden, send_hidden_rows=True)
     assert [rp.held for rp in sent_anyway] == ["", ""]
     assert all(rp.plan is not None for rp in sent_anyway)
+
+
+def test_the_same_person_decomposed_is_a_duplicate(tmp_path):
+    """A Mac pastes "ü" as u + a combining diaeresis; it is the same person."""
+    plans = setup(
+        tmp_path,
+        [["Jürgen", "", "jürgen-m"], ["Jürgen", "", unicodedata.normalize("NFD", "Jürgen-M")]],
+        headers=["First Name", "Company", "profileId"],
+    )
+    assert plans[0].plan.payload()["recipientProfileId"] == "jürgen-m"
+    assert (plans[1].status, plans[1].detail) == (Status.DUPLICATE, "same recipient as row 2")
+
+
+def test_a_member_id_url_in_a_group_row_goes_by_its_urn(tmp_path):
+    member = "ACoAAA24A-MBVEvT49xpVF2gnWrhvmUIPDJshSM"
+    plans = setup(
+        tmp_path,
+        [["Ann", f"https://www.linkedin.com/in/{member}", "123"]],
+        headers=["First Name", "defaultProfileUrl", "groupId"],
+    )
+    assert plans[0].plan.payload() == {
+        "recipientProfileUrn": f"urn:li:fsd_profile:{member}",
+        "groupId": "123",
+        "message": "Hi Ann",
+    }
+
+
+def test_a_header_with_spaces_around_it_is_found_by_its_name(tmp_path):
+    plans = setup(
+        tmp_path,
+        [["Ann", "ann"]],
+        message="Hi {{ row['First Name'] }} / {{ first_name }}",
+        headers=[" First Name ", "profileId"],
+    )
+    assert plans[0].plan.message == "Hi Ann / Ann"
+
+
+@pytest.mark.parametrize(
+    ("message", "error"),
+    [
+        (
+            "Hi {{ row['Email'] }}",
+            "leads.csv: columns B and C are both named 'Email', and m.j2 uses it; rename one of "
+            "them",
+        ),
+        (
+            "Hi {{ email }}",
+            "leads.csv: columns B ('Email') and C ('Email') both give the name email, and m.j2 "
+            "uses it; rename one of them",
+        ),
+    ],
+)
+def test_a_template_using_a_duplicate_header_is_refused(tmp_path, message, error):
+    with pytest.raises(SheetError) as caught:
+        setup(
+            tmp_path, [["ann", "a", "b"]], message=message, headers=["profileId", "Email", "Email"]
+        )
+    assert str(caught.value) == error
+
+
+def test_a_duplicate_header_no_template_uses_is_fine(tmp_path):
+    plans = setup(
+        tmp_path, [["ann", "a", "b"]], message="Hi", headers=["profileId", "Email", "Email"]
+    )
+    assert plans[0].plan.message == "Hi"

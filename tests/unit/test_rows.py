@@ -1,5 +1,6 @@
 """Recipient columns and rows: aliases, URL parsing, URN and group checks."""
 
+import unicodedata
 from dataclasses import replace
 from pathlib import Path
 
@@ -207,3 +208,109 @@ def test_rows_hidden_in_the_workbook_say_how():
     t = replace(table(["profileId"], ["ann"], ["bob"], ["cy"]), hidden={2: "filter", 4: "hand"})
     layout = read_layout(t)
     assert [read_row(layout, t, r).hidden for r in t.rows] == ["filter", None, "hand"]
+
+
+MEMBER = "ACoAAA24A-MBVEvT49xpVF2gnWrhvmUIPDJshSM"
+
+
+def test_a_member_id_url_is_sent_as_its_urn_and_known_by_both_names():
+    row = one(["Name", "profileUrl"], ["Ann", f"https://www.linkedin.com/in/{MEMBER}/"])
+    assert row.problem is None
+    assert row.recipient == Recipient(MEMBER, f"urn:li:fsd_profile:{MEMBER}")
+    # Keyed by the URN (member IDs are case-sensitive); the lower-cased ID is how earlier
+    # versions filed the row, so their journal and status_for still find it.
+    assert row.recipient.key == f"urn:urn:li:fsd_profile:{MEMBER}"
+    assert row.recipient.idents[1] == f"id:{MEMBER.lower()}"
+
+
+def test_a_member_id_in_the_profile_id_column_is_its_urn_too():
+    assert one(["recipientProfileId"], [MEMBER]).recipient.urn == f"urn:li:fsd_profile:{MEMBER}"
+
+
+def test_a_member_id_url_and_a_urn_naming_another_person_is_invalid():
+    row = one(["profileUrl", "urn"], [f"linkedin.com/in/{MEMBER}", "urn:li:fsd_profile:ACoAAB1"])
+    assert row.problem == (
+        f"urn 'urn:li:fsd_profile:ACoAAB1' and the profile URL's member ID "
+        f"(urn:li:fsd_profile:{MEMBER}) name two different people; clear the wrong one"
+    )
+    same = one(["profileUrl", "urn"], [f"linkedin.com/in/{MEMBER}", f"urn:li:fsd_profile:{MEMBER}"])
+    assert same.problem is None
+
+
+def test_status_for_is_read_in_nfc():
+    decomposed = unicodedata.normalize("NFD", "jürgen")
+    t = table(["url", "status", "status_for"], ["linkedin.com/in/jürgen", "sent", decomposed])
+    assert read_row(read_layout(t), t, t.rows[0]).previous.owner == "jürgen"
+
+
+def test_a_title_block_above_the_header_suggests_header_row():
+    t = replace(
+        table(["Exported", "2026-01-01"]),
+        rows=(SheetRow(3, ("", "")), SheetRow(4, ("Name", "Profile URL"))),
+        header_row=2,
+    )
+    with pytest.raises(SheetError) as caught:
+        read_layout(t)
+    assert str(caught.value) == (
+        "leads.csv: row 4 looks like the header (it has 'Profile URL'), not row 2; set "
+        "header_row = 4 in the campaign file"
+    )
+
+
+def test_duplicate_headers_nobody_uses_are_allowed():
+    t = table(["Notes", "profileId", "Notes", "Email", "email"], ["a", "ann", "b", "x", "y"])
+    layout = read_layout(t)
+    row = read_row(layout, t, t.rows[0])
+    assert row.values == {"Notes": "a", "profileId": "ann", "Email": "x", "email": "y"}
+    layout.refuse_shared("Email", "m.j2", header=True)  # each is one column by its own name
+    layout.refuse_shared("profileid", "m.j2")
+
+
+@pytest.mark.parametrize(
+    ("name", "header", "message"),
+    [
+        (
+            "Notes",
+            True,
+            "leads.csv: columns A and C are both named 'Notes', and m.j2 uses it; rename one "
+            "of them",
+        ),
+        (
+            "email",
+            False,
+            "leads.csv: columns D ('Email') and E ('email') both give the name email, and m.j2 "
+            "uses it; write row['Email'] or row['email'] instead, or rename one of them",
+        ),
+    ],
+)
+def test_a_duplicate_a_template_uses_is_refused(name, header, message):
+    t = table(["Notes", "profileId", "Notes", "Email", "email"], ["a", "ann", "b", "x", "y"])
+    with pytest.raises(SheetError) as caught:
+        read_layout(t).refuse_shared(name, "m.j2", header=header)
+    assert str(caught.value) == message
+
+
+def test_two_status_columns_are_refused():
+    with pytest.raises(SheetError) as caught:
+        read_layout(table(["profileId", "status", "Status"], ["ann", "", ""]))
+    assert str(caught.value) == (
+        "leads.csv: columns B and C are both named 'status'; the runner writes its statuses "
+        "into one of them: rename or delete the other"
+    )
+
+
+def test_headers_reach_templates_clean():
+    """Spaces around a header, and a Mac's decomposed letters, do not change its name."""
+    t = table(
+        [" First Name ", unicodedata.normalize("NFD", "Straße "), "profileId"], ["Ann", "x", "a"]
+    )
+    layout = read_layout(t)
+    assert layout.data_headers == ("First Name", "Straße", "profileId")
+    assert layout.names == {
+        "Straße": "Straße",  # a header that is a name as written
+        "profileId": "profileId",
+        "first_name": "First Name",
+        "straße": "Straße",
+        "profileid": "profileId",
+    }
+    assert read_row(layout, t, t.rows[0]).values["First Name"] == "Ann"

@@ -12,6 +12,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from runner.sheet import STATUS_COLUMNS, SheetRow, Stamp, read_table, write_statuses
+from runner.sheet.csvfile import read_with_layout
 from runner.status import Status, StatusCells
 from tests.support.sheet import (
     CSV_TEXT,
@@ -115,12 +116,13 @@ def test_csv_in_cp1252_stays_cp1252(tmp_path: Path) -> None:
 
 def test_csv_undecodable_in_cp1252_falls_back_to_latin1(tmp_path: Path) -> None:
     sheet = tmp_path / "leads.csv"
-    sheet.write_bytes(b"name\r\nA\x81\xe9\r\n")
+    # (Bytes that read no better as Mac Roman, "xÅyÈ": those are refused, see test_mac_roman.)
+    sheet.write_bytes(b"name\r\nx\x81y\xe9\r\n")
     table = read_table(sheet)
-    assert table.rows[0].cells == ("A\x81é",)
+    assert table.rows[0].cells == ("x\x81yé",)
     write_statuses(table, {2: SENT}, sheet)
     assert sheet.read_bytes().startswith(
-        b"name,status,status_detail,sent_at,recipient_urn,status_for\r\nA\x81\xe9,"
+        b"name,status,status_detail,sent_at,recipient_urn,status_for\r\nx\x81y\xe9,"
     )
 
 
@@ -292,3 +294,110 @@ def test_a_users_cells_keep_their_own_quotes_on_a_changed_line(tmp_path: Path):
         b'Ann,"Acme",ann-1,sent,,2026-01-15T09:00:00Z,urn:li:fsd_profile:ACoAA1,ann-1 #ea897f',
         b'"Bob ""B""",Globex,bob-2,pending,,,,',
     ]
+
+
+# A report export: a title block above the header (see the campaign's header_row) ---------------
+
+REPORT = (
+    "Leads report,,\r\n"
+    "Generated 2026-01-15 by Acme CRM,,\r\n"
+    ",,\r\n"
+    "First Name,recipientProfileId,note\r\n"
+    "Ann,ann,a\r\n"
+    "Bob,bob,\r\n"
+)
+
+
+def test_csv_header_row_below_a_title_block(tmp_path: Path) -> None:
+    sheet = tmp_path / "leads.csv"
+    sheet.write_bytes(REPORT.encode())
+    table = read_table(sheet, header_row=4)
+    assert (table.headers, table.header_row) == (("First Name", "recipientProfileId", "note"), 4)
+    assert table.rows == (SheetRow(5, ("Ann", "ann", "a")), SheetRow(6, ("Bob", "bob", "")))
+
+    write_statuses(table, {6: SENT}, sheet)
+    lines = sheet.read_bytes().decode().split("\r\n")
+    assert lines[:3] == REPORT.split("\r\n")[:3]  # the title block as it was
+    assert lines[3] == "First Name,recipientProfileId,note," + ",".join(STATUS_COLUMNS)
+    assert lines[5] == "Bob,bob,," + ",".join(SENT.texts())
+
+
+def test_csv_title_block_error_suggests_header_row(tmp_path: Path) -> None:
+    sheet = tmp_path / "leads.csv"
+    sheet.write_bytes(b"Leads report\r\n\r\nFirst Name,recipientProfileId\r\nAnn,ann\r\n")
+    assert error(read_table, sheet) == (
+        "leads.csv: row 1 holds only 'Leads report' but row 3 has more columns, so the header "
+        "seems to be on row 3: set header_row = 3 in the campaign file"
+    )
+
+
+# Excel's "sep=" line ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("line", ["sep=;", '"sep=;"', "SEP=;"])
+def test_csv_sep_line_sets_the_delimiter_and_is_no_row(tmp_path: Path, line: str) -> None:
+    """Excel writes it, and reads it, to say the delimiter; it shows no row for it."""
+    sheet = tmp_path / "leads.csv"
+    # Commas in the cells would make the sniffer choose ",": the hint decides.
+    sheet.write_bytes(
+        f"{line}\r\nName;recipientProfileId\r\nLee, Ann;ann\r\nNg, Bo;bo\r\n".encode()
+    )
+    table = read_table(sheet)
+    assert table.headers == ("Name", "recipientProfileId")
+    assert table.rows == (SheetRow(2, ("Lee, Ann", "ann")), SheetRow(3, ("Ng, Bo", "bo")))
+    # The writer needs the line as it was to keep it (see _CsvLayout.sep_line).
+    assert read_with_layout(sheet)[1].sep_line == f"{line}\r\n"
+
+
+def test_csv_without_sep_line_has_none(tmp_path: Path) -> None:
+    sheet = tmp_path / "leads.csv"
+    sheet.write_bytes(b"Name,recipientProfileId\r\nAnn,ann\r\n")
+    assert read_with_layout(sheet)[1].sep_line == ""
+
+
+# Mac Roman ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "First Name,Company,recipientProfileId\nJürgen,Müller GmbH,jurgen\n",
+            'leads.csv: is Mac Roman text (Excel for Mac\'s "CSV (Macintosh)"), not UTF-8: line '
+            "2's 'Jürgen' would read as 'JŸrgen'. Save it as CSV UTF-8 (Excel: Save As, \"CSV "
+            'UTF-8 (Comma delimited)") and run again',
+        ),
+        (
+            "First Name,Company,recipientProfileId\nRenée,Café de Flore,renee\n",
+            'leads.csv: is Mac Roman text (Excel for Mac\'s "CSV (Macintosh)"), not UTF-8: line '
+            "2's 'Renée' would read as 'RenŽe'. Save it as CSV UTF-8 (Excel: Save As, \"CSV "
+            'UTF-8 (Comma delimited)") and run again',
+        ),
+        (
+            "First Name\rFrançois\r",  # Excel for Mac ends lines with a lone CR
+            'leads.csv: is Mac Roman text (Excel for Mac\'s "CSV (Macintosh)"), not UTF-8: line '
+            "2's 'François' would read as 'Fran\ufffdois'. Save it as CSV UTF-8 (Excel: Save As, "
+            '"CSV UTF-8 (Comma delimited)") and run again',
+        ),
+    ],
+    ids=["umlaut", "accent", "undefined-in-windows"],
+)
+def test_mac_roman_is_refused(tmp_path: Path, text: str, message: str) -> None:
+    sheet = tmp_path / "leads.csv"
+    sheet.write_bytes(text.encode("mac_roman"))
+    assert error(read_table, sheet) == message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Renée,„Straße“ & Söhne €,Müller",
+        "O’Brien don’t,Acme™ Inc,Paris–Berlin",
+        "Dušan Škoda,cœur,Zoë",
+        "García,Ångström,«\xa0Café\xa0»",
+    ],
+)
+def test_windows_text_is_not_taken_for_mac_roman(tmp_path: Path, text: str) -> None:
+    sheet = tmp_path / "leads.csv"
+    sheet.write_bytes(f"a,b,c\r\n{text}\r\n".encode("cp1252"))
+    assert read_table(sheet).rows[0].cells == tuple(text.split(","))
