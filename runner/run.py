@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import random
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from typing import Protocol
 
 from . import failpoints
 from .api import ApiClient
+from .campaign import Campaign
 from .clock import Clock, iso
 from .errors import ApiFatal, ConfigError, JournalError, SheetError
 from .lock import CampaignLock
@@ -114,22 +116,10 @@ class Run:
                 f"{self.prepared.campaign.path.name}: output: cannot create "
                 f"{places.target.parent}: {err.strerror}"
             ) from None
-        campaign = self.prepared.campaign
-        with (
-            CampaignLock(
-                places.lock,
-                f"{places.journal.name}: this campaign is being run by another process "
-                "({holder}); nothing was sent; wait for it to finish",
-                str(campaign.path),
-            ),
-            CampaignLock(
-                places.target_lock,
-                f"{places.target.name} is being written by another run ({{holder}}); nothing "
-                "was sent; wait for it to finish (two campaigns on one sheet take turns)",
-                str(campaign.path),
-            ),
-            open_journal(self.prepared, places, write=True) as journal,
-        ):
+        with ExitStack() as held:
+            for lock in _locks(self.prepared.campaign, places):
+                held.enter_context(lock)
+            journal = held.enter_context(open_journal(self.prepared, places, write=True))
             self.journal = journal
             self._start()
             try:
@@ -377,3 +367,30 @@ class _SheetUnusable(Exception):
 def _owners(prepared: Prepared) -> dict[int, str]:
     """Each row's recipient, as its status block names them."""
     return {rp.row.number: str(rp.row.recipient or "") for rp in prepared.plans}
+
+
+def _locks(campaign: Campaign, places: Places) -> list[CampaignLock]:
+    """The campaign's lock, then the lock of each file it writes or sends from."""
+    holder = str(campaign.path)
+    locks = [
+        CampaignLock(
+            places.lock,
+            f"{places.journal.name}: this campaign is being run by another process "
+            "({holder}); nothing was sent; wait for it to finish",
+            holder,
+        )
+    ]
+    target = f"{places.target.name} is being written by another run"
+    sheet = f"{campaign.sheet.name}: another run is sending from this sheet"
+    for path, busy in ((places.target_lock, target), (places.sheet_lock, sheet)):
+        if path is None or any(lock.path == path for lock in locks):
+            continue
+        locks.append(
+            CampaignLock(
+                path,
+                f"{busy} ({{holder}}); nothing was sent; wait for it to finish (two campaigns "
+                "on one sheet take turns)",
+                holder,
+            )
+        )
+    return locks

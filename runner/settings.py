@@ -64,6 +64,9 @@ class Places:
     lock: Path  # held while a run sends, so two runs of the campaign never overlap
     target: Path  # where the statuses are written: the sheet, `output`, or the sandbox's copy
     target_lock: Path  # held while a run writes `target`, whatever the campaign
+    # held while a real run sends from the sheet, so two campaigns on one sheet take turns even
+    # when each writes its own `output` (None for a sandbox trial, which sends nothing real)
+    sheet_lock: Path | None
     sibling: Path  # where they go when the workbook cannot be written in place
     sandbox_store: Path  # the sandbox's quota and delivery log
 
@@ -94,6 +97,9 @@ def places(campaign: Campaign, *, sandbox: bool, state_dir: Path | None = None) 
         # Beside the file it guards (by its real path, so a symlink or another spelling of the
         # path is the same file), where every run that writes it, from any folder, looks.
         target_lock=_beside(Path(os.path.realpath(target)), "campaign-runner.lock"),
+        sheet_lock=None
+        if sandbox
+        else _beside(Path(os.path.realpath(campaign.sheet)), "campaign-runner.lock"),
         sibling=statuses_sibling(campaign.sheet),
         sandbox_store=folder / "sandbox.sqlite",
     )

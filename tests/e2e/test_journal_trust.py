@@ -242,3 +242,23 @@ def test_a_sort_that_leaves_status_for_behind_without_the_journal(tmp_path, api,
     assert sorted(delivered) == [f"person-{i}" for i in range(10)]  # nobody twice, nobody left
     rows = {row["recipientProfileId"]: row for row in files.rows()}
     assert all(row["status"] == "sent" for row in rows.values())
+
+
+def test_two_campaigns_on_one_sheet_with_their_own_outputs_take_turns(tmp_path, api):
+    """Each campaign writes its statuses to its own `output`, but both send from one sheet."""
+    files = make_campaign(tmp_path, people(3), extra='output = "out/a.csv"', pacing=(1, 1))
+    other = tmp_path / "b.toml"
+    other.write_text(
+        files.toml.read_text(encoding="utf-8").replace("out/a.csv", "out/b.csv"), "utf-8"
+    )
+    first = start(files, api)
+    wait_for_requests(api, 1, first)
+    files.toml = other
+    files.state = tmp_path / "state-b"
+    second = start(files, api)
+    _, err = second.communicate(timeout=30)
+    first.communicate(timeout=30)
+    assert second.returncode == 75, err
+    assert "leads.csv: another run is sending from this sheet (pid" in err
+    delivered = api.delivered_to()
+    assert len(delivered) == len(set(delivered)) == 3
