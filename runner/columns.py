@@ -84,6 +84,12 @@ class Columns:
         """Whether any column can name the recipient."""
         return self.profile_id is not None or self.urn is not None or bool(self.profile_urls)
 
+    @property
+    def first_recipient(self) -> int | None:
+        """A column that names the recipient, if any: where the sheet's leads are."""
+        found = [c for c in (self.profile_id, self.urn, *self.profile_urls) if c is not None]
+        return min(found, default=None)
+
 
 def find_columns(
     table: Table, names: tuple[str, ...], cell: Callable[[SheetRow, int], str]

@@ -67,7 +67,8 @@ def read_sheet(campaign: Campaign) -> tuple[Table, SheetLayout]:
     worksheet than the one read (or named), the error names it and the line that reads it."""
     try:
         table = read_table(campaign.sheet, campaign.sheet_name, campaign.header_row)
-        return table, read_layout(table)
+        layout = read_layout(table)
+        return replace(table, anchor=layout.columns.first_recipient), layout
     except LeadsElsewhere as error:
         if campaign.sheet.suffix.lower() == ".csv":
             raise

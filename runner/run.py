@@ -349,8 +349,11 @@ class Run:
                 assert pool.blocked_until is not None
                 detail = f"daily quota used up; resets at {iso(pool.blocked_until)}"
                 self.states[plan.row] = replace(cells, detail=detail)
-        if self.report.stop is not StopReason.SHEET:  # else it cannot be written as it is
-            self.writeback.final(self.states)
+        self.report.held = self.writeback.held
+        if self.report.stop is StopReason.SHEET:  # it cannot be written as it is now
+            self.report.held = "the sheet cannot be used as it is now (see below)"
+            return
+        self.writeback.final(self.states)
         self.report.written = self.writeback.written
         self.report.write_error = self.writeback.error
         self.report.held = self.writeback.held

@@ -27,7 +27,7 @@ def summary(report: RunReport, prepared: Prepared, resume: str, now: datetime) -
     if report.held:
         lines.append(
             f"Statuses not written yet: {report.held}. Nothing is lost: the journal holds them, "
-            "and the next run writes them once the file is closed."
+            "and the next run writes them."
         )
     if report.written is not None:
         lines.append(f"Statuses written to {report.written.path}.")

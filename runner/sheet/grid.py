@@ -72,6 +72,9 @@ class Table:
     # formula computes the URL -> the formula (the URL itself cannot be known then).
     links: Mapping[tuple[int, int], str] = field(default_factory=dict)
     unresolved_links: Mapping[tuple[int, int], str] = field(default_factory=dict)
+    # A column of the leads (the recipient's), once the columns' meaning is known: only a Table
+    # or filter holding it is widened over the status columns.
+    anchor: int | None = None
 
 
 @dataclass(frozen=True)

@@ -136,23 +136,31 @@ def plan_filters(
     header_row: int,
     names: Mapping[int, str],
     new: frozenset[int],
+    anchor: int | None = None,
 ) -> FilterPlan:
     """Which of `tables` and the sheet's filter to widen over the columns in `names` (column ->
-    header text; `new`: the columns whose header cell the runner writes)."""
+    header text; `new`: the columns whose header cell the runner writes). With an `anchor`
+    column, only those that hold it: the others are about other data."""
     edits: list[TableEdit] = []
     notes: list[str | None] = []
     for table in tables:
+        if not _holds(table.ref, anchor):
+            continue
         others = [t.ref for t in tables if t is not table]
         others += [sheet_filter, *merges] if sheet_filter else merges
         edit, note = _plan_table(table, header_row, names, new, others)
         edits += [edit] if edit else []
         notes.append(note)
     new_filter = None
-    if sheet_filter is not None:
+    if sheet_filter is not None and _holds(sheet_filter, anchor):
         blocked = [t.ref for t in tables] + list(merges)
         new_filter, note = _plan_sheet_filter(sheet_filter, header_row, sorted(names), blocked)
         notes.append(note)
     return FilterPlan(tuple(edits), new_filter, tuple(n for n in notes if n))
+
+
+def _holds(area: Area, column: int | None) -> bool:
+    return column is None or area.col1 <= column <= area.col2
 
 
 def _plan_sheet_filter(

@@ -67,12 +67,18 @@ def read_xlsx(path: Path, sheet_name: str | None, header_row: int = 1) -> Table:
     facts = read_facts(path, sheet.title)
     hidden = {row: "filter" for row in facts.filtered_rows}
     hidden.update({row: "hand" for row in facts.hidden_rows})
+    # A Table's totals row sums its columns: it is nobody to message, nor a row to write into.
+    totals = {
+        number
+        for part in facts.tables
+        for number in range(part.ref.row2 - part.totals_rows + 1, part.ref.row2 + 1)
+    }
     return Table(
         table.path,
         table.kind,
         table.sheet_name,
         table.headers,
-        table.rows,
+        tuple(row for row in table.rows if row.number not in totals),
         header_row,
         hidden=hidden,
         links=dict(facts.links),
@@ -95,7 +101,7 @@ def write_xlsx(
     values = {row: tuple(map(neutralised, cells.texts())) for row, cells in statuses.items()}
     if same_file(target, source) and not new and _as_they_are(table, columns, values):
         return WriteReport(target, None)  # nothing would change: the file is left as it is
-    block = StatusBlock(table.header_row, columns, STATUS_COLUMNS, new)
+    block = StatusBlock(table.header_row, columns, STATUS_COLUMNS, new, table.anchor)
     result = patch_statuses(source, target, table.sheet_name, block, values, check=check)
     return WriteReport(target, "; ".join(result.notes) or None)
 

@@ -44,6 +44,9 @@ class StatusBlock:
     columns: tuple[int, ...]
     names: tuple[str, ...]
     new: frozenset[int] = frozenset()
+    # A column of the data the statuses are about (the recipient's): only a Table or filter
+    # holding it is widened over the status columns; another (a lookup beside it) is not theirs.
+    anchor: int | None = None
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,9 @@ def patch_statuses(
         tail = rewritten.tail
         _check_cells(package.name, tail.merges, sheet_pivots(package, sheet.part), writes)
         sheet_filter = tail.autofilter[2] if tail.autofilter else None
-        plan = plan_filters(tables, sheet_filter, tail.merges, block.header_row, names, block.new)
+        plan = plan_filters(
+            tables, sheet_filter, tail.merges, block.header_row, names, block.new, block.anchor
+        )
         spool.write(tail.with_filter(plan.sheet_filter) if plan.sheet_filter else tail.data)
         spool.flush()
         parts, dropped = _other_parts(package, sheet, plan, sheet_filter, rewritten)

@@ -119,6 +119,8 @@ def test_a_sheet_saved_in_a_form_that_cannot_be_used_stops_the_run(tmp_path, clo
     assert sent_to(sim) == ["person-0"]
     assert report.exit_code == 75 and report.stop == "sheet"
     assert "no recipient column" in report.stalled
+    assert report.written is None  # nobody is told the statuses were written
+    assert report.held == "the sheet cannot be used as it is now (see below)"
     assert files.rows() == [{"First Name": "Ann", "Company": "Acme", "Profile": "ann"}]
 
 

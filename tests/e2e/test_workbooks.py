@@ -226,3 +226,30 @@ def test_links_behind_the_text_shown_are_who_gets_the_message(tmp_path, api, cap
     assert "row 3: LinkedIn URL showed 'Profile'; its link was used" in out
     assert api.run(files) == 0
     assert api.delivered_to() == ["ann-lee-42", "bob-ng", "cy"]
+
+
+def test_a_table_beside_the_leads_is_not_taken_over_and_a_totals_row_is_no_lead(
+    tmp_path, api, capsys
+):
+    files = make_campaign(tmp_path, [], sheet_name="leads.xlsx")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Leads"
+    sheet.append(["First Name", "Company", "profileId", None, "Region", "Owner"])
+    sheet.append(["Ann", "Acme", "ann", None, "EMEA", "Jo"])
+    sheet.append(["Bob", "Acme", "bob", None, "APAC", "Kim"])
+    sheet.append(["Total", None, None])
+    leads = ExcelTable(displayName="Leads", ref="A1:C4")
+    leads.totalsRowCount = 1
+    sheet.add_table(leads)
+    sheet.add_table(ExcelTable(displayName="Owners", ref="E1:F3"))
+    book.save(files.sheet)
+    capsys.readouterr()
+    assert api.run(files) == 0
+    out = capsys.readouterr().out
+    assert "2 sent this run" in out and "invalid" not in out  # the totals row is nobody
+    assert sorted(api.delivered_to()) == ["ann", "bob"]
+    sheet = load(files.sheet)["Leads"]
+    assert sheet.tables["Owners"].ref == "E1:F3"  # a lookup beside the leads, left as it was
+    assert sheet["G4"].value is None  # nothing written into the totals row
+    assert [sheet.cell(1, c).value for c in range(7, 12)] == STATUS
