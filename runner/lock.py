@@ -16,7 +16,9 @@ if sys.platform == "win32":
 else:
     import fcntl
 
+from .campaign import Campaign
 from .errors import CampaignBusy, ConfigError
+from .settings import Places
 
 # Windows locks byte ranges, and a locked byte cannot be read by the next process; the lock
 # takes a byte past the pid written at the start of the file.
@@ -96,3 +98,30 @@ def held_by(path: Path) -> str | None:
         return os.read(fd, _LOCK_BYTE).decode(errors="replace").strip(" \x00") or "?"
     finally:
         os.close(fd)
+
+
+def locks_for(campaign: Campaign, places: Places) -> list[CampaignLock]:
+    """The campaign's lock, then the lock of each file it writes or sends from."""
+    holder = str(campaign.path)
+    locks = [
+        CampaignLock(
+            places.lock,
+            f"{places.journal.name}: this campaign is being run by another process "
+            "({holder}); nothing was sent; wait for it to finish",
+            holder,
+        )
+    ]
+    target = f"{places.target.name} is being written by another run"
+    sheet = f"{campaign.sheet.name}: another run is sending from this sheet"
+    for path, busy in ((places.target_lock, target), (places.sheet_lock, sheet)):
+        if path is None or any(lock.path == path for lock in locks):
+            continue
+        locks.append(
+            CampaignLock(
+                path,
+                f"{busy} ({{holder}}); nothing was sent; wait for it to finish (two campaigns "
+                "on one sheet take turns)",
+                holder,
+            )
+        )
+    return locks

@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 
 from .plans import Endpoint, PoolKey
 
+QUOTA_USED_UP = "daily quota used up"
+ASKED_TO_WAIT = "the API asked to wait"  # a 429's Retry-After: a while, not the day
 # After a 429 whose reset time is missing or already past, wait at least this long.
 MIN_429_BLOCK = timedelta(minutes=1)
 # More than any daily quota: a header saying more is garbled, not a quota.
@@ -48,6 +50,11 @@ class Pool:
     @property
     def key(self) -> PoolKey:
         return PoolKey(self.account, self.endpoint)
+
+    @property
+    def asked_to_wait(self) -> bool:
+        """Whether the block is a while the API asked for, not a spent daily quota."""
+        return self.reason.startswith(ASKED_TO_WAIT)
 
     def blocked(self, now: datetime) -> bool:
         return self.blocked_until is not None and now < self.blocked_until
@@ -127,16 +134,18 @@ def observe(pool: Pool, rate: RateLimit, now: datetime) -> Pool:
     )
     if rate.remaining is not None and rate.remaining <= 0:
         until = rate.reset if rate.reset and rate.reset > now else next_utc_midnight(now)
-        pool = replace(pool, blocked_until=until, reason="daily quota used up")
+        pool = replace(pool, blocked_until=until, reason=QUOTA_USED_UP)
     return pool
 
 
 def exhausted(
     pool: Pool, reset: datetime | None, reason: str, now: datetime, retry_after: float | None = None
 ) -> Pool:
-    """Block a pool after a 429 until its reset, else `retry_after` seconds from now, else the
-    next 00:00 UTC."""
-    later = now + timedelta(seconds=retry_after) if retry_after is not None else None
-    until = _sane(reset, now) or later or next_utc_midnight(now)
-    until = max(until, now + MIN_429_BLOCK)
-    return replace(pool, remaining=0, blocked_until=until, reset=until, reason=reason)
+    """Block a pool after a 429 until its reset, else `retry_after` seconds from now (as the API
+    asks, however short), else the next 00:00 UTC."""
+    if retry_after is not None and _sane(reset, now) is None:
+        until = now + timedelta(seconds=max(retry_after, 1.0))
+        return replace(pool, blocked_until=until, reason=f"{ASKED_TO_WAIT} ({reason})")
+    until = _sane(reset, now) or next_utc_midnight(now)
+    until = max(until, now + MIN_429_BLOCK)  # a reset already past: wait a little all the same
+    return replace(pool, remaining=0, blocked_until=until, reset=until, reason=QUOTA_USED_UP)

@@ -16,14 +16,15 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from . import failpoints
+from .answers import Outcome
 from .api import ApiClient
-from .campaign import Campaign
 from .clock import Clock, iso
 from .errors import ApiFatal, ConfigError, JournalError, SheetError
-from .lock import CampaignLock
+from .lock import locks_for
 from .outcomes import RESEND_HINT, RunReport, StopReason, exit_code, outcome_cells
 from .plans import SendPlan
 from .prepare import Prepared, check_vouched, open_journal, read_again
+from .quota import QUOTA_USED_UP
 from .reconcile import Reached, reconcile
 from .schedule import Scheduler, Wait, WaitReason, last_sends
 from .settings import Places
@@ -117,7 +118,7 @@ class Run:
                 f"{places.target.parent}: {err.strerror}"
             ) from None
         with ExitStack() as held:
-            for lock in _locks(self.prepared.campaign, places):
+            for lock in locks_for(self.prepared.campaign, places):
                 held.enter_context(lock)
             journal = held.enter_context(open_journal(self.prepared, places, write=True))
             self.journal = journal
@@ -233,9 +234,10 @@ class Run:
             step = self.scheduler.next(now)
             if not isinstance(step, Wait):
                 return step
-            if step.reason is not WaitReason.PACING:
+            wait = (step.until - now).total_seconds()
+            if step.reason is WaitReason.QUOTA or wait > SHORT_WAIT:
                 return None  # a spent quota: the rows wait for a later run
-            self.clock.sleep((step.until - now).total_seconds())
+            self.clock.sleep(wait)  # pacing, or a moment the API asked for (Retry-After)
 
     def _attempt(self, plan: SendPlan) -> list[Decision]:
         """Send one plan: journal it in flight, send, journal the outcome, learn from it."""
@@ -261,6 +263,8 @@ class Run:
         cells = outcome_cells(plan, result, now)
         self.journal.finish(key, cells, now)
         self._show(plan, cells)
+        if pool is not None and pool.asked_to_wait and result.outcome is Outcome.RATE_LIMITED:
+            self.scheduler.again(plan)  # tried again once the wait is over
         if cells.status is Status.SENT:
             self.report.sent += 1
             self.reached.add(plan, cells.urn)
@@ -347,7 +351,9 @@ class Run:
             cells, pool = self.states[plan.row], blocked.get(plan.pool)
             if cells.status is Status.PENDING and pool is not None:
                 assert pool.blocked_until is not None
-                detail = f"daily quota used up; resets at {iso(pool.blocked_until)}"
+                detail = f"{QUOTA_USED_UP}; resets at {iso(pool.blocked_until)}"
+                if pool.asked_to_wait:
+                    detail = f"{pool.reason}; may send again at {iso(pool.blocked_until)}"
                 self.states[plan.row] = replace(cells, detail=detail)
         self.report.held = self.writeback.held
         if self.report.stop is StopReason.SHEET:  # it cannot be written as it is now
@@ -359,6 +365,8 @@ class Run:
         self.report.held = self.writeback.held
 
 
+# When the API asks to wait (a 429's Retry-After) no longer than this, the run waits.
+SHORT_WAIT = 120.0
 # A row the API fails for while it works for others is tried on this many runs, then failed.
 MAX_STRIKES = 3
 
@@ -370,30 +378,3 @@ class _SheetUnusable(Exception):
 def _owners(prepared: Prepared) -> dict[int, str]:
     """Each row's recipient, as its status block names them."""
     return {rp.row.number: str(rp.row.recipient or "") for rp in prepared.plans}
-
-
-def _locks(campaign: Campaign, places: Places) -> list[CampaignLock]:
-    """The campaign's lock, then the lock of each file it writes or sends from."""
-    holder = str(campaign.path)
-    locks = [
-        CampaignLock(
-            places.lock,
-            f"{places.journal.name}: this campaign is being run by another process "
-            "({holder}); nothing was sent; wait for it to finish",
-            holder,
-        )
-    ]
-    target = f"{places.target.name} is being written by another run"
-    sheet = f"{campaign.sheet.name}: another run is sending from this sheet"
-    for path, busy in ((places.target_lock, target), (places.sheet_lock, sheet)):
-        if path is None or any(lock.path == path for lock in locks):
-            continue
-        locks.append(
-            CampaignLock(
-                path,
-                f"{busy} ({{holder}}); nothing was sent; wait for it to finish (two campaigns "
-                "on one sheet take turns)",
-                holder,
-            )
-        )
-    return locks

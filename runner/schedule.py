@@ -25,6 +25,7 @@ from .status import Status
 
 class WaitReason(StrEnum):
     PACING = "pacing"  # the account paused after its last send, as a person would
+    ASKED = "asked"  # the API asked to wait a while (a 429's Retry-After)
     QUOTA = "quota"  # every pool with rows left has spent its daily quota
 
 
@@ -65,20 +66,21 @@ class Scheduler:
         """What may be sent now (handed out: call `done` after), or until when to wait."""
         best: tuple[datetime, int] | None = None
         choice: PoolKey | None = None
-        reopens: list[datetime] = []
+        reopens: list[tuple[datetime, WaitReason]] = []
         for key, lane in self.lanes.items():
             if not lane or key.account in self.failing or key.account in self.busy:
                 continue
             pool = self.pools.get(key)
             if pool is not None and pool.blocked(now):
                 assert pool.blocked_until is not None
-                reopens.append(pool.blocked_until)
+                why = WaitReason.ASKED if pool.asked_to_wait else WaitReason.QUOTA
+                reopens.append((pool.blocked_until, why))
                 continue
             rank = (self._ready_at(key.account, now), lane[0].row)
             if best is None or rank < best:
                 best, choice = rank, key
         if best is None or choice is None:
-            return Wait(min(reopens), WaitReason.QUOTA) if reopens else None
+            return Wait(*min(reopens)) if reopens else None
         if best[0] > now:
             return Wait(best[0], WaitReason.PACING)
         self.busy.add(choice.account)
@@ -98,6 +100,10 @@ class Scheduler:
         self.busy.discard(plan.account)
         delay = self.rng.uniform(self.pacing.min_delay, self.pacing.max_delay)
         self.next_send[plan.account] = now + timedelta(seconds=delay)
+
+    def again(self, plan: SendPlan) -> None:
+        """The plan was not sent (its quota said wait): it goes first in its queue again."""
+        self.lanes.setdefault(plan.pool, deque()).appendleft(plan)
 
     def release(self, plan: SendPlan) -> None:
         """The plan was not sent after all (no request went out): no pause follows."""

@@ -8,6 +8,7 @@ from datetime import datetime
 from ..clock import iso
 from ..outcomes import RunReport, StopReason
 from ..prepare import Prepared
+from ..quota import QUOTA_USED_UP
 from ..status import Status
 from .words import counts_line, pool_name, until
 
@@ -100,8 +101,9 @@ def _next_step(report: RunReport, resume: str, now: datetime) -> list[str]:
     for pool in report.blocked:
         assert pool.blocked_until is not None
         lines.append(
-            f"Paused: daily quota used up for {pool_name(pool.key)}; "
-            f"it resets at {until(pool.blocked_until, now)}."
+            f"Paused: {pool.reason or QUOTA_USED_UP} for {pool_name(pool.key)}; "
+            + ("it may send again at " if pool.asked_to_wait else "it resets at ")
+            + f"{until(pool.blocked_until, now)}."
         )
     for account, why in report.failing.items():
         lines.append(

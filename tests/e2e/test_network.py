@@ -61,12 +61,23 @@ def test_absurd_quota_headers_on_a_200_still_mean_sent(tmp_path, api):
     assert statuses(files) == ["sent", "sent"]
 
 
-def test_a_429_with_only_retry_after_pauses_until_then_not_midnight(tmp_path, api, capsys):
+def test_a_429_with_a_short_retry_after_is_waited_out_within_the_run(tmp_path, api, capsys):
     files = make_campaign(tmp_path, people(2))
     api.sim.inject(Fault(FaultKind.STATUS, status=429, headers={"Retry-After": "90"}, body=b""))
+    assert api.run(files) == 0  # it asked for a minute and a half, not for tomorrow
+    assert statuses(files) == ["sent", "sent"]
+    assert 90 in api.clock.slept
+
+
+def test_a_429_with_a_long_retry_after_pauses_until_then_not_midnight(tmp_path, api, capsys):
+    files = make_campaign(tmp_path, people(2))
+    api.sim.inject(Fault(FaultKind.STATUS, status=429, headers={"Retry-After": "600"}, body=b""))
     assert api.run(files) == 75
     out = capsys.readouterr().out
-    assert "resets at 2026-01-15T09:01:30Z (in 1m 30s)" in out
-    api.clock.advance(91)
+    assert (
+        "Paused: the API asked to wait (HTTP 429: (empty body)) for POST /message for account "
+        "(default); it may send again at 2026-01-15T09:10:00Z (in 10m 0s)." in out
+    )
+    api.clock.advance(601)
     assert api.run(files) == 0
     assert statuses(files) == ["sent", "sent"]

@@ -116,7 +116,7 @@ def test_a_429_blocks_the_pool_until_the_reset_it_gave():
     key = PoolKey("", Endpoint.MESSAGE)
     limited = SendResult(Outcome.RATE_LIMITED, "HTTP 429: limit", reset=LATER)
     pool = s.learn(key, limited, NOW)
-    assert pool is not None and pool.blocked_until == LATER and pool.reason == "HTTP 429: limit"
+    assert pool is not None and pool.blocked_until == LATER and pool.reason == "daily quota used up"
 
 
 def test_the_pause_after_the_last_send_of_an_earlier_run_is_kept():
