@@ -29,6 +29,7 @@ from .report import dry_run, status_text, summary, write_rows
 from .run import RunOptions
 from .session import run_campaign
 from .settings import KEY_VAR, Places, places, resolve_target
+from .sheet import check_writable
 from .status import StatusCells
 from .stopping import Stopped, StopRequest, on_signals
 
@@ -258,6 +259,7 @@ def _dry_run(
     if seen.refusal:
         raise seen.refusal
     states, queue = seen.start.states, seen.start.queue
+    check_writable(prepared.table, states)  # what the run would refuse, refused now
     projection = project(queue, seen.pools_of(api_name), clock.now())
     listed = args.output is not None
     text = dry_run(prepared, states, queue, projection, command, sandbox=sandbox, listed=listed)

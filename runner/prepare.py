@@ -209,18 +209,28 @@ def look(
     return Look(reconcile(prepared.plans, entries, resend_unknown), pools, refusal)
 
 
-def open_journal(prepared: Prepared, places: Places, *, write: bool = False) -> Journal:
+def open_journal(
+    prepared: Prepared, places: Places, *, write: bool = False, trust: bool = False
+) -> Journal:
     """The campaign's journal; a damaged one is a JournalError that says what the sheet shows
-    and what to do."""
+    and what to do (`trust`: the user already asked to trust the sheet)."""
     try:
         return Journal(places.journal, write=write)
     except JournalDamaged as damage:
+        aside = places.journal.with_name(places.journal.name + ".damaged")
+        then = (
+            "--trust-sheet starts a new journal from the sheet's statuses once the damaged one "
+            f"is out of the way: move it aside (mv {places.journal} {aside}), then run this "
+            "command again"
+            if trust
+            else "Keep the journal (move it aside, e.g. add .damaged to its name) and restore "
+            "it from a backup if you have one; or check on LinkedIn what was sent"
+            f"{_after(prepared)}, move it aside, then run again with --trust-sheet to start a "
+            "new journal from the sheet's statuses"
+        )
         raise JournalError(
             f"{places.journal}: this campaign's journal cannot be trusted: {damage}. "
-            f"The sheet shows {_shown(prepared)}. Nothing was sent. Keep the journal (move it "
-            "aside, e.g. add .damaged to its name) and restore it from a backup if you have one; "
-            f"or check on LinkedIn what was sent{_after(prepared)}, then run again with "
-            "--trust-sheet to start a new journal from the sheet's statuses"
+            f"The sheet shows {_shown(prepared)}. Nothing was sent. {then}"
         ) from None
 
 

@@ -120,7 +120,10 @@ class Run:
         with ExitStack() as held:
             for lock in locks_for(self.prepared.campaign, places):
                 held.enter_context(lock)
-            journal = held.enter_context(open_journal(self.prepared, places, write=True))
+            trust = self.options.trust_sheet
+            journal = held.enter_context(
+                open_journal(self.prepared, places, write=True, trust=trust)
+            )
             self.journal = journal
             self._start()
             try:

@@ -20,6 +20,7 @@ number formats.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -41,6 +42,7 @@ __all__ = [
     "Table",
     "WriteReport",
     "check_status_columns",
+    "check_writable",
     "existing_status_columns",
     "fold_header",
     "read_table",
@@ -67,6 +69,16 @@ def read_table(path: Path, sheet_name: str | None = None, header_row: int = 1) -
     if Stamp.of(path) != before:
         raise SheetChanged(f"{path.name}: changed while it was being read; read it again")
     return replace(table, stamp=before)
+
+
+def check_writable(table: Table, statuses: Mapping[int, StatusCells]) -> None:
+    """Raise the SheetError a real write would (a merged status cell, a pivot table where the
+    statuses go), writing nothing: the dry run's promise that the run can write the sheet."""
+    if table.kind != "xlsx":
+        return  # every CSV cell takes text
+    with tempfile.TemporaryDirectory() as folder:
+        trial = Path(folder) / table.path.name
+        write_statuses(table, statuses, trial)
 
 
 def write_statuses(table: Table, statuses: Mapping[int, StatusCells], target: Path) -> WriteReport:

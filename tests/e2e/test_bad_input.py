@@ -299,6 +299,8 @@ def test_a_sheet_that_cannot_take_statuses_stops_before_any_send(tmp_path, api, 
     book.active.merge_cells("D2:E2")  # where the status columns go
     book.save(files.sheet)
     before = files.sheet.read_bytes()
+    assert api.run(files, "--dry-run") == 2  # the dry run finds it too, not only the run
+    assert "leads.xlsx: row 2: cell D2 is part of merged cells" in capsys.readouterr().err
     assert api.run(files) == 2
     err = capsys.readouterr().err
     assert "leads.xlsx: row 2: cell D2 is part of merged cells" in err

@@ -262,3 +262,18 @@ def test_two_campaigns_on_one_sheet_with_their_own_outputs_take_turns(tmp_path, 
     assert "leads.csv: another run is sending from this sheet (pid" in err
     delivered = api.delivered_to()
     assert len(delivered) == len(set(delivered)) == 3
+
+
+def test_a_damaged_journal_with_trust_sheet_says_to_move_it_aside_first(tmp_path, api, capsys):
+    files = half_sent(tmp_path, api)
+    journal = files.state / JOURNAL
+    journal.write_bytes(os.urandom(4096))
+    err = refused(api, files, capsys, "--trust-sheet")
+    assert (
+        "--trust-sheet starts a new journal from the sheet's statuses once the damaged one is "
+        f"out of the way: move it aside (mv {journal} {journal}.damaged), then run this command "
+        "again" in err
+    )
+    journal.rename(f"{journal}.damaged")
+    assert api.run(files, "--trust-sheet") == 0
+    assert sorted(api.delivered_to()) == [f"person-{i}" for i in range(4)]
