@@ -18,7 +18,8 @@ from typing import TextIO
 from tqdm import tqdm
 
 from . import __version__
-from .campaign import load_campaign
+from .api import ApiTarget
+from .campaign import Campaign, load_campaign
 from .clock import Clock, SystemClock, iso
 from .errors import ConfigError, ExitCode, RunnerError
 from .lock import held_by
@@ -201,6 +202,48 @@ def _is_terminal(stream: TextIO) -> bool:
 def _run(
     args: argparse.Namespace, env: Mapping[str, str], clock: Clock, out: TextIO, err: TextIO
 ) -> int:
+    stop = StopRequest()
+    with on_signals(stop):
+        try:
+            with stop.waiting():  # reading the campaign: a stop may end it at once
+                loaded = _load(args, env)
+        except Stopped as stopped:
+            print(f"Stopped by {stopped} while reading the campaign; nothing was sent.", file=out)
+            return 128 + stopped.signum
+        campaign, target, where, prepared = loaded
+        command = _command(args)
+        api_name = "sandbox" if target.sandbox else target.base_url
+        if args.dry_run:
+            code = _dry_run(args, prepared, where, api_name, target.sandbox, clock, out, command)
+            if not target.api_key:
+                print(f"Note: {KEY_VAR} is not set; a real run needs it.", file=out)
+            return code
+        if target.sandbox:
+            print(
+                "Sandbox: sending to the built-in simulator; no real message leaves. Statuses "
+                f"go to {where.target.name}.",
+                file=out,
+            )
+        options = RunOptions(
+            places=where,
+            api_name=api_name,
+            limit=args.limit,
+            resend_unknown=args.resend_unknown,
+            # A sandbox trial sends nothing real: the sheet's statuses from real runs count.
+            trust_sheet=args.trust_sheet or target.sandbox,
+        )
+        progress = _progress(out, err, clock)
+        report = run_campaign(prepared, target, options, clock, progress, stop)
+    print(summary(report, prepared, command, clock.now()), file=out)
+    if report.write_error:
+        print(f"campaign-runner: {where.target.name}: {report.write_error}", file=err)
+    return report.exit_code
+
+
+def _load(
+    args: argparse.Namespace, env: Mapping[str, str]
+) -> tuple[Campaign, ApiTarget, Places, Prepared]:
+    """The campaign file, where to send, where its files are, and its sheet planned."""
     campaign = load_campaign(args.campaign)
     target = resolve_target(
         campaign,
@@ -212,36 +255,7 @@ def _run(
     if args.output and not args.dry_run:
         raise ConfigError("--output lists the rows of a dry run; add --dry-run")
     where = places(campaign, sandbox=target.sandbox, state_dir=args.state_dir)
-    prepared = prepare(campaign, where)
-    command = _command(args)
-    api_name = "sandbox" if target.sandbox else target.base_url
-    if args.dry_run:
-        code = _dry_run(args, prepared, where, api_name, target.sandbox, clock, out, command)
-        if not target.api_key:
-            print(f"Note: {KEY_VAR} is not set; a real run needs it.", file=out)
-        return code
-    if target.sandbox:
-        print(
-            "Sandbox: sending to the built-in simulator; no real message leaves. Statuses go to "
-            f"{where.target.name}.",
-            file=out,
-        )
-    options = RunOptions(
-        places=where,
-        api_name=api_name,
-        limit=args.limit,
-        resend_unknown=args.resend_unknown,
-        # A sandbox trial sends nothing real: the sheet's statuses from real runs simply count.
-        trust_sheet=args.trust_sheet or target.sandbox,
-    )
-    stop = StopRequest()
-    with on_signals(stop):
-        progress = _progress(out, err, clock)
-        report = run_campaign(prepared, target, options, clock, progress, stop)
-    print(summary(report, prepared, command, clock.now()), file=out)
-    if report.write_error:
-        print(f"campaign-runner: {where.target.name}: {report.write_error}", file=err)
-    return report.exit_code
+    return campaign, target, where, prepare(campaign, where)
 
 
 def _dry_run(

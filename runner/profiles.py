@@ -80,13 +80,14 @@ def read_profile(value: str, column: str, *, only_url: bool = False) -> Profile:
         )
     parts = urlsplit(value if "://" in value else "https://" + value)
     segments = [s for s in parts.path.split("/") if s]
+    lowered = [s.lower() for s in segments]  # LINKEDIN.COM/IN/Dave is as good as .../in/dave
     host = (parts.hostname or "").lower()
     if host == "linkedin.com" or host.endswith(".linkedin.com"):
-        if "in" in segments and segments.index("in") + 1 < len(segments):
-            public_id = nfc(unquote(segments[segments.index("in") + 1]))
+        if "in" in lowered and lowered.index("in") + 1 < len(segments):
+            public_id = nfc(unquote(segments[lowered.index("in") + 1]))
             if _PUBLIC_ID.fullmatch(public_id):
                 return _from_id(public_id)
-        if segments[:1] == ["sales"] and segments[1:2] in (["lead"], ["people"]):
+        if lowered[:1] == ["sales"] and lowered[1:2] in (["lead"], ["people"]):
             return Profile(
                 Kind.SALES_NAV,
                 problem=(

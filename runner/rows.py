@@ -277,7 +277,7 @@ def _header(layout: SheetLayout, index: int | None) -> str:
 def _linked_text(table: Table, sheet_row: SheetRow, col: int) -> str:
     """What a cell says for judging its column: its link's target where it has one."""
     text = cell_text(sheet_row.cells[col])
-    return (table.links.get((sheet_row.number, col)) or text).strip() if text else ""
+    return (table.links.get((sheet_row.number, col)) or text).strip()
 
 
 def _recipient(
@@ -292,10 +292,11 @@ def _recipient(
     unusable: list[str] = []  # Sales Navigator links: the reason only if nothing else is there
     for index in ([cols.profile_id] if cols.profile_id is not None else []) + [*cols.profile_urls]:
         raw = cell_text(cells[index])
-        if not raw:
+        cell = (sheet_row.number, index)
+        if not raw and cell not in table.links and cell not in table.unresolved_links:
             continue
         header = layout.headers[index]
-        text, how, unknowable = _through_link(table, (sheet_row.number, index), raw, header)
+        text, how, unknowable = _through_link(table, cell, raw, header)
         if unknowable:
             problems.append(unknowable)
             continue
@@ -336,10 +337,22 @@ def _through_link(
         target = target.strip()
         if target == shown:
             return shown, "", ""
-        return target, f"{header} showed {shown!r}; its link was used", ""
+        showed = repr(shown) if shown else "nothing (a formula whose result was never saved)"
+        return target, f"{header} showed {showed}; its link was used", ""
     formula = table.unresolved_links.get(cell)
-    if formula is None or _one_argument(formula):
+    if formula is None or (shown and _one_argument(formula)):
         return shown, "", ""  # HYPERLINK(x) shows x itself: the text is the link
+    if not shown:
+        return (
+            "",
+            "",
+            (
+                f"{header} holds a formula ({formula}) whose result was never saved (the file "
+                "was written by a program that does not compute formulas), so the link it "
+                "builds cannot be known; open and save the file in Excel, or put the profile "
+                "URL itself in the cell"
+            ),
+        )
     return (
         "",
         "",

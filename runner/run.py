@@ -252,6 +252,7 @@ class Run:
             return []
         key = plan.recipient.key
         self.journal.begin(plan, self.clock.now())
+        self.report.attempted += 1  # counted as it goes out: a stop mid-request still tells
         self.in_flight[key] = plan
         failpoints.reached(failpoints.IN_FLIGHT_COMMITTED)
         result = self.api.send(plan)
@@ -259,7 +260,6 @@ class Run:
         del self.in_flight[key]
         self.api.forget(plan)
         now = self.clock.now()
-        self.report.attempted += 1
         pool = self.scheduler.learn(plan.pool, result, now)
         if pool is not None:
             self.journal.save_pool(self.options.api_name, pool)

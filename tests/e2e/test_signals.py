@@ -74,7 +74,28 @@ def test_a_second_stop_cuts_the_send_on_the_wire_short(tmp_path, api):
     out, err = proc.communicate(timeout=20)
     assert proc.returncode == 143, err
     assert statuses(files) == ["unknown", "pending"]
+    assert "0 sent this run (1 attempted)" in out  # the request cut short was made
     assert (
         "stopped by SIGTERM while sending; it may or may not have been delivered"
         in (files.rows()[0]["status_detail"])
     )
+
+
+def test_a_stop_while_the_sheet_is_read_says_nothing_was_sent(tmp_path, api):
+    from openpyxl import Workbook
+
+    files = make_campaign(tmp_path, [], sheet_name="leads.xlsx")
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Leads")
+    sheet.append(["First Name", "Company", "recipientProfileId", "Notes"])
+    for i in range(20_000):
+        sheet.append([f"P{i}", "Acme", f"person-{i}", "a note of some length " * 3])
+    book.save(files.sheet)
+    proc = start(files, api)
+    time.sleep(1.5)  # it is reading the 20,000 rows
+    assert proc.poll() is None
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    assert out == "Stopped by SIGTERM while reading the campaign; nothing was sent.\n"
+    assert api.sim.received == []

@@ -314,3 +314,23 @@ def test_headers_reach_templates_clean():
         "profileid": "profileId",
     }
     assert read_row(layout, t, t.rows[0]).values["First Name"] == "Ann"
+
+
+def test_an_upper_case_profile_url_is_read():
+    row = one(["profileUrl"], ["HTTPS://WWW.LINKEDIN.COM/IN/Dave-Brown"])
+    assert row.problem is None and row.recipient == Recipient("Dave-Brown")
+
+
+def test_a_hyperlink_formula_never_computed_is_read_by_its_link_or_explained():
+    # Written by a program that does not compute formulas: no text shown, only the formula.
+    literal = linked(["profileUrl"], [""], links={(2, 0): "https://linkedin.com/in/ben-1"})
+    assert literal.recipient == Recipient("ben-1")
+    assert literal.link_note == (
+        "profileUrl showed nothing (a formula whose result was never saved); its link was used"
+    )
+    computed = linked(
+        ["profileUrl"], [""], unresolved={(2, 0): '=HYPERLINK("https://x/in/"&A5,"Dan")'}
+    )
+    assert computed.recipient is None
+    assert computed.problem.startswith("profileUrl holds a formula (=HYPERLINK(")
+    assert "whose result was never saved" in computed.problem
