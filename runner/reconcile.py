@@ -39,7 +39,7 @@ def reconcile(plans: list[RowPlan], entries: list[Entry], resend_unknown: bool) 
     adopted = adopted_from_sheet(plans, entries, records)
     settled = _settled_by_ident([*entries, *adopted])
     pending_detail = {e.key: e.detail for e in entries if e.status is Status.PENDING}
-    shown: dict[str, int] = {}  # journal key -> the row showing it
+    shown = _showing_rows(plans, records, settled)  # journal key -> the row showing it
     states: dict[int, StatusCells] = {}
     queue: list[SendPlan] = []
     held: list[int] = []
@@ -48,11 +48,10 @@ def reconcile(plans: list[RowPlan], entries: list[Entry], resend_unknown: bool) 
         entry = _entry_for(row_plan, settled)
         plan = row_plan.plan
         if entry is not None and not _again(entry, row_plan, resend_unknown):
-            if entry.key in shown:
+            if shown.setdefault(entry.key, number) != number:
                 detail = f"same recipient as row {shown[entry.key]}"
                 states[number] = StatusCells(Status.DUPLICATE, detail)
             else:
-                shown[entry.key] = number
                 states[number] = entry_cells(entry)
         elif plan is None:
             states[number] = StatusCells(row_plan.status, row_plan.detail)
@@ -70,6 +69,23 @@ def reconcile(plans: list[RowPlan], entries: list[Entry], resend_unknown: bool) 
     strikes = {e.key: e.strikes for e in entries if e.strikes}
     queue.sort(key=lambda plan: strikes.get(plan.recipient.key, 0))
     return Reconciled(states, queue, adopted, moved, tuple(held))
+
+
+def _showing_rows(
+    plans: list[RowPlan], records: dict[int, StatusCells], settled: dict[str, Entry]
+) -> dict[str, int]:
+    """Where a person the journal knows is named on several rows, the row that shows their
+    record is the one whose own status block already does (a row added above it later is the
+    duplicate); else the first."""
+    rows: dict[str, int] = {}
+    for row_plan in plans:
+        record, row = records.get(row_plan.row.number), row_plan.row
+        if record is None or not record.attempted or row.previous is not record:
+            continue  # no record of its own (one matched back from elsewhere does not count)
+        entry = _entry_for(row_plan, settled)
+        if entry is not None:
+            rows.setdefault(entry.key, row.number)
+    return rows
 
 
 def _again(entry: Entry, row_plan: RowPlan, resend_unknown: bool) -> bool:

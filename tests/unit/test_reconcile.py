@@ -239,3 +239,16 @@ def test_held_rows_wait_with_their_reason_and_are_not_queued():
     # A held row whose person the journal already messaged shows the journal's record.
     result = reconcile([held], [entry("bob", Status.SENT)], resend_unknown=False)
     assert result.states[3].status is Status.SENT and result.held == ()
+
+
+def test_a_row_added_above_a_sent_one_is_the_duplicate_not_the_row_that_was_sent():
+    sent = entry("ann", Status.SENT, sent_at="2026-01-15T09:00:00Z")
+    inserted = row_plan(2, "ann")
+    original = row_plan(
+        3, "ann", previous=owned(Status.SENT, "ann", sent_at="2026-01-15T09:00:00Z")
+    )
+    original = RowPlan(original.row, None, Status.DUPLICATE, "same recipient as row 2")
+    result = reconcile([inserted, original], [sent], resend_unknown=False)
+    assert result.states[3].status is Status.SENT
+    assert result.states[2] == StatusCells(Status.DUPLICATE, "same recipient as row 3")
+    assert result.queue == []
