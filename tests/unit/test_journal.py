@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from runner.journal import INTERRUPTED, Entry, Journal
 from runner.plans import Endpoint, PoolKey, SendPlan
@@ -110,3 +113,21 @@ def test_the_journal_is_durable(tmp_path):
     with Journal(tmp_path / "j.sqlite") as journal:
         assert journal.db.execute("PRAGMA synchronous").fetchone() == (2,)  # FULL
         assert journal.db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+@pytest.mark.parametrize(
+    ("sqlite_says", "what_to_do"),
+    [
+        ("database or disk is full", "the disk holding it is full; free some space in"),
+        ("attempt to write a readonly database", "it, or its folder, is read-only"),
+        ("database disk image is malformed", "it is damaged; keep it and restore a backup"),
+        ("disk I/O error", "the disk failed while writing it; check the disk"),
+    ],
+)
+def test_what_goes_wrong_writing_the_journal_says_what_to_do(tmp_path, sqlite_says, what_to_do):
+    from runner.journal import _trouble
+
+    text = _trouble(tmp_path / "j.sqlite", sqlite3.OperationalError(sqlite_says))
+    assert text.startswith(f"{tmp_path / 'j.sqlite'}: the journal cannot record the sends")
+    assert what_to_do in text
+    assert text.endswith("Nothing more was sent; everything recorded until now is kept")
