@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import difflib
 import math
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .keys import check_table
+from .pacing import Pacing, read_pacing
 
 
 class MessageType(StrEnum):
@@ -29,12 +30,6 @@ class ApiSettings:
     timeout: float = 30.0
     # Only the sandbox reads this: a short "day" lets a user watch a quota reset.
     sandbox_day_seconds: float = 86400.0
-
-
-@dataclass(frozen=True)
-class Pacing:
-    min_delay: float = 20.0
-    max_delay: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -60,8 +55,13 @@ class Campaign:
     message_type: MessageType | None = None
     send_hidden_rows: bool = False  # rows a filter or the user hid are the audience too
     api: ApiSettings = ApiSettings()
-    pacing: Pacing = Pacing()
+    pacing: Pacing = Pacing()  # every account's, but those named in `accounts`
     limits: Limits = Limits()
+    accounts: Mapping[str, Pacing] = field(default_factory=dict)  # [accounts.NAME] tables
+    rotate_accounts: tuple[str, ...] = ()  # rows naming no account are spread across these
+
+    def pacing_for(self, account: str) -> Pacing:
+        return self.accounts.get(account, self.pacing)
 
     @property
     def target(self) -> Path:
@@ -79,10 +79,12 @@ _TOP: dict[str, tuple[tuple[type, ...], str, bool]] = {
     "message_template": ((str,), "a string (a path)", True),
     "subject_template": ((str,), "a string (a path)", False),
     "account_id": ((str,), "a string", False),
+    "rotate_accounts": ((list,), 'a list of account IDs like ["acc_1", "acc_2"]', False),
     "message_type": ((str,), "a string", False),
     "send_hidden_rows": ((bool,), "true or false", False),
     "api": ((dict,), "a table", False),
     "pacing": ((dict,), "a table", False),
+    "accounts": ((dict,), "a table of [accounts.NAME] tables", False),
     "limits": ((dict,), "a table", False),
 }
 _NUMBER = ((int, float), "a number", False)
@@ -92,7 +94,6 @@ _API: dict[str, tuple[tuple[type, ...], str, bool]] = {
     "timeout": _NUMBER,
     "sandbox_day_seconds": _NUMBER,
 }
-_PACING = {"min_delay": _NUMBER, "max_delay": _NUMBER}
 _LIMITS = {
     "message": ((int,), "a whole number", False),
     "inmail_body": ((int,), "a whole number", False),
@@ -105,13 +106,12 @@ def load_campaign(path: Path) -> Campaign:
     path = Path(path)
     where = path.name
     data = _read(path)
-    _check_table(data, _TOP, where, "")
+    check_table(data, _TOP, where, "")
     api = data.get("api", {})
-    pacing = data.get("pacing", {})
     limits = data.get("limits", {})
-    _check_table(api, _API, where, "api")
-    _check_table(pacing, _PACING, where, "pacing")
-    _check_table(limits, _LIMITS, where, "limits")
+    check_table(api, _API, where, "api")
+    check_table(limits, _LIMITS, where, "limits")
+    pacing, accounts = read_pacing(data.get("pacing", {}), data.get("accounts", {}), where)
 
     base = path.parent
     sheet = _existing(base, data["sheet"], "sheet", where)
@@ -131,11 +131,12 @@ def load_campaign(path: Path) -> Campaign:
         raise ConfigError(
             f'{where}: message_type must be "normal" or "inmail", not {message_type!r}'
         )
-    for key, value in (*api.items(), *pacing.items()):
+    for key, value in api.items():
         if isinstance(value, float) and not math.isfinite(value):
             raise ConfigError(f"{where}: {key} must be a finite number, not {value}")
-    api_settings, pacing_settings = _api_settings(api, where), _pacing(pacing, where)
-    limit_settings = _limits(limits, where)
+    api_settings, limit_settings = _api_settings(api, where), _limits(limits, where)
+    account_id = (data.get("account_id") or "").strip() or None
+    rotate = _rotation(data.get("rotate_accounts", []), account_id, where)
 
     return Campaign(
         path=path.resolve(),
@@ -150,12 +151,14 @@ def load_campaign(path: Path) -> Campaign:
             if "subject_template" in data
             else None
         ),
-        account_id=(data.get("account_id") or "").strip() or None,
+        account_id=account_id,
         message_type=MessageType(message_type.strip().lower()) if message_type else None,
         send_hidden_rows=data.get("send_hidden_rows", False),
         api=api_settings,
-        pacing=pacing_settings,
+        pacing=pacing,
         limits=limit_settings,
+        accounts=accounts,
+        rotate_accounts=rotate,
     )
 
 
@@ -204,17 +207,23 @@ def _api_settings(api: dict[str, Any], where: str) -> ApiSettings:
     return settings
 
 
-def _pacing(pacing: dict[str, Any], where: str) -> Pacing:
-    settings = Pacing(
-        min_delay=float(pacing.get("min_delay", 20.0)),
-        max_delay=float(pacing.get("max_delay", 60.0)),
-    )
-    if not 0 <= settings.min_delay <= settings.max_delay:
+def _rotation(names: list[Any], account_id: str | None, where: str) -> tuple[str, ...]:
+    if names and account_id:
         raise ConfigError(
-            f"{where}: [pacing] needs 0 <= min_delay <= max_delay "
-            f"(got {settings.min_delay} and {settings.max_delay})"
+            f"{where}: account_id and rotate_accounts both name the sender; keep one "
+            "(rotate_accounts spreads rows across several accounts)"
         )
-    return settings
+    rotate: list[str] = []
+    for name in names:
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(
+                f"{where}: rotate_accounts must list account IDs as strings, "
+                f'like ["acc_1", "acc_2"]; found {name!r}'
+            )
+        if name.strip() in rotate:
+            raise ConfigError(f"{where}: rotate_accounts names {name.strip()!r} twice")
+        rotate.append(name.strip())
+    return tuple(rotate)
 
 
 def _limits(limits: dict[str, Any], where: str) -> Limits:
@@ -222,44 +231,6 @@ def _limits(limits: dict[str, Any], where: str) -> Limits:
         if value < 1:
             raise ConfigError(f"{where}: [limits] {key} must be at least 1")
     return Limits(**limits)
-
-
-def _check_table(
-    table: dict[str, Any],
-    schema: Mapping[str, tuple[tuple[type, ...], str, bool]],
-    where: str,
-    section: str,
-) -> None:
-    place = f" in [{section}]" if section else ""
-    for key, value in table.items():
-        if key not in schema:
-            hint = difflib.get_close_matches(key, schema, n=1)
-            suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
-            known = ", ".join(schema)
-            raise ConfigError(
-                f"{where}: unknown key {key!r}{place}{suggestion}; known keys: {known}"
-            )
-        types, type_name, _ = schema[key]
-        # bool is an int in Python; `timeout = true` must still be refused.
-        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
-            raise ConfigError(f"{where}: {key}{place} must be {type_name}, not {_toml_type(value)}")
-    for key, (_, _, required) in schema.items():
-        if required and key not in table:
-            raise ConfigError(f"{where}: missing required key {key!r}{place}")
-
-
-def _toml_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "an array"
-    return type(value).__name__
 
 
 def _existing(base: Path, value: str, key: str, where: str) -> Path:

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from .answers import Outcome, SendResult
-from .campaign import Pacing
 from .journal import Entry
+from .pacing import Pacing
 from .plans import PoolKey, SendPlan
 from .quota import Pool, exhausted, observe, parse_time
 from .status import Status

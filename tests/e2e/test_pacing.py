@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from runner.campaign import Pacing
+from runner.pacing import Pacing
 from runner.sandbox import Sandbox, transport
 from tests.support.campaign import API_KEY, make_campaign, run_in_process
 

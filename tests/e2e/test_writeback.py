@@ -8,7 +8,7 @@ import httpx
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
-from runner.campaign import Pacing
+from runner.pacing import Pacing
 from runner.sandbox import Sandbox, transport
 from runner.sheet import read_table
 from tests.support.campaign import API_KEY, make_campaign, people, run_in_process

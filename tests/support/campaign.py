@@ -11,7 +11,8 @@ import httpx
 from openpyxl import Workbook
 
 from runner.api import ApiClient, ApiTarget, make_http_client
-from runner.campaign import Pacing, load_campaign
+from runner.campaign import load_campaign
+from runner.pacing import Pacing
 from runner.cli import main
 from runner.clock import FakeClock
 from runner.outcomes import RunReport

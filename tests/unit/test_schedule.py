@@ -6,7 +6,7 @@ import random
 from datetime import UTC, datetime, timedelta
 
 from runner.answers import Outcome, SendResult
-from runner.campaign import Pacing
+from runner.pacing import Pacing
 from runner.journal import Entry
 from runner.plans import Endpoint, PoolKey, SendPlan
 from runner.quota import Pool, RateLimit
