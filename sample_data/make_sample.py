@@ -1,6 +1,6 @@
 """Regenerate sample_data/leads.xlsx, the example campaign's sheet (deterministic).
 
-    python sample_data/make_sample.py
+python sample_data/make_sample.py
 """
 
 import random
@@ -9,15 +9,72 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-FIRST = ["Anna", "Ben", "Chloé", "Dmitri", "Elif", "Farah", "Gustavo", "Hana", "Ivan", "Jia",
-         "Kofi", "Lena", "Mateo", "Nora", "Oskar", "Priya", "Quentin", "Rosa", "Sven", "Tariq"]
-LAST = ["Ahmed", "Berg", "Costa", "Dubois", "Eriksen", "Fischer", "García", "Hughes", "Ito",
-        "Jensen", "Kowalski", "López", "Müller", "Novak", "O'Brien", "Patel", "Rossi", "Silva"]
-COMPANIES = ["Northwind", "Acme Robotics", "Bluefin Labs", "Cobalt Health", "Dunmore & Co",
-             "Evergreen AI", "Fjord Logistics", "Granite Capital", "Helios Energy", ""]
+FIRST = [
+    "Anna",
+    "Ben",
+    "Chloé",
+    "Dmitri",
+    "Elif",
+    "Farah",
+    "Gustavo",
+    "Hana",
+    "Ivan",
+    "Jia",
+    "Kofi",
+    "Lena",
+    "Mateo",
+    "Nora",
+    "Oskar",
+    "Priya",
+    "Quentin",
+    "Rosa",
+    "Sven",
+    "Tariq",
+]
+LAST = [
+    "Ahmed",
+    "Berg",
+    "Costa",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "García",
+    "Hughes",
+    "Ito",
+    "Jensen",
+    "Kowalski",
+    "López",
+    "Müller",
+    "Novak",
+    "O'Brien",
+    "Patel",
+    "Rossi",
+    "Silva",
+]
+COMPANIES = [
+    "Northwind",
+    "Acme Robotics",
+    "Bluefin Labs",
+    "Cobalt Health",
+    "Dunmore & Co",
+    "Evergreen AI",
+    "Fjord Logistics",
+    "Granite Capital",
+    "Helios Energy",
+    "",
+]
 TITLES = ["Founder", "CEO", "CTO", "Co-founder", "Head of Growth", "VP Sales"]
-HEADERS = ["First Name", "Last Name", "Company", "Title", "recipientProfileId", "profileUrl",
-           "recipientProfileUrn", "groupId", "messageType"]
+HEADERS = [
+    "First Name",
+    "Last Name",
+    "Company",
+    "Title",
+    "recipientProfileId",
+    "profileUrl",
+    "recipientProfileUrn",
+    "groupId",
+    "messageType",
+]
 
 
 def urn(rng: random.Random) -> str:
@@ -43,8 +100,11 @@ def main() -> None:
         rows.append(cells + [slug(cells, i), "", "", "", ""])
     for i in range(150, 175):  # profile URLs in the forms people paste them
         cells = person(i)
-        forms = ["https://www.linkedin.com/in/{}/", "https://linkedin.com/in/{}?utm_source=share",
-                 "www.linkedin.com/in/{}"]
+        forms = [
+            "https://www.linkedin.com/in/{}/",
+            "https://linkedin.com/in/{}?utm_source=share",
+            "www.linkedin.com/in/{}",
+        ]
         rows.append(cells + ["", forms[i % 3].format(slug(cells, i)), "", "", ""])
     for i in range(175, 185):  # URNs
         rows.append(person(i) + ["", "", urn(rng), "", ""])

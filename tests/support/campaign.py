@@ -12,10 +12,10 @@ from openpyxl import Workbook
 
 from runner.api import ApiClient, ApiTarget, make_http_client
 from runner.campaign import load_campaign
-from runner.pacing import Pacing
 from runner.cli import main
 from runner.clock import FakeClock
 from runner.outcomes import RunReport
+from runner.pacing import Pacing
 from runner.prepare import prepare
 from runner.run import Run, RunOptions
 from runner.settings import places

@@ -6,8 +6,8 @@ import random
 from datetime import UTC, datetime, timedelta
 
 from runner.answers import Outcome, SendResult
-from runner.pacing import Pacing
 from runner.journal import Entry
+from runner.pacing import Pacing
 from runner.plans import Endpoint, PoolKey, SendPlan
 from runner.quota import Pool, RateLimit
 from runner.rows import Recipient
