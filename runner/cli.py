@@ -6,7 +6,6 @@ Everything else is importable; only `main_entry` (and `python -m runner`) calls 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shlex
 import sys
@@ -15,23 +14,19 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from tqdm import tqdm
-
 from . import __version__
 from .api import ApiTarget
 from .campaign import Campaign, load_campaign
-from .clock import Clock, SystemClock, iso
+from .clock import Clock, SystemClock
 from .errors import ConfigError, ExitCode, RunnerError
 from .lock import held_by
-from .plans import SendPlan
 from .prepare import Prepared, look, prepare
 from .projection import project
 from .report import dry_run, status_text, summary, write_rows
-from .run import RunOptions
+from .report.progress import progress_for
 from .session import run_campaign
-from .settings import KEY_VAR, Places, places, resolve_target
+from .settings import KEY_VAR, Places, RunOptions, places, resolve_target
 from .sheet import check_writable
-from .status import StatusCells
 from .stopping import Stopped, StopRequest, on_signals
 
 
@@ -138,67 +133,6 @@ def main_entry() -> None:
     sys.exit(code)
 
 
-class BarProgress:
-    """The progress bar, for a person at a terminal."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.bar: tqdm | None = None
-
-    def start(self, total: int) -> None:
-        self.bar = tqdm(
-            total=total, unit="msg", desc="sending", file=self.stream, disable=None, leave=False
-        )
-
-    def advance(self, plan: SendPlan, cells: StatusCells) -> None:
-        if self.bar is not None:
-            self.bar.update(1)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
-class LineProgress:
-    """One line per row handled, for a log (cron, systemd): its time, row, recipient, endpoint
-    and status, as `key=value` fields a person and grep both read."""
-
-    def __init__(self, stream: TextIO, clock: Clock) -> None:
-        self.stream = stream
-        self.clock = clock
-
-    def start(self, total: int) -> None:
-        pass
-
-    def advance(self, plan: SendPlan, cells: StatusCells) -> None:
-        fields = [
-            f"time={iso(self.clock.now())}",
-            f"row={plan.row}",
-            f"recipient={plan.recipient}",
-            f"endpoint={plan.endpoint}",
-            f"account={plan.account or '-'}",
-            f"status={cells.status}",
-        ]
-        if cells.detail:
-            fields.append(f"detail={json.dumps(cells.detail, ensure_ascii=False)}")
-        print(" ".join(fields), file=self.stream, flush=True)
-
-    def close(self) -> None:
-        pass
-
-
-def _progress(out: TextIO, err: TextIO, clock: Clock) -> BarProgress | LineProgress:
-    """A bar when a person watches (stdout is a terminal), else a line per row for the log."""
-    return BarProgress(err) if _is_terminal(out) else LineProgress(out, clock)
-
-
-def _is_terminal(stream: TextIO) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):  # a closed or odd stream: not a person
-        return False
-
-
 def _run(
     args: argparse.Namespace, env: Mapping[str, str], clock: Clock, out: TextIO, err: TextIO
 ) -> int:
@@ -232,7 +166,7 @@ def _run(
             # A sandbox trial sends nothing real: the sheet's statuses from real runs count.
             trust_sheet=args.trust_sheet or target.sandbox,
         )
-        progress = _progress(out, err, clock)
+        progress = progress_for(out, err, clock)
         report = run_campaign(prepared, target, options, clock, progress, stop)
     print(summary(report, prepared, command, clock.now()), file=out)
     if report.write_error:

@@ -15,6 +15,9 @@ class Clock(Protocol):
     def sleep(self, seconds: float) -> None:
         """Wait; a fake clock just moves on."""
 
+    def wait(self, event: threading.Event, seconds: float) -> bool:
+        """Wait until `event` is set, `seconds` at most; whether it was set."""
+
 
 class SystemClock:
     """The real clock."""
@@ -25,6 +28,9 @@ class SystemClock:
     def sleep(self, seconds: float) -> None:
         if seconds > 0:
             time.sleep(seconds)
+
+    def wait(self, event: threading.Event, seconds: float) -> bool:
+        return event.wait(max(seconds, 0))
 
 
 class FakeClock:
@@ -47,6 +53,13 @@ class FakeClock:
             self.slept.append(seconds)
             if seconds > 0:
                 self._now += timedelta(seconds=seconds)
+
+    def wait(self, event: threading.Event, seconds: float) -> bool:
+        """An event already set ends the wait at once; else the time passes, as `sleep`."""
+        if event.is_set():
+            return True
+        self.sleep(seconds)
+        return event.is_set()
 
     def advance(self, seconds: float = 0, **kwargs: float) -> None:
         with self._lock:

@@ -6,15 +6,19 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 from .answers import Outcome, SendResult
 from .clock import iso
 from .errors import ExitCode
 from .plans import SendPlan
 from .quota import Pool
+from .schedule import Wait
 from .sheet import WriteReport
 from .status import Status, StatusCells
 
+# --wait reads the clock at least this often while it sleeps through a pause (seconds).
+WAIT_STEP = 30.0
 RESEND_HINT = " (rerun with --resend-unknown to send it again)"
 
 
@@ -35,6 +39,9 @@ class RunReport:
     stop: StopReason = StopReason.FINISHED
     stalled: str = ""  # for STALLED and SHEET: why
     blocked: list[Pool] = field(default_factory=list)  # spent quotas that rows wait on
+    # closed send windows and reached daily caps that rows wait on, each with what it says
+    waits: list[tuple[Wait, str]] = field(default_factory=list)
+    pauses: int = 0  # --wait: times the run slept through a pause
     failing: dict[str, str] = field(default_factory=dict)  # account -> why the API is failing
     recovered: int = 0  # rows an earlier run left in flight, now unknown
     adopted: int = 0  # outcomes the sheet showed and the journal did not know
@@ -74,3 +81,40 @@ def exit_code(report: RunReport) -> int:
     code = ExitCode.PAUSED if pending and report.stop is not StopReason.LIMIT else ExitCode.OK
     # The sheet not written is worth a non-zero code even when all was sent.
     return ExitCode.FATAL if report.write_error and code is ExitCode.OK else code
+
+
+class Progress(Protocol):
+    """How the core reports progress; the CLI draws it (a bar on a terminal)."""
+
+    def start(self, total: int) -> None: ...
+
+    def advance(self, plan: SendPlan, cells: StatusCells) -> None: ...
+
+    def close(self) -> None: ...
+
+    def paused(self, wait: Wait, detail: str) -> None:
+        """--wait: the run sleeps until `wait.until` (one line in a log)."""
+
+    def waiting(self, until: datetime, now: datetime) -> None:
+        """--wait: still asleep (a countdown on a terminal)."""
+
+    step: float  # --wait re-reads the clock this often (seconds), so a laptop's sleep is seen
+
+
+class NoProgress:
+    def start(self, total: int) -> None:
+        pass
+
+    def advance(self, plan: SendPlan, cells: StatusCells) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def paused(self, wait: Wait, detail: str) -> None:
+        pass
+
+    def waiting(self, until: datetime, now: datetime) -> None:
+        pass
+
+    step = WAIT_STEP

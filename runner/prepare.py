@@ -40,6 +40,14 @@ class Prepared:
     template_error: str = ""  # why the templates could not be used, when that was allowed
     status_sources: tuple[str, ...] = ()  # the files statuses from earlier runs were read from
 
+    def owners(self) -> dict[int, str]:
+        """Each row's recipient, as its status block names them."""
+        return {rp.row.number: str(rp.row.recipient or "") for rp in self.plans}
+
+    def rows_by_key(self) -> dict[str, int]:
+        """Each recipient to be sent to, by their journal key -> their row."""
+        return {rp.plan.recipient.key: rp.row.number for rp in self.plans if rp.plan}
+
 
 def prepare(campaign: Campaign, places: Places, *, need_templates: bool = True) -> Prepared:
     """Read the sheet and templates and plan every row; raises InputError on bad input.

@@ -1,10 +1,11 @@
 """A campaign run: the send loop over the named parts.
 
-    reconcile (sheet x journal) -> schedule -> attempt (journal, HTTP, journal) -> learn
-    -> maybe stop -> maybe checkpoint -> ... -> final write-back
+    reconcile (sheet x journal) -> schedule -> begin (journal) -> sender thread (HTTP)
+    -> answer (journal) -> learn -> maybe stop -> maybe checkpoint -> ... -> final write-back
 
 The journal is the truth about what was sent; the sheet is written from it. Rows are known by
-their recipient, not their position, so a re-sorted or extended sheet resumes correctly.
+their recipient, not their position, so a re-sorted or extended sheet resumes correctly. Each
+account sends from its own thread (`workers.py`); everything else happens here, in one thread.
 """
 
 from __future__ import annotations
@@ -12,65 +13,42 @@ from __future__ import annotations
 import contextlib
 import random
 from contextlib import ExitStack
-from dataclasses import dataclass, replace
-from typing import Protocol
+from dataclasses import replace
+from datetime import datetime
 
 from . import failpoints
 from .answers import Outcome
 from .api import ApiClient
-from .clock import Clock, iso
+from .caps import Caps, sends_by_account
+from .clock import Clock
 from .errors import ApiFatal, ConfigError, JournalError, SheetError
 from .lock import locks_for
-from .outcomes import RESEND_HINT, RunReport, StopReason, exit_code, outcome_cells
+from .outcomes import (
+    RESEND_HINT,
+    NoProgress,
+    Progress,
+    RunReport,
+    StopReason,
+    exit_code,
+    outcome_cells,
+)
+from .pauses import mark_waiting, sleep_until, wait_detail
 from .plans import SendPlan
 from .prepare import Prepared, check_vouched, open_journal, read_again
-from .quota import QUOTA_USED_UP
 from .reconcile import Reached, reconcile
-from .schedule import Scheduler, Wait, WaitReason, last_sends
-from .settings import Places
+from .schedule import DAY_WAITS, Scheduler, Wait, last_sends, sticky
+from .settings import RunOptions
 from .sheet import Stamp
 from .status import Status, StatusCells
 from .stopping import Stopped, StopRequest
-from .stops import (
-    Acquit,
-    Decision,
-    PauseAccount,
-    Stop,
-    StopKind,
-    StopRules,
-    Trouble,
-)
+from .stops import Acquit, Decision, PauseAccount, Stop, StopKind, StopRules, Trouble, struck_cells
+from .workers import Answer, Senders
 from .writeback import WriteBack
 
-
-@dataclass(frozen=True)
-class RunOptions:
-    places: Places
-    api_name: str  # which API the quotas belong to: its base URL, or "sandbox"
-    limit: int | None = None
-    resend_unknown: bool = False
-    trust_sheet: bool = False  # take sheet statuses the journal cannot vouch for as the record
-
-
-class Progress(Protocol):
-    """How the core reports progress; the CLI draws it (a bar on a terminal)."""
-
-    def start(self, total: int) -> None: ...
-
-    def advance(self, plan: SendPlan, cells: StatusCells) -> None: ...
-
-    def close(self) -> None: ...
-
-
-class NoProgress:
-    def start(self, total: int) -> None:
-        pass
-
-    def advance(self, plan: SendPlan, cells: StatusCells) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
+# When the API asks to wait (a 429's Retry-After) no longer than this, the run waits.
+SHORT_WAIT = 120.0
+# How long one look for an answer blocks (real seconds): a stop request is seen between looks.
+ANSWER_POLL = 0.25
 
 
 class Run:
@@ -99,11 +77,13 @@ class Run:
         self.stops = StopRules()
         self.reached = Reached()
         self.in_flight: dict[str, SendPlan] = {}  # recipient key -> its plan, while on the wire
+        self.row_of: dict[str, int] = {}  # recipient key -> their row in the sheet as it is now
+        self.stopping = False  # a stop rule ended the run: what is on the wire still finishes
         self.writeback = WriteBack(
             prepared.table,
             options.places.target,
             clock,
-            owners=_owners(prepared),
+            owners=prepared.owners(),
             on_write=self._written,
             reread=self._reread,
         )
@@ -160,13 +140,17 @@ class Run:
         self.report.moved = start.moved
         self.report.hidden = len(start.held)
         self.states.update(start.states)
-        self.queue = start.queue
+        self.queue = sticky(start.queue, entries)
+        self.row_of = self.prepared.rows_by_key()
+        campaign = self.prepared.campaign
         self.scheduler = Scheduler(
-            start.queue,
+            self.queue,
             self.journal.pools(self.options.api_name),
-            self.prepared.campaign.pacing,
+            campaign.pacing_for,
             self.rng,
             last_sent=last_sends(entries),
+            caps=Caps(campaign.pacing_for, sends_by_account(entries)),
+            rotate=campaign.rotate_accounts,
         )
         self.report.failing = self.scheduler.failing
         self.writeback.first(self.states)
@@ -180,23 +164,136 @@ class Run:
 
     def _loop(self) -> None:
         self.progress.start(len(self.queue))
+        self.senders = Senders(self.api.send)
         try:
-            while (step := self._next()) is not None:
-                if self._decide(self._attempt(step)):
-                    return
-                self.writeback.checkpoint(self.states)
-            if self.report.stop is StopReason.FINISHED:
-                self._decide(self.stops.unresolved(self._struck))
+            while self._step():
+                pass
+            while self.in_flight:  # what is on the wire ends sent or failed, not unknown
+                self._take(block=True)
+            if self.report.stop is StopReason.FINISHED and not self.stopping:
+                struck = self.strikes
+                self._decide(self.stops.unresolved(lambda plan: plan.recipient.key in struck))
         except _SheetUnusable as err:
             self.report.stop, self.report.stalled = StopReason.SHEET, str(err)
         finally:
+            self.senders.close()
             self.progress.close()
 
-    def _follow_edits(self) -> None:
-        """Before each send: if the user saved the sheet, carry on from what it says now (a
-        deleted row is not sent, an edited one is sent as it reads now, a new one is queued)."""
-        if Stamp.of(self.prepared.campaign.sheet) != self.writeback.table.stamp:
-            self._reread()
+    def _step(self) -> bool:
+        """Take in the answers that came, then start the next send or wait for one; False
+        once no new send is to start."""
+        self._take()
+        if self.stopping:
+            return False
+        if self.stop.signum is not None:  # asked to stop: no new send starts
+            self.report.stop, self.report.signal = StopReason.SIGNAL, self.stop.signum
+            return False
+        if Stamp.of(self.prepared.campaign.sheet) != self.writeback.table.stamp:  # user saved it
+            if not self.in_flight:  # follow it once what is on the wire is recorded
+                self._reread()
+            else:
+                self._take(block=True)
+            return True
+        limit = self.options.limit
+        if limit is not None and self.report.attempted >= limit:
+            if self.scheduler.left():
+                self.report.stop = StopReason.LIMIT
+            return False
+        now = self.clock.now()
+        step = self.scheduler.next(now)
+        if isinstance(step, SendPlan):
+            self._begin(step)
+            return True
+        seconds = 0.0 if step is None else (step.until - now).total_seconds()
+        long = step is None or step.reason in DAY_WAITS or seconds > SHORT_WAIT
+        if self.in_flight:  # an answer may free an account or change a quota: wait for one
+            self._take(block=True, until=None if long or step is None else step.until)
+            return True
+        if step is None:
+            return False
+        if long:
+            if not self.options.wait:
+                return False  # the rows wait for a later run
+            self._sleep_through(step)
+            return True
+        self.clock.sleep(seconds)  # pacing, or a moment the API asked for (Retry-After)
+        return True
+
+    def _begin(self, plan: SendPlan) -> None:
+        """Start one send: journal it in flight (committed before the request leaves), then
+        hand it to its account's sender."""
+        earlier = self.reached.earlier_row(plan)
+        if earlier is not None:
+            detail = f"same recipient as row {earlier} (LinkedIn answered with the same URN)"
+            self._show(plan, StatusCells(Status.DUPLICATE, detail))
+            self.scheduler.release(plan)
+            return
+        self.journal.begin(plan, self.clock.now())
+        self.report.attempted += 1  # counted as it goes out: a stop mid-request still tells
+        self.in_flight[plan.recipient.key] = plan
+        failpoints.reached(failpoints.IN_FLIGHT_COMMITTED)
+        self.senders.start(plan)
+
+    def _take(self, *, block: bool = False, until: datetime | None = None) -> None:
+        """Record the answers that came. With `block`, wait for one first: with no `until`,
+        a short while (the caller asks again while sends are out); else until then on the
+        run's clock (a pause other accounts' sends are in). An answer on its way
+        is given a moment of real time first, so that a simulated clock, which jumps a pause
+        at once, sees the answers the simulator gave as they come."""
+        if block and not self.senders.arrived.is_set():
+            poll = ANSWER_POLL
+            if until is not None:
+                poll = min(max((until - self.clock.now()).total_seconds(), 0), poll)
+            answer = self.senders.take(block=True, timeout=poll)
+            if answer is not None:
+                self._answered(answer)
+            elif until is not None and (left := (until - self.clock.now()).total_seconds()) > 0:
+                self.clock.wait(self.senders.arrived, left)
+        while (answer := self.senders.take()) is not None:
+            self._answered(answer)
+
+    def _answered(self, answer: Answer) -> None:
+        plan = answer.plan
+        key = plan.recipient.key
+        if key not in self.in_flight:
+            return  # abandoned already (the run was cut short)
+        if answer.result is None:
+            assert answer.error is not None
+            raise answer.error  # the row is abandoned as the error is handled (the run stops)
+        failpoints.reached(failpoints.ANSWER_RECEIVED)
+        del self.in_flight[key]
+        result = answer.result
+        self.api.forget(plan)
+        plan = replace(plan, row=self.row_of.get(key, plan.row))  # the sheet may have moved it
+        now = self.clock.now()
+        pool = self.scheduler.learn(plan.pool, result, now)
+        if pool is not None:
+            self.journal.save_pool(self.options.api_name, pool)
+        cells = outcome_cells(plan, result, now)
+        self.journal.finish(key, cells, now)
+        if key in self.row_of:  # not deleted from the sheet meanwhile
+            self._show(plan, cells)
+        if pool is not None and pool.asked_to_wait and result.outcome is Outcome.RATE_LIMITED:
+            self.scheduler.again(plan)  # tried again once the wait is over
+        if cells.status is Status.SENT:
+            self.report.sent += 1
+            self.reached.add(plan, cells.urn)
+        self.scheduler.done(plan, now, counted=cells.status in (Status.SENT, Status.UNKNOWN))
+        if self._decide(self.stops.observe(plan, result)):
+            self.stopping = True
+        self.writeback.checkpoint(self.states)
+
+    def _sleep_through(self, wait: Wait) -> None:
+        """--wait: write the sheet, say why and until when, then sleep to then in short steps,
+        reading the wall clock each time (a laptop asleep through the moment wakes past it).
+        A stop request ends the sleep at once."""
+        now = self.clock.now()
+        self._mark_waiting(now)
+        self.writeback.checkpoint(self.states, force=True)
+        self.report.pauses += 1
+        detail = wait_detail(wait, self.scheduler, self.prepared.campaign, now)
+        self.progress.paused(wait, detail)
+        sleep_until(self.clock, wait.until, self.progress)
 
     def _reread(self) -> dict[int, StatusCells]:
         """Read the sheet again and reconcile it with the journal; the statuses by row now."""
@@ -212,67 +309,17 @@ class Run:
         now = self.clock.now()
         for entry in start.adopted:
             self.journal.adopt(entry, now)
-        self.prepared, self.queue = prepared, start.queue
+        # Someone on the wire now is not queued again (the journal says in flight, not done).
+        queue = [plan for plan in start.queue if plan.recipient.key not in self.in_flight]
+        self.prepared, self.queue = prepared, sticky(queue, entries)
+        self.row_of = prepared.rows_by_key()
         self.states.clear()
         self.states.update(start.states)
-        self.scheduler.requeue(start.queue)
-        self.writeback.follow(prepared.table, _owners(prepared))
+        self.scheduler.requeue(self.queue)
+        self.writeback.follow(prepared.table, prepared.owners())
         self.report.hidden = len(start.held)
         self.report.rereads += 1
         return self.states
-
-    def _next(self) -> SendPlan | None:
-        """The next plan to send, after any pacing pause; None when this run is done."""
-        limit = self.options.limit
-        while True:
-            if self.stop.signum is not None:  # asked to stop: no new send starts
-                self.report.stop, self.report.signal = StopReason.SIGNAL, self.stop.signum
-                return None
-            self._follow_edits()
-            if limit is not None and self.report.attempted >= limit:
-                if self.scheduler.left():
-                    self.report.stop = StopReason.LIMIT
-                return None
-            now = self.clock.now()
-            step = self.scheduler.next(now)
-            if not isinstance(step, Wait):
-                return step
-            wait = (step.until - now).total_seconds()
-            if step.reason is WaitReason.QUOTA or wait > SHORT_WAIT:
-                return None  # a spent quota: the rows wait for a later run
-            self.clock.sleep(wait)  # pacing, or a moment the API asked for (Retry-After)
-
-    def _attempt(self, plan: SendPlan) -> list[Decision]:
-        """Send one plan: journal it in flight, send, journal the outcome, learn from it."""
-        earlier = self.reached.earlier_row(plan)
-        if earlier is not None:
-            detail = f"same recipient as row {earlier} (LinkedIn answered with the same URN)"
-            self._show(plan, StatusCells(Status.DUPLICATE, detail))
-            self.scheduler.release(plan)
-            return []
-        key = plan.recipient.key
-        self.journal.begin(plan, self.clock.now())
-        self.report.attempted += 1  # counted as it goes out: a stop mid-request still tells
-        self.in_flight[key] = plan
-        failpoints.reached(failpoints.IN_FLIGHT_COMMITTED)
-        result = self.api.send(plan)
-        failpoints.reached(failpoints.ANSWER_RECEIVED)
-        del self.in_flight[key]
-        self.api.forget(plan)
-        now = self.clock.now()
-        pool = self.scheduler.learn(plan.pool, result, now)
-        if pool is not None:
-            self.journal.save_pool(self.options.api_name, pool)
-        cells = outcome_cells(plan, result, now)
-        self.journal.finish(key, cells, now)
-        self._show(plan, cells)
-        if pool is not None and pool.asked_to_wait and result.outcome is Outcome.RATE_LIMITED:
-            self.scheduler.again(plan)  # tried again once the wait is over
-        if cells.status is Status.SENT:
-            self.report.sent += 1
-            self.reached.add(plan, cells.urn)
-        self.scheduler.done(plan, now)
-        return self.stops.observe(plan, result)
 
     def _decide(self, decisions: list[Decision]) -> bool:
         """Act on what the stop rules said; True when the run stops sending."""
@@ -286,9 +333,6 @@ class Run:
                 return True
         return False
 
-    def _struck(self, plan: SendPlan) -> bool:
-        return plan.recipient.key in self.strikes
-
     def _acquit(self, acquit: Acquit) -> None:
         """Rows whose trouble was their own wait behind the others; after a few runs of it,
         they fail, so that no row holds the campaign back."""
@@ -296,19 +340,7 @@ class Run:
             return  # refused, as the API said: they stay failed
         now = self.clock.now()
         for plan in acquit.plans:
-            strikes = self.journal.strike(plan.recipient.key)
-            if strikes >= MAX_STRIKES:
-                cells = StatusCells(
-                    Status.FAILED,
-                    f"the API failed for this recipient on {strikes} runs while it worked for "
-                    f"others ({acquit.detail}); clear the status cell to try again",
-                )
-            else:
-                cells = StatusCells(
-                    Status.PENDING,
-                    f"{acquit.detail}; the API failed for this recipient while it worked for "
-                    f"others ({strikes} of {MAX_STRIKES}): tried after the others next run",
-                )
+            cells = struck_cells(acquit.detail, self.journal.strike(plan.recipient.key))
             self.journal.finish(plan.recipient.key, cells, now)
             self.states[plan.row] = cells
 
@@ -339,25 +371,12 @@ class Run:
             detail = f"{why}; it may or may not have been delivered" + RESEND_HINT
             cells = StatusCells(Status.UNKNOWN, detail)
             self.journal.finish(key, cells, now)
-            self.states[plan.row] = cells
+            if key in self.row_of:  # where the sheet has them now
+                self.states[self.row_of[key]] = cells
 
     def _finish(self) -> None:
-        """Pending rows waiting on a spent quota say so, with the reset time; then the final
-        write-back."""
-        now = self.clock.now()
-        pools = self.scheduler.pools
-        waiting = {p.pool for p in self.queue if self.states[p.row].status is Status.PENDING}
-        blocked = {key: pools[key] for key in sorted(waiting) if key in pools}
-        blocked = {key: pool for key, pool in blocked.items() if pool.blocked(now)}
-        self.report.blocked = list(blocked.values())
-        for plan in self.queue:
-            cells, pool = self.states[plan.row], blocked.get(plan.pool)
-            if cells.status is Status.PENDING and pool is not None:
-                assert pool.blocked_until is not None
-                detail = f"{QUOTA_USED_UP}; resets at {iso(pool.blocked_until)}"
-                if pool.asked_to_wait:
-                    detail = f"{pool.reason}; may send again at {iso(pool.blocked_until)}"
-                self.states[plan.row] = replace(cells, detail=detail)
+        """Pending rows say what they wait for and until when; then the final write-back."""
+        self._mark_waiting(self.clock.now())
         self.report.held = self.writeback.held
         if self.report.stop is StopReason.SHEET:  # it cannot be written as it is now
             self.report.held = "the sheet cannot be used as it is now (see below)"
@@ -367,17 +386,13 @@ class Run:
         self.report.write_error = self.writeback.error
         self.report.held = self.writeback.held
 
-
-# When the API asks to wait (a 429's Retry-After) no longer than this, the run waits.
-SHORT_WAIT = 120.0
-# A row the API fails for while it works for others is tried on this many runs, then failed.
-MAX_STRIKES = 3
+    def _mark_waiting(self, now: datetime) -> None:
+        """Pending rows that wait on a quota, window or cap say on what, and until when."""
+        shown = mark_waiting(
+            self.queue, self.states, self.scheduler, self.prepared.campaign, self.in_flight, now
+        )
+        self.report.blocked, self.report.waits = shown.blocked, shown.waits
 
 
 class _SheetUnusable(Exception):
     """The sheet, saved during the run, cannot be used as it is now: the run stops."""
-
-
-def _owners(prepared: Prepared) -> dict[int, str]:
-    """Each row's recipient, as its status block names them."""
-    return {rp.row.number: str(rp.row.recipient or "") for rp in prepared.plans}

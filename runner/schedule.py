@@ -1,24 +1,27 @@
 """Which send comes next: per-quota queues, human pacing per account, spent quotas.
 
 The send loop asks one question, `next(now)`: a plan to send now, a `Wait` until a moment
-(pacing, or a spent quota), or None when nothing is left that this run could send. Several
-accounts, send windows and daily caps answer through it. Each account sends one message at a
-time: a plan handed out is in flight until `done`, and its account gets nothing meanwhile.
+(pacing, a spent quota, a closed send window, an own daily cap reached), or None when nothing
+is left that an idle account could send. Each account sends one message at a time: a plan
+handed out is in flight until `done`, and its account gets nothing meanwhile. Rows naming no
+account go, with `rotate_accounts`, to whichever of those accounts can send first (the one with
+most left today among equals), and keep that account from then on.
 """
 
 from __future__ import annotations
 
 import random
 from collections import deque
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from .answers import Outcome, SendResult
+from .caps import Caps
 from .journal import Entry
 from .pacing import Pacing
-from .plans import PoolKey, SendPlan
+from .plans import Endpoint, PoolKey, SendPlan
 from .quota import Pool, exhausted, observe, parse_time
 from .status import Status
 
@@ -26,13 +29,20 @@ from .status import Status
 class WaitReason(StrEnum):
     PACING = "pacing"  # the account paused after its last send, as a person would
     ASKED = "asked"  # the API asked to wait a while (a 429's Retry-After)
-    QUOTA = "quota"  # every pool with rows left has spent its daily quota
+    QUOTA = "quota"  # the API's daily quota is spent
+    WINDOW = "window"  # outside the account's send window (or on a weekend it skips)
+    CAP = "cap"  # the account reached its own daily cap (daily_limit, warm-up)
 
 
-@dataclass(frozen=True)
+# What a run without --wait stops on, as on a spent quota: sending resumes at a later run.
+DAY_WAITS = frozenset({WaitReason.QUOTA, WaitReason.WINDOW, WaitReason.CAP})
+
+
+@dataclass(frozen=True, order=True)
 class Wait:
     until: datetime
     reason: WaitReason
+    account: str = ""  # whose wait ("" for the API key's default account)
 
 
 class Scheduler:
@@ -40,21 +50,27 @@ class Scheduler:
         self,
         queue: Iterable[SendPlan],
         pools: Mapping[PoolKey, Pool],
-        pacing: Pacing,
+        pacing: Pacing | Callable[[str], Pacing],
         rng: random.Random,
         *,
         last_sent: Mapping[str, datetime] | None = None,
+        caps: Caps | None = None,
+        rotate: Sequence[str] = (),
     ) -> None:
         self.lanes: dict[PoolKey, deque[SendPlan]] = {}
         self.requeue(queue)
         self.pools = dict(pools)
-        self.pacing = pacing
+        self.pacing_for = pacing if callable(pacing) else (lambda _account: pacing)
         self.rng = rng
+        self.caps = caps or Caps(self.pacing_for, {})
+        self.rotate = tuple(rotate)  # rows naming no account go to whichever of these is free
         self.failing: dict[str, str] = {}  # account -> why the API is failing for it
         self.busy: set[str] = set()  # accounts with a send in flight
         # account -> the earliest moment pacing lets it send again
-        gap = timedelta(seconds=pacing.min_delay)
-        self.next_send = {account: at + gap for account, at in (last_sent or {}).items()}
+        self.next_send = {
+            account: at + timedelta(seconds=self.pacing_for(account).min_delay)
+            for account, at in (last_sent or {}).items()
+        }
 
     def requeue(self, queue: Iterable[SendPlan]) -> None:
         """What is left to send, anew (the sheet was read again); pacing and quotas stay."""
@@ -62,44 +78,84 @@ class Scheduler:
         for plan in queue:
             self.lanes.setdefault(plan.pool, deque()).append(plan)
 
+    def senders(self, key: PoolKey) -> tuple[str, ...]:
+        """The accounts that may send a lane's plans: its own, or the rotation's."""
+        return self.rotate if key.account == "" and self.rotate else (key.account,)
+
     def next(self, now: datetime) -> SendPlan | Wait | None:
-        """What may be sent now (handed out: call `done` after), or until when to wait."""
-        best: tuple[datetime, int] | None = None
-        choice: PoolKey | None = None
-        reopens: list[tuple[datetime, WaitReason]] = []
+        """What may be sent now (handed out: call `done` after), or until when to wait (the
+        earliest moment any account could send); None when no idle account has rows left."""
+        best: tuple[datetime, int, int] | None = None
+        choice: tuple[PoolKey, str] | None = None
+        waits: list[Wait] = []
         for key, lane in self.lanes.items():
-            if not lane or key.account in self.failing or key.account in self.busy:
+            if not lane:
                 continue
-            pool = self.pools.get(key)
-            if pool is not None and pool.blocked(now):
-                assert pool.blocked_until is not None
-                why = WaitReason.ASKED if pool.asked_to_wait else WaitReason.QUOTA
-                reopens.append((pool.blocked_until, why))
-                continue
-            rank = (self._ready_at(key.account, now), lane[0].row)
-            if best is None or rank < best:
-                best, choice = rank, key
+            for account in self.senders(key):
+                if account in self.failing or account in self.busy:
+                    continue
+                held = self.held(account, key.endpoint, now)
+                if held is not None:
+                    waits.append(held)
+                    continue
+                rank = (self._ready_at(account, now), lane[0].row, -self._left(account, key, now))
+                if best is None or rank < best:
+                    best, choice = rank, (key, account)
         if best is None or choice is None:
-            return Wait(*min(reopens)) if reopens else None
+            return min(waits) if waits else None
+        key, account = choice
         if best[0] > now:
-            return Wait(best[0], WaitReason.PACING)
-        self.busy.add(choice.account)
-        return self.lanes[choice].popleft()
+            return Wait(best[0], WaitReason.PACING, account)
+        self.busy.add(account)
+        plan = self.lanes[key].popleft()
+        return plan if plan.account == account else replace(plan, account=account)
+
+    def held(self, account: str, endpoint: Endpoint, now: datetime) -> Wait | None:
+        """Why `account` cannot send through `endpoint` now, and until when; None if it can
+        (pacing aside)."""
+        pool = self.pools.get(PoolKey(account, endpoint))
+        if pool is not None and pool.blocked(now):
+            assert pool.blocked_until is not None
+            why = WaitReason.ASKED if pool.asked_to_wait else WaitReason.QUOTA
+            return Wait(pool.blocked_until, why, account)
+        window = self.pacing_for(account).window
+        if not window.is_open(now):
+            return Wait(window.next_open(now), WaitReason.WINDOW, account)
+        if self.caps.reached(account, now):
+            return Wait(self.caps.reopens(account, now), WaitReason.CAP, account)
+        return None
+
+    def waiting(self, plan: SendPlan, now: datetime) -> Wait | None:
+        """Why a plan left unsent waits (the earliest of its possible senders' waits)."""
+        waits = [self.held(account, plan.endpoint, now) for account in self.senders(plan.pool)]
+        found = [wait for wait in waits if wait is not None]
+        return min(found) if found and len(found) == len(waits) else None
+
+    def _left(self, account: str, key: PoolKey, now: datetime) -> int:
+        """What the account has left today: the API's quota and its own cap, the lesser."""
+        pool = self.pools.get(PoolKey(account, key.endpoint))
+        left = pool.remaining if pool and pool.remaining is not None else key.endpoint.daily_limit
+        cap = self.caps.state(account, now).left
+        return left if cap is None else min(left, cap)
 
     def _ready_at(self, account: str, now: datetime) -> datetime:
         """When pacing lets `account` send: never later than `max_delay` from now, whatever an
         earlier run, a sheet's typed date or a clock set wrong then stepped back says."""
         ready = self.next_send.get(account, now)
-        latest = now + timedelta(seconds=self.pacing.max_delay)
+        latest = now + timedelta(seconds=self.pacing_for(account).max_delay)
         if ready > latest:
             self.next_send[account] = ready = latest
         return ready
 
-    def done(self, plan: SendPlan, now: datetime) -> None:
-        """The plan's send is over: its account pauses for a random human-like while."""
+    def done(self, plan: SendPlan, now: datetime, *, counted: bool = True) -> None:
+        """The plan's send is over: its account pauses for a random human-like while. A send
+        that may have reached the person (`counted`) counts toward the account's cap."""
         self.busy.discard(plan.account)
-        delay = self.rng.uniform(self.pacing.min_delay, self.pacing.max_delay)
+        pacing = self.pacing_for(plan.account)
+        delay = self.rng.uniform(pacing.min_delay, pacing.max_delay)
         self.next_send[plan.account] = now + timedelta(seconds=delay)
+        if counted:
+            self.caps.add(plan.account, now)
 
     def again(self, plan: SendPlan) -> None:
         """The plan was not sent (its quota said wait): it goes first in its queue again."""
@@ -127,6 +183,18 @@ class Scheduler:
     def left(self) -> list[SendPlan]:
         """Every plan not handed out yet."""
         return [plan for lane in self.lanes.values() for plan in lane]
+
+
+def sticky(queue: Iterable[SendPlan], entries: Iterable[Entry]) -> list[SendPlan]:
+    """Rows naming no account keep the account an earlier attempt used: a resumed campaign
+    never moves a conversation it began to another sender."""
+    took = {entry.key: entry.account for entry in entries if entry.account}
+    return [
+        replace(plan, account=took[plan.recipient.key])
+        if not plan.account and took.get(plan.recipient.key)
+        else plan
+        for plan in queue
+    ]
 
 
 def last_sends(entries: Iterable[Entry]) -> dict[str, datetime]:

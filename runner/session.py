@@ -11,10 +11,10 @@ import httpx
 from .api import ApiClient, ApiTarget, make_http_client
 from .clock import Clock
 from .errors import ConfigError
-from .outcomes import RunReport
+from .outcomes import Progress, RunReport
 from .prepare import Prepared
-from .run import Progress, Run, RunOptions
-from .settings import Places
+from .run import Run
+from .settings import Places, RunOptions
 from .stopping import StoppableClock, StopRequest
 
 

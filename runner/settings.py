@@ -108,3 +108,13 @@ def places(campaign: Campaign, *, sandbox: bool, state_dir: Path | None = None) 
 def _beside(path: Path, suffix: str) -> Path:
     """A hidden file next to `path`: `.leads.xlsx.campaign-runner.lock`."""
     return path.with_name(f".{path.name}.{suffix}")
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    places: Places
+    api_name: str  # which API the quotas belong to: its base URL, or "sandbox"
+    limit: int | None = None
+    resend_unknown: bool = False
+    trust_sheet: bool = False  # take sheet statuses the journal cannot vouch for as the record
+    wait: bool = False  # --wait: sleep through pauses (quota, window, cap) until all is sent

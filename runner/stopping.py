@@ -7,12 +7,15 @@ retries) stops it at once: nothing is on the wire, so the row simply stays pendi
 request stops at once, whatever is under way.
 
 The CLI turns signals into `StopRequest.request`; the core sleeps through a `StoppableClock`
-and checks `requested` between sends.
+and checks `requested` between sends. Signals reach the main thread only: a sender thread's
+pause (between retries) ends through an event the request sets, and the send is abandoned
+there, before its next attempt leaves.
 """
 
 from __future__ import annotations
 
 import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -32,7 +35,8 @@ class Stopped(BaseException):
 class StopRequest:
     def __init__(self) -> None:
         self.signum: int | None = None  # the signal that asked the run to stop
-        self._waiting = 0  # > 0 while the run only waits: a stop then cuts in at once
+        self._waiting = 0  # > 0 while the main thread only waits: a stop then cuts in at once
+        self.flag = threading.Event()  # set by the first request: sender threads' pauses end
 
     @property
     def requested(self) -> bool:
@@ -41,9 +45,11 @@ class StopRequest:
     def request(self, signum: int) -> None:
         """Ask the run to stop (from a signal handler)."""
         first = self.signum is None
-        if first:
-            self.signum = signum
-        if not first or self._waiting:
+        if not first:
+            raise Stopped(signum)
+        self.signum = signum
+        self.flag.set()  # a second signal cannot land inside this: it raises above instead
+        if self._waiting:
             raise Stopped(signum)
 
     @contextmanager
@@ -69,8 +75,28 @@ class StoppableClock:
         return self.clock.now()
 
     def sleep(self, seconds: float) -> None:
-        with self.stop.waiting():
-            self.clock.sleep(seconds)
+        if threading.current_thread() is threading.main_thread():
+            with self.stop.waiting():
+                self.clock.sleep(seconds)
+        elif self.stop.requested or self.clock.wait(self.stop.flag, seconds):
+            assert self.stop.signum is not None
+            raise Stopped(self.stop.signum)
+
+    def wait(self, event: threading.Event, seconds: float) -> bool:
+        """Wait for `event` (a sender's answer), in short steps so that a stop request is
+        seen at once; True when the event came or a stop was asked for."""
+        end = self.clock.now().timestamp() + seconds
+        while not self.stop.requested:
+            left = end - self.clock.now().timestamp()
+            if left <= 0:
+                return event.is_set()
+            if self.clock.wait(event, min(left, STEP)):
+                return True
+        return True
+
+
+# How often a wait with sends under way looks at a stop request.
+STEP = 0.25
 
 
 SIGNALS = tuple(

@@ -22,6 +22,7 @@ from enum import StrEnum
 
 from .answers import Outcome, SendResult
 from .plans import SendPlan
+from .status import Status, StatusCells
 
 MAX_UNKNOWN_IN_A_ROW = 3
 MAX_SAME_FAILURE = 3
@@ -191,3 +192,23 @@ def about_the_recipient(result: SendResult) -> bool:
     """Refusals that are about this person, even when the words are the same for everyone:
     not found, or not visible to the sender through the group (UNAUTHORIZED_VIEWER)."""
     return result.status == 404 or "UNAUTHORIZED_VIEWER" in result.detail
+
+
+# A row the API fails for while it works for others is tried on this many runs, then failed.
+MAX_STRIKES = 3
+
+
+def struck_cells(detail: str, strikes: int) -> StatusCells:
+    """What a row the API failed for alone shows after its `strikes`-th run of it: pending,
+    tried after the others next run, until it fails (so that no row holds the campaign back)."""
+    if strikes >= MAX_STRIKES:
+        return StatusCells(
+            Status.FAILED,
+            f"the API failed for this recipient on {strikes} runs while it worked for "
+            f"others ({detail}); clear the status cell to try again",
+        )
+    return StatusCells(
+        Status.PENDING,
+        f"{detail}; the API failed for this recipient while it worked for "
+        f"others ({strikes} of {MAX_STRIKES}): tried after the others next run",
+    )

@@ -80,12 +80,12 @@ class WriteBack:
         except RunnerError as err:
             raise SheetError(f"{err}; nothing was sent") from None
 
-    def checkpoint(self, states: States) -> None:
-        """Write if a checkpoint is due (or the sheet was held by Excel and may be free now);
-        a failure is left for the final write to report."""
+    def checkpoint(self, states: States, *, force: bool = False) -> None:
+        """Write if a checkpoint is due (or the sheet was held by Excel and may be free now, or
+        `force`: the run pauses for long); a failure is left for the final write to report."""
         elapsed = self.clock.now() - self._last
         # A clock stepped back makes `elapsed` negative: write rather than wait for it to catch up.
-        if self.held or elapsed >= self.interval or elapsed < timedelta(0):
+        if force or self.held or elapsed >= self.interval or elapsed < timedelta(0):
             with contextlib.suppress(OSError, RunnerError):
                 self._write(states)
 

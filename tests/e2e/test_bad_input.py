@@ -313,7 +313,10 @@ def test_a_sheet_that_cannot_take_statuses_stops_before_any_send(tmp_path, api, 
     [
         ('output = "out"', "campaign.toml: output: out is a folder; name a file"),
         ("[api]\ntimeout = nan", "campaign.toml: timeout must be a finite number, not nan"),
-        ("[pacing]\nmax_delay = inf", "campaign.toml: max_delay must be a finite number, not inf"),
+        (
+            "[pacing]\nmax_delay = inf",
+            "campaign.toml: max_delay in [pacing] must be a finite number, not inf",
+        ),
     ],
 )
 def test_settings_that_would_fail_mid_run_are_refused_up_front(

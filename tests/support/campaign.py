@@ -17,8 +17,8 @@ from runner.clock import FakeClock
 from runner.outcomes import RunReport
 from runner.pacing import Pacing
 from runner.prepare import prepare
-from runner.run import Run, RunOptions
-from runner.settings import places
+from runner.run import Run
+from runner.settings import RunOptions, places
 from runner.sheet import read_table
 
 from .faults import FaultySandbox

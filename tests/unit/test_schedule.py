@@ -122,7 +122,7 @@ def test_a_429_blocks_the_pool_until_the_reset_it_gave():
 def test_the_pause_after_the_last_send_of_an_earlier_run_is_kept():
     earlier = NOW - timedelta(seconds=10)
     s = scheduler([plan(2, "a")], pacing=Pacing(30, 60), last_sent={"a": earlier})
-    assert s.next(NOW) == Wait(earlier + timedelta(seconds=30), WaitReason.PACING)
+    assert s.next(NOW) == Wait(earlier + timedelta(seconds=30), WaitReason.PACING, "a")
 
 
 def test_last_sends_are_read_per_account_from_the_journal():
@@ -146,7 +146,7 @@ def test_pacing_never_waits_longer_than_max_delay_whatever_the_last_send_says():
     # A sent_at a day ahead (a clock that was ahead, a typed date) in the journal or the sheet.
     future = NOW + timedelta(days=1)
     s = scheduler([plan(2, "a")], pacing=Pacing(30, 60), last_sent={"a": future})
-    assert s.next(NOW) == Wait(NOW + timedelta(seconds=60), WaitReason.PACING)
+    assert s.next(NOW) == Wait(NOW + timedelta(seconds=60), WaitReason.PACING, "a")
     assert s.next(NOW + timedelta(seconds=60)) == plan(2, "a")  # and then it sends
 
 

@@ -1,0 +1,70 @@
+"""Each account's own daily cap: `daily_limit`, raised day by day by a warm-up, counted in the
+account's local day from every send the state folder's journals recorded. Pure.
+
+A send counts on the day it went out, whatever campaign sent it: LinkedIn watches the account,
+not the campaign. A maybe-delivered send (unknown) counts too; a send is counted as it starts,
+so one cut off on the wire still counts.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from .journal import Entry
+from .pacing import Pacing
+from .quota import parse_time
+from .status import Status
+
+
+@dataclass(frozen=True)
+class CapState:
+    cap: int | None  # the own cap today (None: only the API's quota limits the account)
+    sent: int  # sends today, from every campaign of the state folder
+
+    @property
+    def left(self) -> int | None:
+        return None if self.cap is None else max(self.cap - self.sent, 0)
+
+
+class Caps:
+    def __init__(
+        self, pacing_for: Callable[[str], Pacing], sends: Mapping[str, Iterable[datetime]]
+    ) -> None:
+        self.pacing_for = pacing_for
+        self.days: dict[str, Counter[date]] = {}
+        for account, moments in sends.items():
+            for moment in moments:
+                self.add(account, moment)
+
+    def add(self, account: str, now: datetime) -> None:
+        """A send from `account` starts at `now`."""
+        day = self.pacing_for(account).window.day(now)
+        self.days.setdefault(account, Counter())[day] += 1
+
+    def state(self, account: str, now: datetime) -> CapState:
+        pacing = self.pacing_for(account)
+        today = pacing.window.day(now)
+        days = self.days.get(account, Counter())
+        active = sum(1 for day, count in days.items() if day < today and count)
+        return CapState(pacing.cap(active), days[today])
+
+    def reached(self, account: str, now: datetime) -> bool:
+        return self.state(account, now).left == 0
+
+    def reopens(self, account: str, now: datetime) -> datetime:
+        """When a capped account may send again: its next local day, once its window opens."""
+        window = self.pacing_for(account).window
+        return window.next_open(window.next_day(now))
+
+
+def sends_by_account(entries: Iterable[Entry]) -> dict[str, list[datetime]]:
+    """When each account sent, by the journal's entries."""
+    sends: dict[str, list[datetime]] = {}
+    for entry in entries:
+        sent = parse_time(entry.sent_at or "") if entry.status is Status.SENT else None
+        if sent is not None:
+            sends.setdefault(entry.account or "", []).append(sent)
+    return sends

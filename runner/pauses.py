@@ -1,0 +1,81 @@
+"""What a row left waiting says: the quota, window or cap it waits on, and until when, in the
+account's local time and UTC; and how --wait sleeps through a pause."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, MutableMapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from .campaign import Campaign
+from .clock import Clock, iso
+from .outcomes import Progress
+from .plans import PoolKey, SendPlan
+from .quota import QUOTA_USED_UP, Pool
+from .schedule import Scheduler, Wait, WaitReason
+from .status import Status, StatusCells
+
+# The waits the clock ends, which the summary names (a quota's are named by its pool).
+CLOCK = frozenset({WaitReason.WINDOW, WaitReason.CAP})
+
+
+@dataclass(frozen=True)
+class Shown:
+    blocked: list[Pool]  # spent quotas rows wait on
+    waits: list[tuple[Wait, str]]  # closed windows and reached caps rows wait on, and what they say
+
+
+def mark_waiting(
+    queue: Iterable[SendPlan],
+    states: MutableMapping[int, StatusCells],
+    scheduler: Scheduler,
+    campaign: Campaign,
+    in_flight: Collection[str],
+    now: datetime,
+) -> Shown:
+    """Give each pending row that waits the detail saying on what and until when."""
+    pools = scheduler.pools
+    blocked: dict[PoolKey, Pool] = {}
+    waits: dict[tuple[str, WaitReason], tuple[Wait, str]] = {}
+    for plan in queue:
+        cells = states.get(plan.row)
+        if cells is None or cells.status is not Status.PENDING:
+            continue
+        wait = scheduler.waiting(plan, now)
+        if wait is None or plan.recipient.key in in_flight:
+            continue
+        key = PoolKey(wait.account, plan.endpoint)
+        if wait.reason in (WaitReason.QUOTA, WaitReason.ASKED) and key in pools:
+            blocked[key] = pools[key]
+        detail = wait_detail(wait, scheduler, campaign, now, pools.get(key))
+        waits.setdefault((wait.account, wait.reason), (wait, detail))
+        states[plan.row] = replace(cells, detail=detail)
+    clock_waits = [pair for pair in sorted(waits.values()) if pair[0].reason in CLOCK]
+    return Shown([blocked[key] for key in sorted(blocked)], clock_waits)
+
+
+def wait_detail(
+    wait: Wait, scheduler: Scheduler, campaign: Campaign, now: datetime, pool: Pool | None = None
+) -> str:
+    window = campaign.pacing_for(wait.account).window
+    who = f"account {wait.account}" if wait.account else "the account"
+    if wait.reason is WaitReason.WINDOW:
+        return f"outside the send window of {who}; it opens {window.describe(wait.until)}"
+    if wait.reason is WaitReason.CAP:
+        cap = scheduler.caps.state(wait.account, now).cap
+        return (
+            f"{who} sent its {cap} for today (its own daily limit); it sends again "
+            f"{window.describe(wait.until)}"
+        )
+    if pool is not None and pool.asked_to_wait:
+        return f"{pool.reason}; may send again at {iso(wait.until)}"
+    return f"{QUOTA_USED_UP}; resets at {iso(wait.until)}"
+
+
+def sleep_until(clock: Clock, until: datetime, progress: Progress) -> None:
+    """Sleep to `until` in short steps, reading the wall clock each time: a laptop asleep
+    through the moment wakes past it, and a clock set forward or back is followed. A stop
+    request ends the sleep at once (the clock's sleep raises)."""
+    while (now := clock.now()) < until:
+        progress.waiting(until, now)
+        clock.sleep(min((until - now).total_seconds(), progress.step))
