@@ -48,6 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --dry-run: write every row, what would happen to it and why, to this CSV",
     )
     run.add_argument("--limit", type=_positive, metavar="N", help="attempt at most N rows")
+    run.add_argument(
+        "--wait",
+        action="store_true",
+        help="do not stop at a pause (quota, send window, daily limit): sleep until sending can "
+        "go on, and carry on until the campaign is done",
+    )
     run.add_argument("--sandbox", action="store_true", help="send to the built-in simulator")
     run.add_argument("--base-url", metavar="URL", help="API base URL (overrides all else)")
     run.add_argument(
@@ -165,6 +171,7 @@ def _run(
             resend_unknown=args.resend_unknown,
             # A sandbox trial sends nothing real: the sheet's statuses from real runs count.
             trust_sheet=args.trust_sheet or target.sandbox,
+            wait=args.wait,
         )
         progress = progress_for(out, err, clock)
         report = run_campaign(prepared, target, options, clock, progress, stop)
@@ -251,4 +258,6 @@ def _command(args: argparse.Namespace) -> str:
         words += ["--base-url", args.base_url]
     if args.state_dir:
         words += ["--state-dir", str(args.state_dir)]
+    if getattr(args, "wait", False):
+        words.append("--wait")
     return shlex.join(words)

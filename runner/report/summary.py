@@ -105,12 +105,17 @@ def _next_step(report: RunReport, resume: str, now: datetime) -> list[str]:
             + ("it may send again at " if pool.asked_to_wait else "it resets at ")
             + f"{until(pool.blocked_until, now)}."
         )
+    for _, detail in report.waits:
+        lines.append(f"Paused: {detail}.")
     for account, why in report.failing.items():
         lines.append(
             f"Paused: the API is failing for account {account or '(default)'} ({why}); "
             "those rows stay pending."
         )
     resets = [p.blocked_until for p in report.blocked if p.blocked_until]
+    resets += [wait.until for wait, _ in report.waits]
     when = f"after {iso(min(resets))}" if resets else "later"
     lines.append(f"{pending} row(s) pending, nothing lost. Run the same command {when}: {resume}")
+    if "--wait" not in resume:
+        lines.append("(With --wait it sleeps through such pauses and carries on by itself.)")
     return lines

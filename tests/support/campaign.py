@@ -71,8 +71,11 @@ def make_campaign(
     extra: str = "",
     sheet_name: str = "leads.csv",
     pacing: tuple[float, float] = (0, 0),
+    pacing_keys: str = "",
+    tables: str = "",
 ) -> CampaignFiles:
-    """A campaign folder: the sheet (.csv or .xlsx by its name), templates and a campaign file."""
+    """A campaign folder: the sheet (.csv or .xlsx by its name), templates and a campaign file.
+    `extra` goes before the `[pacing]` table, `pacing_keys` into it, `tables` after it."""
     if sheet_name.endswith(".xlsx"):
         sheet = write_xlsx(tmp_path / sheet_name, [headers or HEADERS, *rows])
     else:
@@ -86,7 +89,8 @@ def make_campaign(
         (tmp_path / "subject.txt.j2").write_text(subject, encoding="utf-8")
         lines.append('subject_template = "subject.txt.j2"')
     lines.append(extra)
-    lines += ["[pacing]", f"min_delay = {pacing[0]}", f"max_delay = {pacing[1]}"]
+    lines += ["[pacing]", f"min_delay = {pacing[0]}", f"max_delay = {pacing[1]}", pacing_keys]
+    lines.append(tables)  # [accounts.NAME] tables, after [pacing]
     toml = tmp_path / "campaign.toml"
     toml.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return CampaignFiles(tmp_path, toml, sheet, tmp_path / "state")

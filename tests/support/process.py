@@ -11,7 +11,9 @@ from runner import failpoints
 from tests.support.campaign import API_KEY, REPO, CampaignFiles
 
 
-def start(files: CampaignFiles, api, crash_at: str | None = None) -> subprocess.Popen:
+def start(
+    files: CampaignFiles, api, crash_at: str | None = None, args: tuple[str, ...] = ()
+) -> subprocess.Popen:
     env = {**os.environ, "CONNECTSAFELY_API_KEY": API_KEY, "PYTHONPATH": str(REPO)}
     env.pop(failpoints.ENV, None)
     if crash_at:
@@ -27,6 +29,7 @@ def start(files: CampaignFiles, api, crash_at: str | None = None) -> subprocess.
             api.base_url,
             "--state-dir",
             str(files.state),
+            *args,
         ],
         env=env,
         stdout=subprocess.PIPE,

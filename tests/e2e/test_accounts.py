@@ -1,0 +1,173 @@
+"""Several accounts: each sends from its own thread, so a slow one never holds back another;
+rows naming no account rotate across `rotate_accounts` and keep the account that took them."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import threading
+
+import httpx
+
+from runner import failpoints
+from runner.sandbox import Sandbox, transport
+from tests.support.campaign import API_KEY, make_campaign, people, run_in_process
+from tests.support.faults import Fault, FaultKind
+from tests.support.process import start, wait_for_requests
+
+ACCOUNT_HEADERS = [
+    "First Name",
+    "Company",
+    "recipientProfileId",
+    "recipientProfileUrn",
+    "groupId",
+    "accountId",
+]
+
+
+def with_accounts(accounts: list[str]) -> list[list[str]]:
+    return [[f"P{i}", "Acme", f"p-{i}", "", "", account] for i, account in enumerate(accounts)]
+
+
+class HoldAccount(httpx.BaseTransport):
+    """The sandbox, except that the answer to `account`'s first request is held back (the
+    message already delivered) until the other account has had `release_after` answers, or
+    for `patience` seconds at most: a slow API for one account."""
+
+    def __init__(self, sim: Sandbox, account: str, release_after: int, patience: float = 5):
+        self.inner = transport(sim)
+        self.account = account
+        self.release_after = release_after
+        self.patience = patience
+        self.others = 0
+        self.held = False
+        self.released_by_others = False
+        self.release = threading.Event()
+        self.lock = threading.Lock()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.read() or b"{}")
+        response = self.inner.handle_request(request)
+        with self.lock:
+            hold = body.get("accountId") == self.account and not self.held
+            self.held = self.held or hold
+            if not hold:
+                self.others += body.get("accountId") != self.account
+                if self.others >= self.release_after:
+                    self.released_by_others = True
+                    self.release.set()
+        if hold:
+            self.release.wait(self.patience)
+        return response
+
+
+def test_a_slow_account_does_not_hold_back_a_fast_one(tmp_path, clock):
+    files = make_campaign(
+        tmp_path, with_accounts(["slow", "fast", "fast", "fast", "fast"]), headers=ACCOUNT_HEADERS
+    )
+    sim = Sandbox(API_KEY, clock)
+    held = HoldAccount(sim, "slow", release_after=4)
+    report = run_in_process(files, clock, held)
+    assert report.sent == 5
+    # All four of the fast account's messages went while the slow one's answer was out.
+    assert held.released_by_others
+    assert [row["status"] for row in files.rows()] == ["sent"] * 5
+
+
+def test_one_account_out_of_quota_does_not_stop_the_others(tmp_path, clock):
+    files = make_campaign(
+        tmp_path, with_accounts(["a", "b", "a", "b", "a", "b"]), headers=ACCOUNT_HEADERS
+    )
+    sim = Sandbox(API_KEY, clock)
+    for _ in range(99):  # account a has one message left today
+        sim.handle(
+            "POST",
+            "/linkedin/message",
+            {"authorization": f"Bearer {API_KEY}", "content-type": "application/json"},
+            json.dumps({"accountId": "a", "recipientProfileId": "x", "message": "hi"}).encode(),
+        )
+    report = run_in_process(files, clock, transport(sim))
+    statuses = [(row["accountId"], row["status"]) for row in files.rows()]
+    assert statuses.count(("b", "sent")) == 3
+    assert statuses.count(("a", "sent")) == 1
+    assert statuses.count(("a", "pending")) == 2
+    assert report.exit_code == 75
+
+
+def test_rotation_spreads_rows_by_what_each_account_has_left(tmp_path, clock):
+    files = make_campaign(
+        tmp_path,
+        people(8),
+        extra='rotate_accounts = ["acc_1", "acc_2"]',
+        tables="[accounts.acc_1]\ndaily_limit = 2",
+    )
+    sim = Sandbox(API_KEY, clock)
+    report = run_in_process(files, clock, transport(sim))
+    assert report.sent == 8 and report.exit_code == 0  # acc_2 took what acc_1 could not
+    senders = [request.account for request in sim.delivered()]
+    assert senders.count("acc_1") == 2 and senders.count("acc_2") == 6
+
+
+def test_rotation_with_equal_accounts_shares_the_rows(tmp_path, clock):
+    files = make_campaign(
+        tmp_path, people(6), extra='rotate_accounts = ["acc_1", "acc_2"]', pacing=(30, 30)
+    )
+    sim = Sandbox(API_KEY, clock)
+    assert run_in_process(files, clock, transport(sim)).sent == 6
+    senders = [request.account for request in sim.delivered()]
+    assert senders.count("acc_1") == senders.count("acc_2") == 3
+
+
+def journal_accounts(files) -> dict[str, str]:
+    # Read-only: a writable connection's close would fold the crashed run's log into the file.
+    path = files.state / "campaign.journal.sqlite"
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return dict(db.execute("SELECT public_id, account FROM sends"))
+    finally:
+        db.close()
+
+
+def test_a_rotated_row_keeps_its_account_when_the_campaign_resumes(tmp_path, api):
+    """Killed with the message on its way: the row is unknown; sent again on request, it goes
+    from the account that began the conversation, even one the rotation no longer lists."""
+    files = make_campaign(tmp_path, people(3), extra='rotate_accounts = ["acc_1"]')
+    proc = start(files, api, crash_at=f"{failpoints.ANSWER_RECEIVED}@2")
+    proc.communicate(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    assert journal_accounts(files) == {"person-0": "acc_1", "person-1": "acc_1"}
+    files.toml.write_text(
+        files.toml.read_text().replace('["acc_1"]', '["acc_2", "acc_3"]'), encoding="utf-8"
+    )
+    assert api.run(files, "--resend-unknown") == 0
+    by_person: dict[str, list[str]] = {}
+    for request in api.sim.delivered():
+        by_person.setdefault(request.payload["recipientProfileId"], []).append(request.account)
+    assert by_person["person-1"] == ["acc_1", "acc_1"]  # sent again, as asked, by its sender
+    assert by_person["person-0"] == ["acc_1"]
+    assert by_person["person-2"][0] in ("acc_2", "acc_3")
+
+
+def test_a_crash_with_two_accounts_in_flight_loses_nothing_and_sends_nothing_twice(tmp_path, api):
+    files = make_campaign(
+        tmp_path,
+        with_accounts(["a", "b", "a", "b", "a", "b"]),
+        headers=ACCOUNT_HEADERS,
+        extra="[api]\ntimeout = 60",
+    )
+    # Each account's first message is delivered, and its answer never comes: both are on the
+    # wire when the process dies.
+    api.sim.inject(Fault(FaultKind.HANG, times=2, seconds=10))
+    proc = start(files, api)
+    wait_for_requests(api, 2, proc)
+    proc.kill()
+    proc.communicate()
+    assert api.run(files) == 0
+    rows = {row["recipientProfileId"]: row for row in files.rows()}
+    delivered = [r.payload["recipientProfileId"] for r in api.sim.delivered()]
+    assert len(delivered) == len(set(delivered)), "someone was messaged twice"
+    assert rows["p-0"]["status"] == rows["p-1"]["status"] == "unknown"
+    assert [rows[f"p-{i}"]["status"] for i in range(2, 6)] == ["sent"] * 4
+    for request in api.sim.received:
+        assert rows[request.payload["recipientProfileId"]]["status"] in ("sent", "unknown")
