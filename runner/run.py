@@ -22,6 +22,7 @@ from .api import ApiClient
 from .caps import Caps, sends_by_account
 from .clock import Clock
 from .errors import ApiFatal, ConfigError, JournalError, SheetError
+from .journal import Entry
 from .lock import locks_for
 from .outcomes import (
     RESEND_HINT,
@@ -35,8 +36,8 @@ from .outcomes import (
 from .pauses import mark_waiting, sleep_until, wait_detail
 from .plans import SendPlan
 from .prepare import Prepared, check_vouched, open_journal, read_again
-from .reconcile import Reached, reconcile
-from .schedule import DAY_WAITS, Scheduler, Wait, last_sends, sticky
+from .reconcile import Reached, Reconciled, reconcile
+from .schedule import DAY_WAITS, Scheduler, Wait, WaitReason, last_sends, sticky
 from .settings import RunOptions
 from .sheet import Stamp
 from .status import Status, StatusCells
@@ -133,15 +134,8 @@ class Run:
         self.strikes = {entry.key for entry in entries if entry.strikes}
         trust, history = self.options.trust_sheet, self.journal.has_history()
         check_vouched(self.prepared, places, entries, history, trust=trust)
-        start = reconcile(self.prepared.plans, entries, self.options.resend_unknown)
-        for entry in start.adopted:
-            self.journal.adopt(entry, now)
-        self.report.adopted = len(start.adopted)
-        self.report.moved = start.moved
-        self.report.hidden = len(start.held)
-        self.states.update(start.states)
-        self.queue = sticky(start.queue, entries)
-        self.row_of = self.prepared.rows_by_key()
+        start = self._reconcile(self.prepared, entries)
+        self.report.adopted, self.report.moved = len(start.adopted), start.moved
         campaign = self.prepared.campaign
         self.scheduler = Scheduler(
             self.queue,
@@ -205,7 +199,10 @@ class Run:
             self._begin(step)
             return True
         seconds = 0.0 if step is None else (step.until - now).total_seconds()
-        long = step is None or step.reason in DAY_WAITS or seconds > SHORT_WAIT
+        # An account's pause between sends is always waited out, however long the user set it;
+        # a long wait the API asked for, like a spent quota, waits for a later run.
+        paced = step is not None and step.reason is WaitReason.PACING
+        long = step is None or step.reason in DAY_WAITS or (seconds > SHORT_WAIT and not paced)
         if self.in_flight:  # an answer may free an account or change a quota: wait for one
             self._take(block=True, until=None if long or step is None else step.until)
             return True
@@ -279,8 +276,7 @@ class Run:
             self.report.sent += 1
             self.reached.add(plan, cells.urn)
         self.scheduler.done(plan, now, counted=cells.status in (Status.SENT, Status.UNKNOWN))
-        if self._decide(self.stops.observe(plan, result)):
-            self.stopping = True
+        self.stopping = self._decide(self.stops.observe(plan, result)) or self.stopping
         self.writeback.checkpoint(self.states)
 
     def _sleep_through(self, wait: Wait) -> None:
@@ -305,21 +301,26 @@ class Run:
             check_vouched(prepared, places, entries, history, trust=self.options.trust_sheet)
         except SheetError as err:
             raise _SheetUnusable(f"the sheet was saved during the run and {err}") from None
+        self._reconcile(prepared, entries)
+        self.scheduler.requeue(self.queue)
+        self.writeback.follow(prepared.table, prepared.owners())
+        self.report.rereads += 1
+        return self.states
+
+    def _reconcile(self, prepared: Prepared, entries: list[Entry]) -> Reconciled:
+        """The sheet as read now × the journal: each row's status, and what is left to send
+        (someone on the wire now is not queued again: the journal says in flight, not done)."""
         start = reconcile(prepared.plans, entries, self.options.resend_unknown)
         now = self.clock.now()
         for entry in start.adopted:
             self.journal.adopt(entry, now)
-        # Someone on the wire now is not queued again (the journal says in flight, not done).
         queue = [plan for plan in start.queue if plan.recipient.key not in self.in_flight]
         self.prepared, self.queue = prepared, sticky(queue, entries)
         self.row_of = prepared.rows_by_key()
         self.states.clear()
         self.states.update(start.states)
-        self.scheduler.requeue(self.queue)
-        self.writeback.follow(prepared.table, prepared.owners())
         self.report.hidden = len(start.held)
-        self.report.rereads += 1
-        return self.states
+        return start
 
     def _decide(self, decisions: list[Decision]) -> bool:
         """Act on what the stop rules said; True when the run stops sending."""

@@ -116,6 +116,6 @@ def _next_step(report: RunReport, resume: str, now: datetime) -> list[str]:
     resets += [wait.until for wait, _ in report.waits]
     when = f"after {iso(min(resets))}" if resets else "later"
     lines.append(f"{pending} row(s) pending, nothing lost. Run the same command {when}: {resume}")
-    if "--wait" not in resume:
+    if resets and "--wait" not in resume:
         lines.append("(With --wait it sleeps through such pauses and carries on by itself.)")
     return lines

@@ -61,6 +61,7 @@ def test_summary_of_a_run_paused_by_a_spent_quota(prepared):
         "2026-01-16T00:00:00Z (in 15h 0m).",
         "2 row(s) pending, nothing lost. Run the same command after 2026-01-16T00:00:00Z: "
         + RESUME,
+        "(With --wait it sleeps through such pauses and carries on by itself.)",
     ]
 
 
