@@ -27,6 +27,7 @@ from .prepare import Prepared, check_vouched, open_journal, read_again
 from .quota import QUOTA_USED_UP
 from .reconcile import Reached, reconcile
 from .schedule import Scheduler, Wait, WaitReason, last_sends
+from .screen import screen
 from .settings import Places
 from .sheet import Stamp
 from .status import Status, StatusCells
@@ -154,6 +155,7 @@ class Run:
         trust, history = self.options.trust_sheet, self.journal.has_history()
         check_vouched(self.prepared, places, entries, history, trust=trust)
         start = reconcile(self.prepared.plans, entries, self.options.resend_unknown)
+        start = screen(start, self.prepared.plans, self.prepared.screens)  # do-not-contact etc.
         for entry in start.adopted:
             self.journal.adopt(entry, now)
         self.report.adopted = len(start.adopted)
@@ -209,6 +211,7 @@ class Run:
         except SheetError as err:
             raise _SheetUnusable(f"the sheet was saved during the run and {err}") from None
         start = reconcile(prepared.plans, entries, self.options.resend_unknown)
+        start = screen(start, prepared.plans, prepared.screens)  # do-not-contact etc.
         now = self.clock.now()
         for entry in start.adopted:
             self.journal.adopt(entry, now)
