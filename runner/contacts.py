@@ -74,7 +74,8 @@ def read_entry(text: str, column: str = "", *, only_url: bool = False) -> tuple[
     if text.lower().startswith("urn:") and not only_url:
         if URN_PATTERN.fullmatch(text):
             return list(Recipient(urn=text).idents), ""
-        return [], f"{column} {text!r} is not a LinkedIn URN (expected urn:li:fsd_profile:...)"
+        problem = f"{column} {text!r} is not a LinkedIn URN (expected urn:li:fsd_profile:...)"
+        return [], problem.strip()
     profile = read_profile(text, column, only_url=only_url)
     lead = _LEAD_LINK.search(text) if profile.kind is Kind.SALES_NAV else None
     if lead is not None:
