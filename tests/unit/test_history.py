@@ -1,5 +1,7 @@
 """Other campaigns' journals in the state folder: whom they messaged, each account's sends."""
 
+import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -145,3 +147,17 @@ def test_each_accounts_sends_across_every_journal_this_campaigns_own_included(tm
         "": [T0 + one],
     }
     assert sends_by_account(tmp_path, True) == {"acc_2": [T0 + one]}
+
+
+def test_a_journal_another_process_holds_locked_is_left_out_with_a_note(tmp_path):
+    campaign(tmp_path, "q3.journal.sqlite", "Q3", ("ann-lee", "", T0))
+    with closing(sqlite3.connect(tmp_path / "q3.journal.sqlite", isolation_level=None)) as db:
+        db.execute("PRAGMA locking_mode=EXCLUSIVE")  # as no run of ours does: it shuts out all
+        db.execute("BEGIN EXCLUSIVE")
+        db.execute("INSERT INTO meta VALUES ('held', 'yes')")
+        seen = contacted(tmp_path, False, tmp_path / "own.journal.sqlite")
+    assert seen.by_ident == {}
+    assert seen.notes == (
+        "q3.journal.sqlite (another campaign's journal) could not be read (database is "
+        "locked); the people it messaged are not known to this campaign",
+    )
