@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 from runner.cli import main
 from runner.sandbox import Sandbox
 from tests.e2e.test_live_sheet import HEADERS, editing, sent_to
-from tests.support.campaign import API_KEY, CampaignFiles, make_campaign, people, run_in_process
+from tests.support.campaign import (
+    API_KEY,
+    CampaignFiles,
+    make_campaign,
+    people,
+    run_in_process,
+    write_csv,
+)
 from tests.support.faults import Fault, FaultKind
 
 DNC = "on the do-not-contact list (dnc.txt)"
 
 
 def by_id(files: CampaignFiles, sheet: Path | None = None) -> dict[str, dict[str, str]]:
-    rows = (
-        files.rows()
-        if sheet is None
-        else CampaignFiles(files.dir, files.toml, sheet, files.state).rows()
-    )
+    rows = replace(files, sheet=sheet or files.sheet).rows()
     return {row["recipientProfileId"]: row for row in rows}
 
 
@@ -104,9 +108,7 @@ def test_a_list_edited_during_the_run_counts_from_the_next_save_of_the_sheet(tmp
 
     def save() -> None:  # while person-0 is sent: person-2 and a new row's person-3 listed
         (tmp_path / "dnc.txt").write_text("person-2\nperson-3\n")
-        (files.sheet).write_text(
-            "\n".join(",".join(r) for r in [HEADERS, *people(4)]) + "\n", encoding="utf-8"
-        )
+        write_csv(files.sheet, [HEADERS, *people(4)])
 
     report = run_in_process(files, clock, editing(files, sim, {1: save}))
     assert sent_to(sim) == ["person-0", "person-1"]
