@@ -223,8 +223,15 @@ def look(
         check_vouched(prepared, places, entries, history, trust=trust_sheet)
     except SheetError as error:
         refusal = error
+    return Look(reconciled(prepared, entries, resend_unknown), pools, refusal)
+
+
+def reconciled(prepared: Prepared, entries: list[Entry], resend_unknown: bool) -> Reconciled:
+    """What each row shows and what is left to send: the plans against the journal (reconcile),
+    then the people not to be messaged skipped (screen). Where a run starts, and carries on
+    from after the sheet is saved."""
     start = reconcile(prepared.plans, entries, resend_unknown)
-    return Look(screen(start, prepared.plans, prepared.screens), pools, refusal)
+    return screen(start, prepared.plans, prepared.screens)
 
 
 def open_journal(

@@ -23,11 +23,10 @@ from .errors import ApiFatal, ConfigError, JournalError, SheetError
 from .lock import locks_for
 from .outcomes import RESEND_HINT, RunReport, StopReason, exit_code, outcome_cells
 from .plans import SendPlan
-from .prepare import Prepared, check_vouched, open_journal, read_again
+from .prepare import Prepared, check_vouched, open_journal, read_again, reconciled
 from .quota import QUOTA_USED_UP
-from .reconcile import Reached, reconcile
+from .reconcile import Reached
 from .schedule import Scheduler, Wait, WaitReason, last_sends
-from .screen import screen
 from .settings import Places
 from .sheet import Stamp
 from .status import Status, StatusCells
@@ -154,8 +153,7 @@ class Run:
         self.strikes = {entry.key for entry in entries if entry.strikes}
         trust, history = self.options.trust_sheet, self.journal.has_history()
         check_vouched(self.prepared, places, entries, history, trust=trust)
-        start = reconcile(self.prepared.plans, entries, self.options.resend_unknown)
-        start = screen(start, self.prepared.plans, self.prepared.screens)  # do-not-contact etc.
+        start = reconciled(self.prepared, entries, self.options.resend_unknown)
         for entry in start.adopted:
             self.journal.adopt(entry, now)
         self.report.adopted = len(start.adopted)
@@ -210,8 +208,7 @@ class Run:
             check_vouched(prepared, places, entries, history, trust=self.options.trust_sheet)
         except SheetError as err:
             raise _SheetUnusable(f"the sheet was saved during the run and {err}") from None
-        start = reconcile(prepared.plans, entries, self.options.resend_unknown)
-        start = screen(start, prepared.plans, prepared.screens)  # do-not-contact etc.
+        start = reconciled(prepared, entries, self.options.resend_unknown)
         now = self.clock.now()
         for entry in start.adopted:
             self.journal.adopt(entry, now)
