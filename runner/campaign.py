@@ -59,6 +59,8 @@ class Campaign:
     limits: Limits = Limits()
     accounts: Mapping[str, Pacing] = field(default_factory=dict)  # [accounts.NAME] tables
     rotate_accounts: tuple[str, ...] = ()  # rows naming no account are spread across these
+    do_not_contact: Path | None = None  # people never to message, whatever the campaign
+    skip_contacted: bool = False  # skip people other campaigns in the state folder messaged
 
     def pacing_for(self, account: str) -> Pacing:
         return self.accounts.get(account, self.pacing)
@@ -86,6 +88,8 @@ _TOP: dict[str, tuple[tuple[type, ...], str, bool]] = {
     "pacing": ((dict,), "a table", False),
     "accounts": ((dict,), "a table of [accounts.NAME] tables", False),
     "limits": ((dict,), "a table", False),
+    "do_not_contact": ((str,), "a string (a path)", False),
+    "skip_contacted": ((bool,), "true or false", False),
 }
 _NUMBER = ((int, float), "a number", False)
 _API: dict[str, tuple[tuple[type, ...], str, bool]] = {
@@ -159,6 +163,12 @@ def load_campaign(path: Path) -> Campaign:
         limits=limit_settings,
         accounts=accounts,
         rotate_accounts=rotate,
+        do_not_contact=(
+            _existing(base, data["do_not_contact"], "do_not_contact", where)
+            if "do_not_contact" in data
+            else None
+        ),
+        skip_contacted=data.get("skip_contacted", False),
     )
 
 

@@ -13,10 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from .journal import Entry
 from .pacing import Pacing
-from .quota import parse_time
-from .status import Status
 
 
 @dataclass(frozen=True)
@@ -58,13 +55,3 @@ class Caps:
         """When a capped account may send again: its next local day, once its window opens."""
         window = self.pacing_for(account).window
         return window.next_open(window.next_day(now))
-
-
-def sends_by_account(entries: Iterable[Entry]) -> dict[str, list[datetime]]:
-    """When each account sent, by the journal's entries."""
-    sends: dict[str, list[datetime]] = {}
-    for entry in entries:
-        sent = parse_time(entry.sent_at or "") if entry.status is Status.SENT else None
-        if sent is not None:
-            sends.setdefault(entry.account or "", []).append(sent)
-    return sends

@@ -45,7 +45,8 @@ CREATE TABLE IF NOT EXISTS sends (
     strikes INTEGER NOT NULL DEFAULT 0  -- runs on which the API failed for this row alone
 );
 CREATE TABLE IF NOT EXISTS meta (
-    key TEXT PRIMARY KEY,        -- state: open while a run writes, closed after; sheet_written_at
+    key TEXT PRIMARY KEY,        -- state: open while a run writes, closed after; sheet_written_at;
+                                 -- campaign: its name, as other campaigns' reports say it
     value TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS pools (
@@ -61,6 +62,8 @@ CREATE TABLE IF NOT EXISTS pools (
     PRIMARY KEY (api, account, endpoint)
 );
 """
+
+CAMPAIGN_META = "campaign"  # the meta key of the campaign's name (history.py reads it)
 
 INTERRUPTED = (
     "the run stopped while this message was being sent; it may or may not have been "
@@ -95,7 +98,7 @@ class Journal:
     """One campaign's journal. Writers hold the campaign lock (lock.py) while it is open, and
     open it with `write=True`: it is then marked as in use until closed."""
 
-    def __init__(self, path: Path, *, write: bool = False) -> None:
+    def __init__(self, path: Path, *, write: bool = False, campaign: str = "") -> None:
         self.path = path
         self.write = write
         self.existed = path.exists()
@@ -119,6 +122,8 @@ class Journal:
             _upgrade(self.db)
             if write:
                 self._set_meta("state", "open")
+                if campaign:  # the file's name is the campaign's made safe; this, as written
+                    self._set_meta(CAMPAIGN_META, campaign)
                 self.checkpoint()
                 failpoints.limit_journal(self.db)
         except (JournalDamaged, JournalError):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .campaign import Campaign
 from .clock import Clock
+from .contacts import read_do_not_contact
 from .errors import (
     InputError,
     JournalError,
@@ -18,11 +19,13 @@ from .errors import (
     SheetError,
     TemplateError,
 )
+from .history import contacted
 from .journal import Entry, Journal, JournalDamaged
 from .plans import PoolKey, RowPlan, plan_rows
 from .quota import Pool
 from .reconcile import Reconciled, reconcile, unvouched
 from .rows import Row, SheetLayout, read_layout, read_row
+from .screen import Screens, screen
 from .settings import Places
 from .sheet import Stamp, Table, read_table, worksheet_titles
 from .status import Status, StatusCells
@@ -39,6 +42,7 @@ class Prepared:
     plans: list[RowPlan]
     template_error: str = ""  # why the templates could not be used, when that was allowed
     status_sources: tuple[str, ...] = ()  # the files statuses from earlier runs were read from
+    screens: Screens = Screens()  # who is not to be messaged, whatever the sheet says
 
     def owners(self) -> dict[int, str]:
         """Each row's recipient, as its status block names them."""
@@ -57,6 +61,7 @@ def prepare(campaign: Campaign, places: Places, *, need_templates: bool = True) 
     table, layout = read_sheet(campaign)
     rows = [read_row(layout, table, sheet_row) for sheet_row in table.rows]
     rows, sources = with_earlier_statuses(rows, campaign, places)
+    screens = read_screens(campaign, places)
     try:
         templates = load_templates(
             campaign.message_template, campaign.subject_template, layout, campaign.sheet.name
@@ -66,8 +71,20 @@ def prepare(campaign: Campaign, places: Places, *, need_templates: bool = True) 
             raise
         why = f"not planned: the template cannot be used ({error})"
         unplanned = [RowPlan(row, None, Status.PENDING, why) for row in rows]
-        return Prepared(campaign, table, None, unplanned, str(error), sources)
-    return Prepared(campaign, table, templates, plan_rows(rows, templates, campaign), "", sources)
+        return Prepared(campaign, table, None, unplanned, str(error), sources, screens)
+    plans = plan_rows(rows, templates, campaign)
+    return Prepared(campaign, table, templates, plans, "", sources, screens)
+
+
+def read_screens(campaign: Campaign, places: Places) -> Screens:
+    """The do-not-contact list (ConfigError where it cannot be read) and whom the other
+    campaigns in the state folder messaged."""
+    listed = campaign.do_not_contact
+    return Screens(
+        read_do_not_contact(listed) if listed is not None else None,
+        contacted(places.state_dir, places.sandbox, places.journal),
+        campaign.skip_contacted,
+    )
 
 
 def read_sheet(campaign: Campaign) -> tuple[Table, SheetLayout]:
@@ -214,7 +231,15 @@ def look(
         check_vouched(prepared, places, entries, history, trust=trust_sheet)
     except SheetError as error:
         refusal = error
-    return Look(reconcile(prepared.plans, entries, resend_unknown), pools, refusal)
+    return Look(reconciled(prepared, entries, resend_unknown), pools, refusal)
+
+
+def reconciled(prepared: Prepared, entries: list[Entry], resend_unknown: bool) -> Reconciled:
+    """What each row shows and what is left to send: the plans against the journal (reconcile),
+    then the people not to be messaged skipped (screen). Where a run starts, and carries on
+    from after the sheet is saved."""
+    start = reconcile(prepared.plans, entries, resend_unknown)
+    return screen(start, prepared.plans, prepared.screens)
 
 
 def open_journal(
@@ -223,7 +248,7 @@ def open_journal(
     """The campaign's journal; a damaged one is a JournalError that says what the sheet shows
     and what to do (`trust`: the user already asked to trust the sheet)."""
     try:
-        return Journal(places.journal, write=write)
+        return Journal(places.journal, write=write, campaign=prepared.campaign.name)
     except JournalDamaged as damage:
         aside = places.journal.with_name(places.journal.name + ".damaged")
         then = (

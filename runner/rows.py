@@ -25,7 +25,7 @@ from .sheet import (
 from .status import StatusCells
 
 # LinkedIn URNs look like urn:li:fsd_profile:ACoAAA24A-MBVEvT49xpVF2gnWrhvmUIPDJshSM.
-_URN = re.compile(r"urn:li:[A-Za-z_]+:[A-Za-z0-9_-]+")
+URN_PATTERN = re.compile(r"urn:li:[A-Za-z_]+:[A-Za-z0-9_-]+")
 _GROUP_ID = re.compile(r"[0-9]+")
 # What exports write for "no value" (pandas' nan, Python's None, Excel's #N/A): such a cell is
 # empty, or a message would greet someone as "Hi nan,".
@@ -311,7 +311,7 @@ def _recipient(
     if found is None:
         problems.extend(unusable[:1])
     urn = nfc(_get(cells, cols.urn)) or None
-    if urn and not _URN.fullmatch(urn):
+    if urn and not URN_PATTERN.fullmatch(urn):
         problems.append(
             f"{_header(layout, cols.urn)} {urn!r} is not a LinkedIn URN "
             "(expected urn:li:fsd_profile:...)"

@@ -19,9 +19,10 @@ from datetime import datetime
 from . import failpoints
 from .answers import Outcome
 from .api import ApiClient
-from .caps import Caps, sends_by_account
+from .caps import Caps
 from .clock import Clock
 from .errors import ApiFatal, ConfigError, JournalError, SheetError
+from .history import sends_by_account
 from .journal import Entry
 from .lock import locks_for
 from .outcomes import (
@@ -35,8 +36,8 @@ from .outcomes import (
 )
 from .pauses import mark_waiting, sleep_until, wait_detail
 from .plans import SendPlan
-from .prepare import Prepared, check_vouched, open_journal, read_again
-from .reconcile import Reached, Reconciled, reconcile
+from .prepare import Prepared, check_vouched, open_journal, read_again, reconciled
+from .reconcile import Reached, Reconciled
 from .schedule import DAY_WAITS, Scheduler, Wait, WaitReason, last_sends, sticky
 from .settings import RunOptions
 from .sheet import Stamp
@@ -143,7 +144,7 @@ class Run:
             campaign.pacing_for,
             self.rng,
             last_sent=last_sends(entries),
-            caps=Caps(campaign.pacing_for, sends_by_account(entries)),
+            caps=Caps(campaign.pacing_for, sends_by_account(places.state_dir, places.sandbox)),
             rotate=campaign.rotate_accounts,
         )
         self.report.failing = self.scheduler.failing
@@ -310,7 +311,7 @@ class Run:
     def _reconcile(self, prepared: Prepared, entries: list[Entry]) -> Reconciled:
         """The sheet as read now × the journal: each row's status, and what is left to send
         (someone on the wire now is not queued again: the journal says in flight, not done)."""
-        start = reconcile(prepared.plans, entries, self.options.resend_unknown)
+        start = reconciled(prepared, entries, self.options.resend_unknown)
         now = self.clock.now()
         for entry in start.adopted:
             self.journal.adopt(entry, now)

@@ -19,6 +19,10 @@ URL_VAR = "CONNECTSAFELY_BASE_URL"
 SANDBOX_KEY = "sandbox-key"
 SANDBOX_URL = "http://sandbox.invalid/linkedin"
 STATE_DIR_NAME = ".campaign-runner"
+# A campaign's journal in the state folder is NAME.journal.sqlite, its sandbox trials' one
+# NAME.sandbox.journal.sqlite: how other campaigns' journals are found (history.py) too.
+JOURNAL_SUFFIX = ".journal.sqlite"
+SANDBOX_JOURNAL_SUFFIX = ".sandbox" + JOURNAL_SUFFIX
 
 
 def resolve_target(
@@ -69,6 +73,7 @@ class Places:
     sheet_lock: Path | None
     sibling: Path  # where they go when the workbook cannot be written in place
     sandbox_store: Path  # the sandbox's quota and delivery log
+    sandbox: bool = False  # a sandbox trial: only other sandbox trials' journals are its history
 
     @property
     def status_files(self) -> tuple[Path, ...]:
@@ -85,7 +90,7 @@ def places(campaign: Campaign, *, sandbox: bool, state_dir: Path | None = None) 
     campaign file is, so that it names the same folder from cron as from a shell."""
     folder = (campaign.path.parent / (state_dir or STATE_DIR_NAME)).resolve()
     safe = re.sub(r"[^A-Za-z0-9._-]+", "-", campaign.name).strip("-.") or "campaign"
-    journal = folder / f"{safe}{'.sandbox' if sandbox else ''}.journal.sqlite"
+    journal = folder / f"{safe}{SANDBOX_JOURNAL_SUFFIX if sandbox else JOURNAL_SUFFIX}"
     target = campaign.target
     if sandbox:
         target = target.with_name(f"{target.stem}.sandbox{target.suffix}")
@@ -102,6 +107,7 @@ def places(campaign: Campaign, *, sandbox: bool, state_dir: Path | None = None) 
         else _beside(Path(os.path.realpath(campaign.sheet)), "campaign-runner.lock"),
         sibling=statuses_sibling(campaign.sheet),
         sandbox_store=folder / "sandbox.sqlite",
+        sandbox=sandbox,
     )
 
 

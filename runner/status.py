@@ -15,6 +15,9 @@ class Status(StrEnum):
     DUPLICATE = "duplicate"
     PENDING = "pending"
     UNKNOWN = "unknown"
+    # Not to be messaged (the do-not-contact list, or another campaign already did): worked out
+    # afresh on every run and never journaled, so someone taken off the list is pending again.
+    SKIPPED = "skipped"
     # Only in the journal: a request is (or was, when the process died) on the wire.
     IN_FLIGHT = "in_flight"
 

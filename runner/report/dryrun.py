@@ -15,7 +15,7 @@ from ..prepare import Prepared
 from ..projection import Projection
 from ..rows import Row
 from ..status import Status, StatusCells
-from .words import FIRST_ROWS, grouped, n, projection_line
+from .words import FIRST_ROWS, grouped, n, projection_line, screen_lines
 
 SAMPLES = 2  # rendered messages shown for each way of sending
 
@@ -54,6 +54,7 @@ def dry_run(
 
 
 _DONE_BEFORE = (Status.SENT, Status.FAILED, Status.UNKNOWN)
+_NOT_SENT = (Status.INVALID, Status.DUPLICATE, Status.SKIPPED)
 
 
 def _single_braces(prepared: Prepared) -> list[str]:
@@ -100,10 +101,12 @@ def _links_used(prepared: Prepared, queue: list[SendPlan]) -> list[str]:
 
 def _not_sent(prepared: Prepared, states: dict[int, StatusCells]) -> list[str]:
     lines = []
-    groups = grouped(states, (Status.INVALID, Status.DUPLICATE))
+    groups = grouped(states, _NOT_SENT)
     if groups:
-        count = sum(1 for s in states.values() if s.status in (Status.INVALID, Status.DUPLICATE))
+        count = sum(1 for s in states.values() if s.status in _NOT_SENT)
         lines += ["", f"{n(count)} row(s) will not be sent:", *groups]
+    elsewhere = screen_lines(prepared.plans, states, prepared.screens)
+    lines += ["", *elsewhere] if elsewhere else []
     held = [rp for rp in prepared.plans if rp.held and rp.row.number in states]
     held = [rp for rp in held if states[rp.row.number].status is Status.PENDING]
     if held:

@@ -10,7 +10,15 @@ from ..prepare import Prepared
 from ..projection import Projection
 from ..quota import Pool
 from ..status import Status, StatusCells
-from .words import ORDER, grouped, local_and_utc, n, pool_name, projection_line
+from .words import (
+    ORDER,
+    grouped,
+    local_and_utc,
+    n,
+    pool_name,
+    projection_line,
+    screen_lines,
+)
 
 
 def status_text(
@@ -37,6 +45,10 @@ def status_text(
     why = grouped(states, (Status.FAILED, Status.UNKNOWN, Status.INVALID))
     if why:
         lines += ["Why rows are failed, unknown or invalid:", *why]
+    skipped = grouped(states, (Status.SKIPPED,))
+    if skipped:
+        lines += ["Why rows are skipped:", *skipped]
+    lines += screen_lines(prepared.plans, states, prepared.screens)
     lines += _quotas(pools, now)
     lines.append(f"A run is under way ({running})." if running else "No run is under way.")
     if projection is not None and counts[Status.PENDING]:

@@ -20,6 +20,8 @@ def summary(report: RunReport, prepared: Prepared, resume: str, now: datetime) -
         f"Sheet: {counts_line(report.states.values())}."
     ]
     lines += _recovered_and_adopted(report)
+    if prepared.screens.skip_contacted:  # people those journals messaged may have been sent to
+        lines += [f"Note: {note}." for note in prepared.screens.contacted.notes]
     if report.rereads:
         lines.append(
             f"The sheet was saved during the run; it was read again ({report.rereads} time(s)) "

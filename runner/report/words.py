@@ -8,8 +8,9 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from ..clock import iso
-from ..plans import PoolKey
+from ..plans import PoolKey, RowPlan
 from ..projection import Projection
+from ..screen import Screens, messaged_elsewhere
 from ..status import Status, StatusCells
 
 ORDER = (
@@ -19,11 +20,13 @@ ORDER = (
     Status.UNKNOWN,
     Status.INVALID,
     Status.DUPLICATE,
+    Status.SKIPPED,
 )
 FIRST_ROWS = 5  # rows named for a group of alike rows; the full list goes to a file
 # What makes one row's reason differ from another's with the same cause: the values quoted
-# from its cells, and numbers (a row, a length).
+# from its cells, dates, and numbers (a row, a length).
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2})?Z?)?\b")
 _NUMBER = re.compile(r"\b\d+\b")
 
 
@@ -64,7 +67,7 @@ def pool_name(key: PoolKey) -> str:
 def reason_group(detail: str) -> str:
     """What rows with the same cause have in common: 'ID 'x' is bad' and 'ID 'y' is bad' are
     one group, 'ID '…' is bad'."""
-    return _NUMBER.sub("N", _QUOTED.sub("'…'", detail)) or "(no detail)"
+    return _NUMBER.sub("N", _DATE.sub("…", _QUOTED.sub("'…'", detail))) or "(no detail)"
 
 
 def grouped(states: dict[int, StatusCells], wanted: tuple[Status, ...]) -> list[str]:
@@ -95,3 +98,21 @@ def projection_line(projection: Projection) -> str:
         f"At current limits: {n(projection.today)} today, then {n(projection.later)} over the "
         f"next {n(projection.days)} {days} ({n(projection.daily)} a day)."
     )
+
+
+def screen_lines(
+    plans: list[RowPlan], states: dict[int, StatusCells], screens: Screens
+) -> list[str]:
+    """What the lists say beyond the skipped rows: people other campaigns already messaged whom
+    this one would still message (without skip_contacted), and journals that could not be read."""
+    lines = []
+    found = messaged_elsewhere(plans, states, screens.contacted)
+    if found and not screens.skip_contacted:
+        total = sum(found.values())
+        were = "recipient was" if total == 1 else "recipients were"
+        by = ", ".join(f"'{name}': {n(count)}" for name, count in found.most_common())
+        lines.append(
+            f"{n(total)} {were} already messaged by other campaigns in this state folder "
+            f"({by}); skip_contacted = true skips them."
+        )
+    return lines + [f"Note: {note}." for note in screens.contacted.notes]

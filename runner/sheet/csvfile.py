@@ -75,16 +75,15 @@ def read_csv(path: Path, header_row: int = 1) -> Table:
 
 def read_with_layout(path: Path, header_row: int = 1) -> tuple[Table, CsvLayout]:
     """The table, and the layout it takes to write the file back."""
+    layout = read_records(path)
+    return make_table(path, "csv", None, [list(r) for r in layout.records], header_row), layout
+
+
+def read_records(path: Path) -> CsvLayout:
+    """Every record of the file (`records`), before any is taken as the header or a row; for
+    files that are lists rather than sheets (the do-not-contact list)."""
     name = path.name
-    check_file(path)
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise unreadable_file(path, err) from err
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise SheetError(f'{name}: is UTF-16 text; save it as "CSV UTF-8 (Comma delimited)"')
-    bom = data.startswith(codecs.BOM_UTF8)
-    encoding, text = _decode(name, data[len(codecs.BOM_UTF8) :] if bom else data, bom)
+    encoding, bom, text = read_text(path)
     hint = _SEP_LINE.match(text)
     sep_line = hint.group() if hint else ""
     text = text[len(sep_line) :]
@@ -111,10 +110,24 @@ def read_with_layout(path: Path, header_row: int = 1) -> tuple[Table, CsvLayout]
             ) from None
         raise SheetError(f"{where}: {err}") from None
     final_newline = text.endswith(("\n", "\r"))
-    layout = CsvLayout(
+    return CsvLayout(
         encoding, bom, delimiter, terminator, final_newline, tuple(records), sep_line, text
     )
-    return make_table(path, "csv", None, [list(r) for r in records], header_row), layout
+
+
+def read_text(path: Path) -> tuple[str, bool, str]:
+    """The file's encoding, whether it starts with a byte order mark, and its text (without
+    the mark), decoded as a sheet is; for plain lists too."""
+    check_file(path)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise unreadable_file(path, err) from err
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise SheetError(f'{path.name}: is UTF-16 text; save it as "CSV UTF-8 (Comma delimited)"')
+    bom = data.startswith(codecs.BOM_UTF8)
+    encoding, text = _decode(path.name, data[len(codecs.BOM_UTF8) :] if bom else data, bom)
+    return encoding, bom, text
 
 
 def _decode(name: str, body: bytes, bom: bool) -> tuple[str, str]:

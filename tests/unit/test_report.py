@@ -177,6 +177,7 @@ def test_status_shows_counts_and_each_quota_as_last_reported(prepared):
         "  unknown    0",
         "  invalid    1",
         "  duplicate  0",
+        "  skipped    0",
         "Why rows are failed, unknown or invalid:",
         "  1 invalid: no recipient (row 5)",
         "Quotas (as last reported by the API):",

@@ -1,0 +1,169 @@
+"""What the campaigns sharing a state folder have sent, from their journals: whom the others
+messaged (`skip_contacted`, and `status` either way), and when each account sent (daily caps
+that hold across campaigns).
+
+A sandbox trial's history is the other sandbox trials (NAME.sandbox.journal.sqlite), a real
+run's the other real runs: a trial never counts as a message. Other campaigns' journals are only
+read, never locked or written: their own runs may be writing them at that moment, and a journal
+that cannot be read (damaged, busy, not a journal) is left out with a note; its own campaign's
+next run says what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping
+from contextlib import closing
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from .journal import CAMPAIGN_META
+from .quota import parse_time
+from .rows import Recipient
+from .settings import JOURNAL_SUFFIX, SANDBOX_JOURNAL_SUFFIX
+from .status import Status
+
+# A journal another run holds mid-write is waited for this long, then left out.
+_BUSY_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class Contact:
+    """One campaign's message to a person."""
+
+    campaign: str
+    status: Status  # SENT, or UNKNOWN: it may or may not have been delivered
+    day: str  # the UTC date it was sent (for UNKNOWN: attempted), "" where the journal lacks it
+    account: str  # "" for the API key's default account
+
+    def reason(self) -> str:
+        """Why a row for this person is skipped: 'already messaged by campaign ...'."""
+        on = f" on {self.day}" if self.day else ""
+        account = f" (from {self.account})" if self.account else ""
+        if self.status is Status.SENT:
+            return f"already messaged by campaign '{self.campaign}'{on}{account}"
+        return (
+            f"may already have been messaged by campaign '{self.campaign}'{on}{account}: its "
+            "send was cut off and is unknown there"
+        )
+
+
+@dataclass(frozen=True)
+class Contacted:
+    """Whom the other campaigns messaged, by every name the person is known by."""
+
+    by_ident: Mapping[str, Contact] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()  # journals left out, and why
+
+    def find(self, recipient: Recipient) -> Contact | None:
+        return next((self.by_ident[i] for i in recipient.idents if i in self.by_ident), None)
+
+
+@dataclass(frozen=True)
+class _Send:
+    """A send a journal records as sent or possibly delivered."""
+
+    idents: tuple[str, ...]
+    status: Status  # SENT or UNKNOWN
+    account: str
+    at: datetime | None
+
+
+def journals(state_dir: Path, sandbox: bool) -> list[Path]:
+    """The journals in the state folder: the sandbox trials' or the real runs'."""
+    if not state_dir.is_dir():
+        return []
+    found = state_dir.glob(f"*{JOURNAL_SUFFIX}")
+    return sorted(p for p in found if p.name.endswith(SANDBOX_JOURNAL_SUFFIX) == sandbox)
+
+
+def contacted(state_dir: Path, sandbox: bool, own: Path) -> Contacted:
+    """Whom the campaigns other than the one whose journal is `own` messaged. Where several
+    did, a sent message counts before an unknown one, then the latest."""
+    by_ident: dict[str, Contact] = {}
+    notes = []
+    for path in journals(state_dir, sandbox):
+        if path.resolve() == own.resolve():
+            continue
+        try:
+            name, sends = _read(path)
+        except sqlite3.Error as error:
+            notes.append(
+                f"{path.name} (another campaign's journal) could not be read ({error}); the "
+                "people it messaged are not known to this campaign"
+            )
+            continue
+        for send in sends:
+            day = send.at.date().isoformat() if send.at else ""
+            contact = Contact(name, send.status, day, send.account)
+            for ident in send.idents:
+                if ident not in by_ident or _rank(contact) > _rank(by_ident[ident]):
+                    by_ident[ident] = contact
+    return Contacted(by_ident, tuple(notes))
+
+
+def sends_by_account(state_dir: Path, sandbox: bool) -> dict[str, list[datetime]]:
+    """Each account's sends (sent, or possibly delivered), in UTC, oldest first, as every
+    journal in the state folder records them, this campaign's own included ("" is the API
+    key's default account). A journal that cannot be read is left out (see `contacted`)."""
+    times: dict[str, list[datetime]] = {}
+    for path in journals(state_dir, sandbox):
+        try:
+            _, sends = _read(path)
+        except sqlite3.Error:
+            continue
+        for send in sends:
+            if send.at is not None:
+                times.setdefault(send.account, []).append(send.at)
+    return {account: sorted(at) for account, at in times.items()}
+
+
+def _rank(contact: Contact) -> tuple[bool, str]:
+    return contact.status is Status.SENT, contact.day
+
+
+def _read(path: Path) -> tuple[str, list[_Send]]:
+    """A journal's campaign name and what it sent; sqlite3.Error where it cannot be read."""
+    # A journal at rest (no write-ahead log beside it) is read as immutable: a read-only
+    # connection would leave an empty log and index behind, which it cannot remove. One being
+    # written is read through its log, to see the latest sends.
+    mode = "mode=ro" if path.with_name(path.name + "-wal").exists() else "immutable=1"
+    uri = f"{path.absolute().as_uri()}?{mode}"
+    with closing(sqlite3.connect(uri, uri=True, timeout=_BUSY_SECONDS)) as db:
+        rows = db.execute(
+            "SELECT key, status, public_id, urn, account, sent_at, updated_at FROM sends "
+            "WHERE status IN (?, ?, ?)",
+            (Status.SENT, Status.UNKNOWN, Status.IN_FLIGHT),
+        ).fetchall()
+        try:
+            meta = db.execute("SELECT value FROM meta WHERE key = ?", (CAMPAIGN_META,)).fetchone()
+        except sqlite3.OperationalError:  # written by an earlier version, which kept no meta
+            meta = None
+    suffix = (
+        SANDBOX_JOURNAL_SUFFIX if path.name.endswith(SANDBOX_JOURNAL_SUFFIX) else JOURNAL_SUFFIX
+    )
+    name = meta[0] if meta else path.name.removesuffix(suffix)
+    return name, [_send(*row) for row in rows]
+
+
+def _send(
+    key: str,
+    status: str,
+    public_id: str | None,
+    urn: str | None,
+    account: str | None,
+    sent_at: str | None,
+    updated_at: str | None,
+) -> _Send:
+    idents = tuple(dict.fromkeys((key, *Recipient(public_id, urn).idents)))
+    if status == Status.SENT:
+        return _Send(idents, Status.SENT, account or "", _time(sent_at))
+    # Unknown (or in flight now): the journal keeps no send time, only when the row last
+    # changed: when it went out, or when a later run found it cut off.
+    return _Send(idents, Status.UNKNOWN, account or "", _time(sent_at) or _time(updated_at))
+
+
+def _time(value: str | None) -> datetime | None:
+    # A sent_at adopted from a sheet may be any text a spreadsheet made of it: then None.
+    return parse_time(value) if value else None
