@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
+from datetime import date, time
 from typing import Any
 
 from .errors import ConfigError
@@ -47,4 +48,6 @@ def _toml_type(value: Any) -> str:
         return "a table"
     if isinstance(value, list):
         return "an array"
+    if isinstance(value, date | time):  # a datetime is a date
+        return "a date or time"
     return type(value).__name__

@@ -6,11 +6,12 @@ Read and checked here; `window.py` answers the clock questions. Pure.
 
 from __future__ import annotations
 
+import difflib
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from .errors import ConfigError
 from .keys import Schema, check_table
@@ -65,20 +66,30 @@ def read_pacing(
     check_table(dict(base), PACING_SCHEMA, where, "pacing")
     default = _pacing(base, where, "pacing")
     named: dict[str, Pacing] = {}
+    sections: dict[str, str] = {}
     for name, table in accounts.items():
         section = f"accounts.{name}"
+        if not name.strip():
+            raise ConfigError(f"{where}: [accounts] names an account with an empty name")
+        if name.strip() in sections:
+            raise ConfigError(
+                f"{where}: [{sections[name.strip()]}] and [{section}] name the same account; "
+                "keep one table"
+            )
         if not isinstance(table, dict):
             raise ConfigError(
                 f"{where}: [{section}] must be a table of pacing keys ({', '.join(PACING_SCHEMA)})"
             )
-        if not name.strip():
-            raise ConfigError(f"{where}: [accounts] names an account with an empty name")
         check_table(table, PACING_SCHEMA, where, section)
-        named[name.strip()] = _pacing({**base, **table}, where, section)
+        inherited = [key for key in base if key not in table]
+        named[name.strip()] = _pacing({**base, **table}, where, section, inherited)
+        sections[name.strip()] = section
     return default, named
 
 
-def _pacing(table: Mapping[str, Any], where: str, section: str) -> Pacing:
+def _pacing(
+    table: Mapping[str, Any], where: str, section: str, inherited: Collection[str] = ()
+) -> Pacing:
     for key, value in table.items():
         if isinstance(value, float) and not math.isfinite(value):
             raise ConfigError(f"{where}: {key} in [{section}] must be a finite number, not {value}")
@@ -90,10 +101,11 @@ def _pacing(table: Mapping[str, Any], where: str, section: str) -> Pacing:
         warmup=_warmup(table.get("warmup"), where, section),
     )
     if not 0 <= pacing.min_delay <= pacing.max_delay:
-        raise ConfigError(
-            f"{where}: [{section}] needs 0 <= min_delay <= max_delay "
-            f"(got {pacing.min_delay:g} and {pacing.max_delay:g})"
+        got = " and ".join(
+            f"{key} = {value:g}{_origin(key, table, inherited)}"
+            for key, value in (("min_delay", pacing.min_delay), ("max_delay", pacing.max_delay))
         )
+        raise ConfigError(f"{where}: [{section}] needs 0 <= min_delay <= max_delay (got {got})")
     if pacing.daily_limit is not None and pacing.daily_limit < 1:
         raise ConfigError(
             f"{where}: daily_limit in [{section}] must be at least 1, not {pacing.daily_limit}"
@@ -102,14 +114,23 @@ def _pacing(table: Mapping[str, Any], where: str, section: str) -> Pacing:
     return pacing
 
 
+def _origin(key: str, table: Mapping[str, Any], inherited: Collection[str]) -> str:
+    """Where a value the user did not write in this table came from: the puzzle in an error."""
+    if key in inherited:
+        return " (from [pacing])"
+    return "" if key in table else " (the default)"
+
+
 def _window(table: Mapping[str, Any], where: str, section: str) -> SendWindow:
-    local = [key for key in ("send_window", "skip_weekends") if key in table]
+    # skip_weekends = false asks nothing of a clock
+    local = [key for key in ("send_window", "skip_weekends") if table.get(key, False) is not False]
     if "timezone" not in table:
         if local:
+            also = "" if section == "pacing" else f", in [{section}] or [pacing]"
             raise ConfigError(
-                f"{where}: {local[0]} in [{section}] needs a timezone beside it (an IANA name "
-                'such as timezone = "Europe/Berlin"): hours and weekends are read on the clock '
-                "where your prospects are"
+                f"{where}: {local[0]} in [{section}] needs a timezone beside it{also} (an IANA "
+                'name such as timezone = "Europe/Berlin"): hours and weekends are read on the '
+                "clock where your prospects are"
             )
         return SendWindow()
     zone = _zone(table["timezone"], where, section)
@@ -125,10 +146,13 @@ def _window(table: Mapping[str, Any], where: str, section: str) -> SendWindow:
 def _zone(name: str, where: str, section: str) -> ZoneInfo:
     try:
         return ZoneInfo(name.strip())
-    except (ZoneInfoNotFoundError, ValueError):
+    # a folder of the tz database ("Europe") is an OSError; a path outside it a ValueError
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        close = difflib.get_close_matches(name.strip(), available_timezones(), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise ConfigError(
-            f"{where}: timezone in [{section}]: {name!r} is not a time zone name; use an IANA "
-            'name such as "Europe/Berlin", "America/New_York" or "UTC"'
+            f"{where}: timezone in [{section}]: {name!r} is not a time zone name{hint}; use an "
+            'IANA name such as "Europe/Berlin", "America/New_York" or "UTC"'
         ) from None
 
 
