@@ -20,8 +20,7 @@ from .campaign import Campaign, load_campaign
 from .clock import Clock, SystemClock
 from .errors import ConfigError, ExitCode, RunnerError
 from .lock import held_by
-from .prepare import Prepared, look, prepare
-from .projection import project
+from .prepare import Prepared, look, outlook, prepare
 from .report import dry_run, status_text, summary, write_rows
 from .report.progress import progress_for
 from .session import run_campaign
@@ -215,7 +214,7 @@ def _dry_run(
         raise seen.refusal
     states, queue = seen.start.states, seen.start.queue
     check_writable(prepared.table, states)  # what the run would refuse, refused now
-    projection = project(queue, seen.pools_of(api_name), clock.now())
+    projection, _ = outlook(prepared, where, queue, seen.pools_of(api_name), clock.now())
     listed = args.output is not None
     text = dry_run(prepared, states, queue, projection, command, sandbox=sandbox, listed=listed)
     print(text, file=out)
@@ -234,12 +233,15 @@ def _status(args: argparse.Namespace, env: Mapping[str, str], clock: Clock, out:
     seen = look(prepared, where)
     api_name = "sandbox" if target.sandbox else target.base_url
     now = clock.now()
+    projection, days = outlook(prepared, where, seen.start.queue, seen.pools_of(api_name), now)
     text = status_text(
         prepared,
         seen.start.states,
         seen.pools,
         now,
-        projection=project(seen.start.queue, seen.pools_of(api_name), now),
+        projection=projection,
+        accounts=days,
+        queue=seen.start.queue,
         running=held_by(where.lock),
         command=_command(args),
     )

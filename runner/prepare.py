@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 from .campaign import Campaign
+from .caps import Caps
 from .clock import Clock
 from .contacts import read_do_not_contact
 from .errors import (
@@ -19,9 +21,10 @@ from .errors import (
     SheetError,
     TemplateError,
 )
-from .history import contacted
+from .history import contacted, sends_by_account
 from .journal import Entry, Journal, JournalDamaged
-from .plans import PoolKey, RowPlan, plan_rows
+from .plans import PoolKey, RowPlan, SendPlan, plan_rows
+from .projection import AccountToday, Projection, accounts_today, project
 from .quota import Pool
 from .reconcile import Reconciled, reconcile, unvouched
 from .rows import Row, SheetLayout, read_layout, read_row
@@ -320,3 +323,23 @@ def _rows(rows: list[int]) -> str:
     shown = ", ".join(str(n) for n in rows[:5])
     more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
     return f"row {shown}" if len(rows) == 1 else f"rows {shown}{more}"
+
+
+def outlook(
+    prepared: Prepared,
+    places: Places,
+    queue: list[SendPlan],
+    pools: dict[PoolKey, Pool],
+    now: datetime,
+) -> tuple[Projection, list[AccountToday]]:
+    """When the campaign will be done, and each account's day so far, counting what every
+    campaign of the state folder sent (for the daily caps and the warm-up)."""
+    campaign = prepared.campaign
+    caps = Caps(campaign.pacing_for, sends_by_account(places.state_dir, places.sandbox))
+    rotate = campaign.rotate_accounts
+    projection = project(
+        queue, pools, now, pacing_for=campaign.pacing_for, rotate=rotate, caps=caps
+    )
+    names = {plan.account for plan in queue if plan.account or not rotate} | set(rotate)
+    days = accounts_today(names, pools, now, pacing_for=campaign.pacing_for, caps=caps)
+    return projection, days

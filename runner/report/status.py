@@ -4,10 +4,13 @@ a run is under way, when it will be done, and what to do next."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime
 
+from ..campaign import Campaign
+from ..plans import SendPlan
 from ..prepare import Prepared
-from ..projection import Projection
+from ..projection import AccountToday, Projection
 from ..quota import Pool
 from ..status import Status, StatusCells
 from .words import (
@@ -28,6 +31,8 @@ def status_text(
     now: datetime,
     *,
     projection: Projection | None = None,
+    accounts: Sequence[AccountToday] = (),
+    queue: Sequence[SendPlan] = (),
     running: str | None = None,
     command: str = "",
 ) -> str:
@@ -49,12 +54,55 @@ def status_text(
     if skipped:
         lines += ["Why rows are skipped:", *skipped]
     lines += screen_lines(prepared.plans, states, prepared.screens)
-    lines += _quotas(pools, now)
+    # Each account's day says what the API last said of its quotas; the others are listed apart
+    # (another API's, say the sandbox's, or an account with nothing left to send).
+    shown = {id(pool) for day in accounts for pool in day.quotas}
+    lines += _accounts(accounts, prepared.campaign, now)
+    others = [(api, pool) for api, pool in pools if id(pool) not in shown]
+    if others or not accounts:
+        lines += _quotas(others, now)
+    lines += _pending(queue)
     lines.append(f"A run is under way ({running})." if running else "No run is under way.")
     if projection is not None and counts[Status.PENDING]:
         lines.append(projection_line(projection))
     lines.append(_next(counts, pools, now, command, running))
     return "\n".join(lines)
+
+
+def _accounts(accounts: Sequence[AccountToday], campaign: Campaign, now: datetime) -> list[str]:
+    """Each account's day: sent today, what it has left (its own cap, the API's quota), when
+    its quota resets and its window opens."""
+    if not accounts:
+        return []
+    lines = ["Accounts today:"]
+    for day in accounts:
+        parts = [f"{n(day.sent)} sent today"]
+        if day.cap is not None:
+            parts.append(f"{n(max(day.cap - day.sent, 0))} left of its own limit of {n(day.cap)}")
+        for pool in day.quotas:
+            left = "?" if pool.remaining is None else n(pool.remaining)
+            if pool.blocked(now) or (pool.reset is not None and pool.reset > now):
+                until = pool.blocked_until if pool.blocked(now) else pool.reset
+                assert until is not None
+                left = "0" if pool.blocked(now) else left
+                parts.append(
+                    f"{pool.endpoint.label}: {left} left, resets {local_and_utc(until, now)}"
+                )
+            else:
+                parts.append(f"{pool.endpoint.label}: renewed since the API last said")
+        if day.opens is not None:
+            window = campaign.pacing_for(day.account).window
+            parts.append(f"its send window opens {window.describe(day.opens)}")
+        lines.append(f"  {day.account or '(default)'}: " + "; ".join(parts))
+    return lines
+
+
+def _pending(queue: Sequence[SendPlan]) -> list[str]:
+    by_endpoint = Counter(plan.endpoint for plan in queue)
+    if not by_endpoint:
+        return []
+    each = ", ".join(f"{n(count)} via {endpoint.label}" for endpoint, count in by_endpoint.items())
+    return [f"To send: {each}."]
 
 
 def _quotas(pools: list[tuple[str, Pool]], now: datetime) -> list[str]:

@@ -88,15 +88,22 @@ def grouped(states: dict[int, StatusCells], wanted: tuple[Status, ...]) -> list[
 
 
 def projection_line(projection: Projection) -> str:
-    """'At current limits: 100 today, then 8,057 over the next 81 days.'"""
+    """'At current limits: 100 today, then 8,057 over the next 81 days (up to 250 a day); done about
+    2027-02-20.'"""
     if projection.total == 0:
         return "At current limits: nothing left to send."
+    if projection.never:
+        return (
+            f"At current limits {n(projection.never)} row(s) can never be sent: the limits of "
+            "their accounts (daily_limit, send_window, quota) allow nothing."
+        )
     if not projection.later:
         return f"At current limits: all {n(projection.today)} today."
     days = "day" if projection.days == 1 else "days"
+    done = f"; done about {projection.finish:%Y-%m-%d}" if projection.finish else ""
     return (
         f"At current limits: {n(projection.today)} today, then {n(projection.later)} over the "
-        f"next {n(projection.days)} {days} ({n(projection.daily)} a day)."
+        f"next {n(projection.days)} {days} (up to {n(projection.daily)} a day){done}."
     )
 
 

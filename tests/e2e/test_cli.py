@@ -248,7 +248,10 @@ def test_a_dry_run_of_ten_thousand_rows_fits_a_screen_and_lists_every_row_in_a_f
     out = capsys.readouterr().out
     assert len(out.splitlines()) < 40
     assert "Would send 9,000: 9,000 via POST /message." in out
-    assert "At current limits: 100 today, then 8,900 over the next 89 days (100 a day)." in out
+    assert (
+        "At current limits: 100 today, then 8,900 over the next 89 days (up to 100 a day); "
+        "done about 2026-04-14." in out
+    )
     assert (
         "  1,000 invalid: Company is empty (used by message.txt.j2 without a default) "
         "(rows 2, 12, 22, 32, 42, …)" in out

@@ -156,7 +156,8 @@ def test_the_projection_spreads_what_is_left_over_the_days_at_each_quotas_limit(
     projection = project(queue, {spent.key: spent, left.key: left}, NOW)
     assert (projection.today, projection.later, projection.days) == (40, 8157, 82)
     assert projection_line(projection) == (
-        "At current limits: 40 today, then 8,157 over the next 82 days (250 a day)."
+        "At current limits: 40 today, then 8,157 over the next 82 days (up to 140 a day); "
+        "done about 2026-04-07."
     )
     # The day has turned since the API last spoke: the whole limit is back.
     tomorrow = RESET + timedelta(minutes=1)
