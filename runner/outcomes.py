@@ -12,6 +12,7 @@ from .answers import Outcome, SendResult
 from .clock import iso
 from .errors import ExitCode
 from .plans import SendPlan
+from .projection import Projection
 from .quota import Pool
 from .schedule import Wait
 from .sheet import WriteReport
@@ -42,6 +43,7 @@ class RunReport:
     # closed send windows and reached daily caps that rows wait on, each with what it says
     waits: list[tuple[Wait, str]] = field(default_factory=list)
     pauses: int = 0  # --wait: times the run slept through a pause
+    projection: Projection | None = None  # when what is left will be sent, at these limits
     failing: dict[str, str] = field(default_factory=dict)  # account -> why the API is failing
     recovered: int = 0  # rows an earlier run left in flight, now unknown
     adopted: int = 0  # outcomes the sheet showed and the journal did not know

@@ -3,7 +3,7 @@ account's local time and UTC; and how --wait sleeps through a pause."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, MutableMapping
+from collections.abc import Collection, MutableMapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -11,6 +11,7 @@ from .campaign import Campaign
 from .clock import Clock, iso
 from .outcomes import Progress
 from .plans import PoolKey, SendPlan
+from .projection import Projection, project
 from .quota import QUOTA_USED_UP, Pool
 from .schedule import Scheduler, Wait, WaitReason
 from .status import Status, StatusCells
@@ -23,10 +24,11 @@ CLOCK = frozenset({WaitReason.WINDOW, WaitReason.CAP})
 class Shown:
     blocked: list[Pool]  # spent quotas rows wait on
     waits: list[tuple[Wait, str]]  # closed windows and reached caps rows wait on, and what they say
+    projection: Projection  # when the rows left will go, at these limits
 
 
 def mark_waiting(
-    queue: Iterable[SendPlan],
+    queue: Sequence[SendPlan],
     states: MutableMapping[int, StatusCells],
     scheduler: Scheduler,
     campaign: Campaign,
@@ -51,7 +53,20 @@ def mark_waiting(
         waits.setdefault((wait.account, wait.reason), (wait, detail))
         states[plan.row] = replace(cells, detail=detail)
     clock_waits = [pair for pair in sorted(waits.values()) if pair[0].reason in CLOCK]
-    return Shown([blocked[key] for key in sorted(blocked)], clock_waits)
+    left = [plan for plan in queue if _pending(states.get(plan.row))]
+    projection = project(
+        left,
+        pools,
+        now,
+        pacing_for=campaign.pacing_for,
+        rotate=campaign.rotate_accounts,
+        caps=scheduler.caps,
+    )
+    return Shown([blocked[key] for key in sorted(blocked)], clock_waits, projection)
+
+
+def _pending(cells: StatusCells | None) -> bool:
+    return cells is not None and cells.status is Status.PENDING
 
 
 def wait_detail(

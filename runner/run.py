@@ -151,8 +151,7 @@ class Run:
         self.writeback.first(self.states)
 
     def _written(self) -> None:
-        """The sheet holds this journal's statuses: say so in the journal, and make its main
-        file whole, so a copy of it alone loses nothing."""
+        """The sheet holds the statuses: the journal says so, its main file made whole."""
         with contextlib.suppress(JournalError):  # the sheet is written all the same
             self.journal.wrote_sheet(self.clock.now())
             self.journal.checkpoint()
@@ -390,10 +389,10 @@ class Run:
 
     def _mark_waiting(self, now: datetime) -> None:
         """Pending rows that wait on a quota, window or cap say on what, and until when."""
-        shown = mark_waiting(
-            self.queue, self.states, self.scheduler, self.prepared.campaign, self.in_flight, now
-        )
+        campaign = self.prepared.campaign
+        shown = mark_waiting(self.queue, self.states, self.scheduler, campaign, self.in_flight, now)
         self.report.blocked, self.report.waits = shown.blocked, shown.waits
+        self.report.projection = shown.projection
 
 
 class _SheetUnusable(Exception):

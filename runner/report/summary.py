@@ -10,7 +10,7 @@ from ..outcomes import RunReport, StopReason
 from ..prepare import Prepared
 from ..quota import QUOTA_USED_UP
 from ..status import Status
-from .words import counts_line, pool_name, until
+from .words import counts_line, pool_name, projection_line, until
 
 
 def summary(report: RunReport, prepared: Prepared, resume: str, now: datetime) -> str:
@@ -118,6 +118,8 @@ def _next_step(report: RunReport, resume: str, now: datetime) -> list[str]:
     resets += [wait.until for wait, _ in report.waits]
     when = f"after {iso(min(resets))}" if resets else "later"
     lines.append(f"{pending} row(s) pending, nothing lost. Run the same command {when}: {resume}")
+    if report.projection is not None and report.projection.total:
+        lines.append(projection_line(report.projection))
     if resets and "--wait" not in resume:
         lines.append("(With --wait it sleeps through such pauses and carries on by itself.)")
     return lines

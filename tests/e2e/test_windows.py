@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from runner.cli import main
 from runner.sandbox import Sandbox, transport
 from tests.support.campaign import API_KEY, make_campaign, people, run_in_process
 
@@ -126,3 +127,32 @@ def test_warm_up_raises_the_cap_each_active_day(tmp_path, clock):
         days.append(len(sim.delivered()) - sum(days))
         clock.advance(days=1)
     assert days == [1, 2, 3, 3, 0]
+
+
+def test_status_shows_each_accounts_day_and_when_the_campaign_will_be_done(
+    tmp_path, api, clock, capsys
+):
+    files = make_campaign(
+        tmp_path,
+        people(9),
+        extra='rotate_accounts = ["acc_1", "acc_2"]',
+        pacing_keys="daily_limit = 2",
+        tables='[accounts.acc_2]\ndaily_limit = 1\nsend_window = "08:00-09:00"\ntimezone = "UTC"',
+    )
+    assert api.run(files) == 75
+    out = capsys.readouterr().out
+    assert "At current limits: 0 today, then 7 over the next 3 days (up to 3 a day)" in out
+    status = ["status", str(files.toml), "--state-dir", str(files.state)]
+    assert main(status, env={"CONNECTSAFELY_BASE_URL": api.base_url}, clock=clock) == 0
+    out = capsys.readouterr().out
+    assert "Accounts today:" in out
+    assert (
+        "  acc_1: 2 sent today; 0 left of its own limit of 2; POST /message: 98 left, resets "
+        "2026-01-16T00:00:00Z (in 15h 0m)" in out
+    )
+    assert (
+        "  acc_2: 0 sent today; 1 left of its own limit of 1; its send window opens "
+        "2026-01-16T08:00:00Z" in out
+    )
+    assert "To send: 7 via POST /message." in out
+    assert "done about 2026-01-18" in out
