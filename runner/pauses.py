@@ -43,15 +43,17 @@ def mark_waiting(
         cells = states.get(plan.row)
         if cells is None or cells.status is not Status.PENDING:
             continue
-        wait = scheduler.waiting(plan, now)
-        if wait is None or plan.recipient.key in in_flight:
+        found = scheduler.waiting(plan, now)
+        if not found or plan.recipient.key in in_flight:
             continue
-        key = PoolKey(wait.account, plan.endpoint)
-        if wait.reason in (WaitReason.QUOTA, WaitReason.ASKED) and key in pools:
-            blocked[key] = pools[key]
-        detail = wait_detail(wait, scheduler, campaign, now, pools.get(key))
-        waits.setdefault((wait.account, wait.reason), (wait, detail))
-        states[plan.row] = replace(cells, detail=detail)
+        for wait in found:  # each sender's (several with rotate_accounts), earliest first
+            key = PoolKey(wait.account, plan.endpoint)
+            if wait.reason in (WaitReason.QUOTA, WaitReason.ASKED) and key in pools:
+                blocked[key] = pools[key]
+            detail = wait_detail(wait, scheduler, campaign, now, pools.get(key))
+            waits.setdefault((wait.account, wait.reason), (wait, detail))
+            if wait is found[0]:
+                states[plan.row] = replace(cells, detail=detail)
     clock_waits = [pair for pair in sorted(waits.values()) if pair[0].reason in CLOCK]
     left = [plan for plan in queue if _pending(states.get(plan.row))]
     projection = project(

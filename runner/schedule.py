@@ -125,11 +125,12 @@ class Scheduler:
             return Wait(self.caps.reopens(account, now), WaitReason.CAP, account)
         return None
 
-    def waiting(self, plan: SendPlan, now: datetime) -> Wait | None:
-        """Why a plan left unsent waits (the earliest of its possible senders' waits)."""
+    def waiting(self, plan: SendPlan, now: datetime) -> list[Wait]:
+        """Why a plan left unsent waits: each of its possible senders' waits, earliest first
+        (none when one of them could send it)."""
         waits = [self.held(account, plan.endpoint, now) for account in self.senders(plan.pool)]
         found = [wait for wait in waits if wait is not None]
-        return min(found) if found and len(found) == len(waits) else None
+        return sorted(found) if len(found) == len(waits) else []
 
     def _left(self, account: str, key: PoolKey, now: datetime) -> int:
         """What the account has left today: the API's quota and its own cap, the lesser."""
