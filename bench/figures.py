@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import openpyxl
 
 from runner.sheet.statuscols import STATUS_COLUMNS
 from runner.sheet.xlsxpatch import StatusBlock, patch_statuses
+from runner.status import Status, StatusCells
 
 from .timing import peak_memory
 from .workbook import HEADER
@@ -37,14 +38,16 @@ class Figure:
     memory: Callable[[], tuple[int, int]] | None = None  # peak memory before and after, bytes
 
 
-def _statuses(rows: int) -> dict[int, tuple[str, str, str, str]]:
-    values = {}
+def _statuses(rows: int) -> dict[int, tuple[str, ...]]:
+    """Each row's status cells, as the run writes them (the last names the row's recipient)."""
+    values: dict[int, tuple[str, ...]] = {}
     for number in range(2, rows + 2):
         if number % 10 == 0:
-            values[number] = ("failed", "403: recipient does not accept messages", "", "")
+            cells = StatusCells(Status.FAILED, "403: recipient does not accept messages")
         else:
             urn = f"urn:li:fsd_profile:ACoAA{number:08d}"
-            values[number] = ("sent", "", "2026-01-15T09:00:00Z", urn)
+            cells = StatusCells(Status.SENT, "", "2026-01-15T09:00:00Z", urn)
+        values[number] = replace(cells, owner=f"person-{number}").texts()
     return values
 
 
@@ -97,4 +100,10 @@ def writeback(setup: Setup) -> list[Figure]:
     ]
 
 
-FIGURES: list[Callable[[Setup], list[Figure]]] = [writeback]
+def _accounts(setup: Setup) -> list[Figure]:
+    from .accounts import accounts  # it imports this module's Figure
+
+    return accounts(setup)
+
+
+FIGURES: list[Callable[[Setup], list[Figure]]] = [writeback, _accounts]
