@@ -88,6 +88,8 @@ def _rate_limited(headers: dict[str, str], body: Any, text: str, rate: RateLimit
     hold = parse_time(str(body.get("holdUntil", ""))) if isinstance(body, dict) else None
     retry_at, retry_in = _retry_after(headers.get("retry-after", ""))
     reset = rate.reset or hold or retry_at or reset_from_text(text)
+    if hold is not None and reset is not None and hold > reset:
+        reset = hold  # "do not retry before it", whatever the quota's reset says
     return SendResult(
         Outcome.RATE_LIMITED,
         f"HTTP 429: {text}",

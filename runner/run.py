@@ -270,8 +270,8 @@ class Run:
         self.journal.finish(key, cells, now)
         if key in self.row_of:  # not deleted from the sheet meanwhile
             self._show(plan, cells)
-        if pool is not None and pool.asked_to_wait and result.outcome is Outcome.RATE_LIMITED:
-            self.scheduler.again(plan)  # tried again once the wait is over
+        if result.outcome is Outcome.RATE_LIMITED:
+            self.scheduler.again(plan)  # tried again once the quota or the wait is over
         if cells.status is Status.SENT:
             self.report.sent += 1
             self.reached.add(plan, cells.urn)

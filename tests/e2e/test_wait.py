@@ -13,6 +13,7 @@ from runner.plans import Endpoint
 from runner.sandbox import Sandbox, transport
 from runner.schedule import WaitReason
 from tests.support.campaign import API_KEY, make_campaign, people, run_in_process
+from tests.support.faults import Fault, FaultKind
 from tests.support.process import start
 
 
@@ -110,3 +111,14 @@ def test_a_signal_during_a_wait_writes_back_and_exits_128_plus_signal(tmp_path, 
     assert "Stopped by SIGTERM" in out and "--wait" in out  # the command to carry on
     assert [row["status"] for row in files.rows()] == ["pending", "pending"]
     assert api.sim.delivered() == []
+
+
+def test_wait_sleeps_until_a_429s_hold_until_then_sends(tmp_path, api, capsys):
+    files = make_campaign(tmp_path, people(2))
+    body = {"error": "Rate limit exceeded", "success": False, "holdUntil": "2026-01-15T09:30:00Z"}
+    api.sim.inject(Fault(FaultKind.STATUS, status=429, body=body))
+    assert api.run(files, "--wait") == 0
+    paused = [line for line in capsys.readouterr().out.splitlines() if "event=paused" in line]
+    assert len(paused) == 1 and "until=2026-01-15T09:30:00Z" in paused[0]
+    assert [r.at for r in api.sim.delivered()] == [datetime(2026, 1, 15, 9, 30, tzinfo=UTC)] * 2
+    assert [row["status"] for row in files.rows()] == ["sent", "sent"]

@@ -175,6 +175,10 @@ def test_classify_429_reset_sources():
     text = b'{"error": "Rate limit exceeded. Resets at 2026-01-16T00:00:00.000Z"}'
     assert classify(429, {}, text).reset.day == 16
     assert classify(429, {}, b'{"error": "150/150 used"}').reset is None
+    # A hold later than the quota's reset wins: do not retry before it.
+    headers = {"x-ratelimit-reset": "2026-01-15T10:00:00Z"}
+    held = classify(429, headers, b'{"holdUntil": "2026-01-15T11:00:00Z"}')
+    assert held.reset.hour == 11
 
 
 @pytest.mark.parametrize(
