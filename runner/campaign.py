@@ -61,6 +61,7 @@ class Campaign:
     rotate_accounts: tuple[str, ...] = ()  # rows naming no account are spread across these
     do_not_contact: Path | None = None  # people never to message, whatever the campaign
     skip_contacted: bool = False  # skip people other campaigns in the state folder messaged
+    approval_column: str | None = None  # rows go only once ticked here for the previewed text
 
     def pacing_for(self, account: str) -> Pacing:
         return self.accounts.get(account, self.pacing)
@@ -90,6 +91,7 @@ _TOP: dict[str, tuple[tuple[type, ...], str, bool]] = {
     "limits": ((dict,), "a table", False),
     "do_not_contact": ((str,), "a string (a path)", False),
     "skip_contacted": ((bool,), "true or false", False),
+    "approval_column": ((str,), "a string (a column name)", False),
 }
 _NUMBER = ((int, float), "a number", False)
 _API: dict[str, tuple[tuple[type, ...], str, bool]] = {
@@ -169,6 +171,7 @@ def load_campaign(path: Path) -> Campaign:
             else None
         ),
         skip_contacted=data.get("skip_contacted", False),
+        approval_column=(data.get("approval_column") or "").strip() or None,
     )
 
 

@@ -22,6 +22,7 @@ from .errors import ConfigError, ExitCode, RunnerError
 from .lock import held_by
 from .prepare import Prepared, look, outlook, prepare
 from .report import dry_run, status_text, summary, write_rows
+from .report.preview import make_preview
 from .report.progress import progress_for
 from .session import run_campaign
 from .settings import KEY_VAR, Places, RunOptions, places, resolve_target
@@ -68,6 +69,16 @@ def build_parser() -> argparse.ArgumentParser:
         "(after a lost journal: check LinkedIn first)",
     )
 
+    preview = commands.add_parser(
+        "preview", help="every row's message and how it will be sent, to read before sending"
+    )
+    preview.add_argument("campaign", type=Path, help="the campaign file (.toml)")
+    preview.add_argument(
+        "--output", type=Path, metavar="FILE", help=".xlsx or .csv (default: beside the sheet)"
+    )
+    preview.add_argument("--state-dir", type=Path, metavar="DIR", help="where the journal lives")
+    preview.add_argument("--sandbox", action="store_true", help="as the sandbox runs stand")
+
     status = commands.add_parser("status", help="counts by status and what is known of quotas")
     status.add_argument("campaign", type=Path, help="the campaign file (.toml)")
     status.add_argument("--state-dir", type=Path, metavar="DIR", help="where the journal lives")
@@ -105,6 +116,8 @@ def main(
     try:
         if args.command == "status":
             return _status(args, env, clock, out)
+        if args.command == "preview":
+            return _preview(args, env, out)
         return _run(args, env, clock, out, err)
     except RunnerError as error:
         print(f"campaign-runner: {error}", file=err)
@@ -263,3 +276,20 @@ def _command(args: argparse.Namespace) -> str:
     if getattr(args, "wait", False):
         words.append("--wait")
     return shlex.join(words)
+
+
+def _preview(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> int:
+    campaign = load_campaign(args.campaign)
+    target = resolve_target(campaign, env, sandbox_flag=args.sandbox, need_key=False)
+    where = places(campaign, sandbox=target.sandbox, state_dir=args.state_dir)
+    prepared = prepare(campaign, where)
+    seen = look(prepared, where, trust_sheet=True)  # it sends nothing: show the sheet as it is
+    sheet = campaign.sheet
+    output = args.output or sheet.with_name(f"{sheet.stem}.preview.xlsx")
+    if output.suffix.lower() not in (".xlsx", ".csv"):
+        raise ConfigError(f"--output: {output.name} must end in .xlsx or .csv")
+    if output.resolve() in (sheet.resolve(), campaign.target.resolve()):
+        raise ConfigError(f"--output: {output.name} is the campaign's sheet; name another file")
+    states, queue = seen.start.states, seen.start.queue
+    print(make_preview(prepared, states, queue, output, where.preview_record), file=out)
+    return ExitCode.OK

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from .answers import Outcome, SendResult
+from .approval import AWAITING
 from .clock import iso
 from .errors import ExitCode
 from .plans import SendPlan
@@ -59,6 +60,20 @@ class RunReport:
     def counts(self) -> Counter[Status | None]:
         return Counter(cells.status for cells in self.states.values())
 
+    @property
+    def awaiting(self) -> int:
+        """Rows waiting for a reviewer's approval (approval_column)."""
+        return sum(
+            1
+            for cells in self.states.values()
+            if cells.status is Status.PENDING and cells.detail.startswith(AWAITING)
+        )
+
+    @property
+    def waiting_for_someone(self) -> int:
+        """Pending rows a person must act on first (hidden, or not approved): not a later run."""
+        return self.hidden + self.awaiting
+
 
 def outcome_cells(plan: SendPlan, result: SendResult, now: datetime) -> StatusCells:
     """What a row shows after an answer (a fatal answer is not about the row)."""
@@ -78,8 +93,8 @@ def exit_code(report: RunReport) -> int:
         return ExitCode.INTERRUPTED
     if report.stop is StopReason.SIGNAL:
         return 128 + report.signal  # what shells and service managers expect of a signal
-    # Rows the user hid wait for the user, not for a later run.
-    pending = report.counts()[Status.PENDING] - report.hidden
+    # Rows the user hid, or a reviewer has not approved, wait for them, not for a later run.
+    pending = report.counts()[Status.PENDING] - report.waiting_for_someone
     code = ExitCode.PAUSED if pending and report.stop is not StopReason.LIMIT else ExitCode.OK
     # The sheet not written is worth a non-zero code even when all was sent.
     return ExitCode.FATAL if report.write_error and code is ExitCode.OK else code

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from .approval import Approvals, gate, read_approvals
 from .campaign import Campaign
 from .caps import Caps
 from .clock import Clock
@@ -46,6 +47,7 @@ class Prepared:
     template_error: str = ""  # why the templates could not be used, when that was allowed
     status_sources: tuple[str, ...] = ()  # the files statuses from earlier runs were read from
     screens: Screens = Screens()  # who is not to be messaged, whatever the sheet says
+    approvals: Approvals = Approvals()  # with approval_column: what the reviewer approved
 
     def owners(self) -> dict[int, str]:
         """Each row's recipient, as its status block names them."""
@@ -65,6 +67,9 @@ def prepare(campaign: Campaign, places: Places, *, need_templates: bool = True) 
     rows = [read_row(layout, table, sheet_row) for sheet_row in table.rows]
     rows, sources = with_earlier_statuses(rows, campaign, places)
     screens = read_screens(campaign, places)
+    approvals = read_approvals(
+        campaign.approval_column, table.headers, campaign.sheet.name, places.preview_record
+    )
     try:
         templates = load_templates(
             campaign.message_template, campaign.subject_template, layout, campaign.sheet.name
@@ -74,9 +79,9 @@ def prepare(campaign: Campaign, places: Places, *, need_templates: bool = True) 
             raise
         why = f"not planned: the template cannot be used ({error})"
         unplanned = [RowPlan(row, None, Status.PENDING, why) for row in rows]
-        return Prepared(campaign, table, None, unplanned, str(error), sources, screens)
+        return Prepared(campaign, table, None, unplanned, str(error), sources, screens, approvals)
     plans = plan_rows(rows, templates, campaign)
-    return Prepared(campaign, table, templates, plans, "", sources, screens)
+    return Prepared(campaign, table, templates, plans, "", sources, screens, approvals)
 
 
 def read_screens(campaign: Campaign, places: Places) -> Screens:
@@ -242,7 +247,8 @@ def reconciled(prepared: Prepared, entries: list[Entry], resend_unknown: bool) -
     then the people not to be messaged skipped (screen). Where a run starts, and carries on
     from after the sheet is saved."""
     start = reconcile(prepared.plans, entries, resend_unknown)
-    return screen(start, prepared.plans, prepared.screens)
+    screened = screen(start, prepared.plans, prepared.screens)
+    return gate(screened, prepared.plans, prepared.approvals)
 
 
 def open_journal(

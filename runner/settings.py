@@ -65,6 +65,7 @@ class Places:
 
     state_dir: Path
     journal: Path  # the truth about what was sent (SQLite)
+    preview_record: Path  # what the last preview showed the reviewer (approval_column)
     lock: Path  # held while a run sends, so two runs of the campaign never overlap
     target: Path  # where the statuses are written: the sheet, `output`, or the sandbox's copy
     target_lock: Path  # held while a run writes `target`, whatever the campaign
@@ -97,6 +98,7 @@ def places(campaign: Campaign, *, sandbox: bool, state_dir: Path | None = None) 
     return Places(
         state_dir=folder,
         journal=journal,
+        preview_record=folder / f"{safe}{'.sandbox' if sandbox else ''}.preview.json",
         lock=journal.with_suffix(".lock"),
         target=target,
         # Beside the file it guards (by its real path, so a symlink or another spelling of the

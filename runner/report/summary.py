@@ -70,6 +70,11 @@ def _recovered_and_adopted(report: RunReport) -> list[str]:
 
 def _how_it_stopped(report: RunReport, resume: str, now: datetime) -> list[str]:
     lines = []
+    if report.awaiting:
+        lines.append(
+            f"{report.awaiting} row(s) await approval: read them in campaign-runner preview, "
+            "then tick them (see status_detail)."
+        )
     if report.hidden:
         lines.append(
             f"{report.hidden} row(s) hidden in the sheet were not sent (show them, or set "
@@ -79,7 +84,7 @@ def _how_it_stopped(report: RunReport, resume: str, now: datetime) -> list[str]:
 
 
 def _next_step(report: RunReport, resume: str, now: datetime) -> list[str]:
-    pending = report.counts()[Status.PENDING] - report.hidden
+    pending = report.counts()[Status.PENDING] - report.waiting_for_someone
     if report.stop is StopReason.SIGNAL:
         name = signal.Signals(report.signal).name
         return [f"Stopped by {name}. Everything sent is recorded; to carry on: {resume}"]

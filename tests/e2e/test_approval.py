@@ -1,0 +1,151 @@
+"""Review before sending: `preview` writes every row's message for a reviewer, without sending
+or touching the sheet; with `approval_column` only rows ticked for the text the preview showed
+go out, and a text changed since then waits for a new look."""
+
+from __future__ import annotations
+
+import pytest
+from openpyxl import load_workbook
+
+from runner.approval import is_yes
+from runner.cli import main
+from tests.support.campaign import make_campaign
+
+HEADERS = ["First Name", "Company", "recipientProfileId", "approved"]
+
+
+def rows(ticks: list[str]) -> list[list[str]]:
+    return [[f"P{i}", "Acme", f"person-{i}", tick] for i, tick in enumerate(ticks)]
+
+
+def approval_campaign(tmp_path, ticks):
+    return make_campaign(
+        tmp_path, rows(ticks), headers=HEADERS, extra='approval_column = "approved"'
+    )
+
+
+def preview(api, files, *args: str) -> int:
+    return main(
+        ["preview", str(files.toml), "--state-dir", str(files.state), *args],
+        env={"CONNECTSAFELY_BASE_URL": api.base_url},
+        clock=api.clock,
+    )
+
+
+def status_of(files) -> list[tuple[str, str]]:
+    return [(row["status"], row["status_detail"]) for row in files.rows()]
+
+
+def tick_in_preview(path, recipients: set[str]) -> None:
+    book = load_workbook(path)
+    sheet = book.active
+    headers = [cell.value for cell in sheet[1]]
+    who, approved = headers.index("recipient"), headers.index("approved")
+    for row in sheet.iter_rows(min_row=2):
+        if row[who].value in recipients:
+            row[approved].value = "✓"
+    book.save(path)
+
+
+@pytest.mark.parametrize("text", ["yes", "Y", "TRUE", "1", "x", "X", "✓", " yes "])
+def test_a_yes_in_any_form_approves(text):
+    assert is_yes(text)
+
+
+@pytest.mark.parametrize("text", ["", "no", "0", "false", "maybe", "n"])
+def test_anything_else_does_not(text):
+    assert not is_yes(text)
+
+
+def test_the_preview_shows_every_row_and_sends_and_touches_nothing(tmp_path, api, capsys):
+    files = make_campaign(tmp_path, rows(["", ""]) + [["Nobody", "Acme", "", ""]], headers=HEADERS)
+    before = files.sheet.read_bytes()
+    assert preview(api, files) == 0
+    out = capsys.readouterr().out
+    written = tmp_path / "leads.preview.xlsx"
+    assert f"Preview of 3 rows (2 ok to send) written to {written}." in out
+    assert files.sheet.read_bytes() == before and api.sim.received == []
+    assert not (files.state / "campaign.journal.sqlite").exists()
+    sheet = load_workbook(written).active
+    table = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    headers = table[0]
+    first = dict(zip(headers, table[1], strict=True))
+    assert first["check"] == "ok" and first["endpoint"] == "POST /message"
+    assert first["message"] == "Hi P0, greetings from Acme."
+    assert first["account"] == "(default)"
+    last = dict(zip(headers, table[3], strict=True))
+    assert last["check"].startswith("invalid: no recipient")
+    assert sheet["A1"].font.bold
+
+
+def test_a_csv_preview_where_asked(tmp_path, api, capsys):
+    files = make_campaign(tmp_path, rows(["", ""]), headers=HEADERS)
+    out = tmp_path / "review.csv"
+    assert preview(api, files, "--output", str(out)) == 0
+    text = out.read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].startswith("row,recipient,status,check,approval,endpoint")
+    assert "Hi P1, greetings from Acme." in text
+
+
+def test_unticked_rows_wait_for_approval_without_making_the_run_a_pause(tmp_path, api, capsys):
+    files = approval_campaign(tmp_path, ["", "no"])
+    assert preview(api, files) == 0
+    assert api.run(files) == 0  # nothing a later run could send: a person must tick first
+    assert api.sim.received == []
+    assert status_of(files) == [("pending", "awaiting approval")] * 2
+    assert "2 row(s) await approval" in capsys.readouterr().out
+
+
+def test_a_tick_without_a_preview_does_not_send(tmp_path, api):
+    files = approval_campaign(tmp_path, ["yes", ""])
+    assert api.run(files) == 0
+    assert api.sim.received == []
+    assert status_of(files)[0][1].startswith("awaiting approval: no preview has shown")
+
+
+def test_ticked_in_the_sheet_after_a_preview_sends_only_those(tmp_path, api):
+    files = approval_campaign(tmp_path, ["yes", "", "x"])
+    assert preview(api, files) == 0
+    assert api.run(files) == 0
+    assert api.delivered_to() == ["person-0", "person-2"]
+    assert status_of(files)[1] == ("pending", "awaiting approval")
+
+
+def test_a_message_changed_since_the_preview_waits_for_a_new_look(tmp_path, api):
+    files = approval_campaign(tmp_path, ["yes", "yes"])
+    assert preview(api, files) == 0
+    (tmp_path / "message.txt.j2").write_text("Hello {{ first_name }}!", encoding="utf-8")
+    assert api.run(files) == 0
+    assert api.sim.received == []
+    assert status_of(files)[0][1].startswith("awaiting approval: the message changed")
+    # A new preview shows the new text; the sheet's ticks were for the old one.
+    assert preview(api, files) == 0
+    assert api.run(files) == 0
+    assert api.sim.received == []
+    assert "tick it in the new preview" in status_of(files)[0][1]
+    # Ticked in the new preview: the new text is approved, and goes.
+    tick_in_preview(tmp_path / "leads.preview.xlsx", {"person-1"})
+    assert api.run(files) == 0
+    assert api.delivered_to() == ["person-1"]
+    assert api.sim.delivered()[0].payload["message"] == "Hello P1!"
+
+
+def test_an_edited_cell_after_the_tick_in_the_preview_waits_too(tmp_path, api):
+    files = approval_campaign(tmp_path, ["", ""])
+    assert preview(api, files) == 0
+    tick_in_preview(tmp_path / "leads.preview.xlsx", {"person-0", "person-1"})
+    files.sheet.write_text(
+        files.sheet.read_text().replace("P1,Acme", "P1,Globex"), encoding="utf-8"
+    )
+    assert api.run(files) == 0
+    assert api.delivered_to() == ["person-0"]  # person-1's message now names Globex
+    assert status_of(files)[1][1] == "awaiting approval"
+
+
+def test_an_approval_column_the_sheet_lacks_is_a_clear_error(tmp_path, api, capsys):
+    files = make_campaign(
+        tmp_path, rows(["", ""]), headers=HEADERS, extra='approval_column = "OK?"'
+    )
+    assert api.run(files) == 2
+    err = capsys.readouterr().err
+    assert "approval_column: 'OK?' is not a column of leads.csv" in err and "Traceback" not in err
