@@ -112,14 +112,12 @@ class Journal:
                 f"{path.parent}: cannot create the state folder: {err.strerror}"
             ) from None
         try:
-            self.db = sqlite3.connect(path, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.execute("PRAGMA busy_timeout=5000")
+            self.db = _connect(path, read_only=self.existed and not write)
             if self.existed:
                 _check_integrity(self.db)
-            self.db.executescript(_SCHEMA)
-            _upgrade(self.db)
+            if self.write or not self.existed:
+                self.db.executescript(_SCHEMA)
+                _upgrade(self.db)
             if write:
                 self._set_meta("state", "open")
                 if campaign:  # the file's name is the campaign's made safe; this, as written
@@ -329,6 +327,26 @@ def _trouble(path: Path, err: sqlite3.Error) -> str:
         f"{path}: the journal cannot record the sends ({text}): {what}, then run again. "
         "Nothing more was sent; everything recorded until now is kept"
     )
+
+
+def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
+    """A connection to the journal. A reader's (status, a dry run) is read-only: closing an
+    ordinary one would fold a crashed run's log into the file and delete it, and the journal
+    would then look as if its log had been lost. One an earlier version wrote, which this one
+    must upgrade first, is opened for writing (it has no log of this version's runs)."""
+    if read_only:
+        uri = f"{path.absolute().as_uri()}?mode=ro"
+        db = sqlite3.connect(uri, uri=True, isolation_level=None)
+        db.execute("PRAGMA busy_timeout=5000")
+        columns = {row[1] for row in db.execute("PRAGMA table_info(sends)")}
+        if "strikes" in columns:
+            return db
+        db.close()
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute("PRAGMA busy_timeout=5000")
+    return db
 
 
 def _upgrade(db: sqlite3.Connection) -> None:

@@ -263,7 +263,9 @@ def open_journal(
         then = (
             "--trust-sheet starts a new journal from the sheet's statuses once the damaged one "
             f"is out of the way: move it aside (mv {places.journal} {aside}), then run this "
-            "command again"
+            "command again. Messages sent after the sheet was last written are not in it and "
+            f"would be sent again: check on LinkedIn what was sent{_after(prepared)}, and mark "
+            "those rows sent in the sheet first"
             if trust
             else "Keep the journal (move it aside, e.g. add .damaged to its name) and restore "
             "it from a backup if you have one; or check on LinkedIn what was sent"

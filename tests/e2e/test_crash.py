@@ -161,3 +161,32 @@ def test_two_runners_on_one_campaign_do_not_both_send(tmp_path, api):
     assert second.returncode == 75
     assert f"this campaign is being run by another process (pid {first.pid}, " in err
     assert len(api.sim.received) == 1
+
+
+@pytest.mark.parametrize("look", ["status", "dry run"])
+def test_looking_at_a_crashed_campaign_changes_nothing_and_the_next_run_carries_on(
+    tmp_path, api, look
+):
+    """Reading a journal a killed run left (status, a dry run) must not fold its log away: the
+    journal would then look as if its log had been lost, and the run would refuse it."""
+    from runner.cli import main
+
+    files = make_campaign(tmp_path, people(5))
+    original = original_cells(files)
+    proc = start(files, api, crash_at=f"{failpoints.ANSWER_RECEIVED}@3")
+    proc.communicate(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    log = files.state / "campaign.journal.sqlite-wal"
+    assert log.exists()
+    before = log.read_bytes()
+    where = ["--state-dir", str(files.state)]
+    if look == "status":
+        argv = ["status", str(files.toml), *where]
+    else:
+        argv = ["run", str(files.toml), "--dry-run", "--base-url", api.base_url, *where]
+    env = {"CONNECTSAFELY_API_KEY": "sk_test_0123456789abcdef"}
+    assert main(argv, env={**env, "CONNECTSAFELY_BASE_URL": api.base_url}, clock=api.clock) == 0
+    assert log.exists() and log.read_bytes() == before
+    assert api.run(files) == 0
+    status = check_final(api, files, original)
+    assert [status[f"person-{i}"] for i in range(5)] == ["sent", "sent", "unknown", "sent", "sent"]

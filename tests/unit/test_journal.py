@@ -69,7 +69,7 @@ def test_recovery_makes_what_a_dead_run_left_in_flight_unknown(tmp_path):
         journal.begin(plan("bob"), NOW)
         journal.finish("id:bob", StatusCells(Status.SENT), NOW)
     # The process died with ann's request on the wire; the next run opens the journal.
-    with Journal(path) as journal:
+    with Journal(path, write=True) as journal:
         assert journal.recover(NOW) == 1
         by_key = {e.key: e for e in journal.entries()}
         assert by_key["id:ann"].status is Status.UNKNOWN
