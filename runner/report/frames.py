@@ -20,16 +20,20 @@ from .words import ORDER
 DEFAULT = "(default)"  # the API key's own account, as status names it
 ROTATION = "(rotation)"  # rows that go to whichever rotate_accounts account is free first
 ALL = "all accounts"
+# What the journal cannot say of a send it took from the sheet's statuses (--trust-sheet).
+UNRECORDED = "(not recorded)"
+NO_TEXT = "(not recorded: this send is known from the sheet's statuses)"
 # Rows that ask something of someone, most pressing first.
 ATTENTION = (Status.UNKNOWN, Status.FAILED, Status.INVALID, Status.SKIPPED)
 
 
-def account_label(account: str) -> str:
-    return account or DEFAULT
+def account_label(account: object) -> str:
+    """How an account is named: "" is the key's own; a gap in the journal, not recorded."""
+    return account or DEFAULT if isinstance(account, str) else UNRECORDED
 
 
-def endpoint_label(endpoint: str) -> str:
-    return Endpoint(endpoint).label
+def endpoint_label(endpoint: object) -> str:
+    return Endpoint(endpoint).label if isinstance(endpoint, str) else UNRECORDED
 
 
 def profile_link(public_id: str | None, urn: str | None) -> str:
@@ -67,10 +71,11 @@ def rows(standing: Standing) -> pd.DataFrame:
         send = next((sends[i] for i in idents if i in sends), None)
         account: str | None = None
         endpoint: str | None = None
+        routed = False
         if cells.status in (Status.SENT, Status.FAILED, Status.UNKNOWN) and send is not None:
-            account, endpoint = send.account or "", send.endpoint
+            account, endpoint, routed = send.account, send.endpoint, True
         elif plan is not None:
-            account, endpoint = plan.account, plan.endpoint
+            account, endpoint, routed = plan.account, plan.endpoint, True
             if not account and rotate:
                 account = (send.account if send is not None else None) or ROTATION
         lines.append(
@@ -80,8 +85,8 @@ def rows(standing: Standing) -> pd.DataFrame:
                 "detail": cells.detail,
                 "recipient": str(recipient) if recipient else "",
                 "profile": profile_link(recipient.public_id, recipient.urn) if recipient else "",
-                "account": account_label(account) if account is not None else None,
-                "endpoint": endpoint_label(endpoint) if endpoint else None,
+                "account": account_label(account) if routed else None,
+                "endpoint": endpoint_label(endpoint) if routed else None,
             }
         )
     return pd.DataFrame(lines, columns=list(_ROW_COLUMNS))
@@ -119,15 +124,15 @@ def sent(sends: Iterable[Send]) -> pd.DataFrame:
         {
             # Excel knows no time zones: the times are UTC, and the header says so.
             "sent at (UTC)": when.dt.tz_localize(None),
-            "account": table["account"].fillna("").map(account_label),
-            "endpoint": table["endpoint"].map(endpoint_label),
+            "account": [account_label(a) for a in table["account"]],
+            "endpoint": [endpoint_label(e) for e in table["endpoint"]],
             "recipient": table["public_id"].fillna(table["urn"]),
             "profile": [
                 profile_link(p, u) for p, u in zip(table.public_id, table.urn, strict=True)
             ],
             "row": table["row"].astype("Int64"),
             "subject": table["subject"].fillna(""),
-            "message": table["message"].fillna(""),
+            "message": table["message"].fillna(NO_TEXT),
         }
     )
     return frame.sort_values(["sent at (UTC)", "row"], kind="stable").reset_index(drop=True)
@@ -140,15 +145,16 @@ def per_day(sent_table: pd.DataFrame, day_of: Callable[[str, datetime], date]) -
     """Messages sent per day (rows, every day from the first send's to the last's) by account
     (columns), with their sum. `day_of(account, moment)` is the account's own day, as its
     daily cap counts it."""
-    if sent_table.empty:
+    known = sent_table.dropna(subset=["sent at (UTC)"])
+    if known.empty:
         return pd.DataFrame()
     days = [
         day_of(account, moment.to_pydatetime())
         for account, moment in zip(
-            sent_table["account"], sent_table["sent at (UTC)"].dt.tz_localize("UTC"), strict=True
+            known["account"], known["sent at (UTC)"].dt.tz_localize("UTC"), strict=True
         )
     ]
-    pivot = pd.crosstab(pd.Index(days, name="day"), sent_table["account"].to_numpy())
+    pivot = pd.crosstab(pd.Index(days, name="day"), known["account"].to_numpy())
     every = pd.date_range(min(days), max(days), freq="D").date
     pivot = pivot.reindex(every, fill_value=0)
     pivot.index.name = "day"
@@ -196,7 +202,7 @@ def day_of(standing: Standing) -> Callable[[str, datetime], date]:
     windows: dict[str, SendWindow] = {}
 
     def day(label: str, moment: datetime) -> date:
-        account = "" if label == DEFAULT else label
+        account = "" if label in (DEFAULT, UNRECORDED) else label
         if label not in windows:
             windows[label] = campaign.pacing_for(account).window
         return windows[label].day(moment)

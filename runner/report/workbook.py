@@ -19,7 +19,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..clock import iso
-from ..errors import ConfigError, InputError
+from ..errors import ConfigError, SheetError
 from ..sheet.atomic import atomic_write, open_elsewhere
 from . import frames
 from .cells import SECTION, TITLE, Widths, header, landscape, listing, put
@@ -53,8 +53,12 @@ def write_report(
     try:
         # Made with the sheet's permissions: the report holds what the sheet does, and more.
         atomic_write(path, sheet, book.save)
-    except InputError as error:
-        raise ConfigError(f"{path}: cannot write the report: {error}") from None
+    except SheetError as error:
+        cause = error.__cause__
+        why = cause.strerror if isinstance(cause, OSError) and cause.strerror else str(error)
+        # Excel on Windows holds the file it has open against writes.
+        held = " (is it open in another program?)" if isinstance(cause, PermissionError) else ""
+        raise ConfigError(f"{path}: cannot write the report: {why}{held}") from None
     rows = len(standing.seen.start.states)
     return f"Report written to {path}: {n(rows)} rows, {n(attention)} need attention."
 

@@ -351,7 +351,7 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path, api):
     [
         ("report.csv", "--output report.csv: the report is an Excel workbook; name it .xlsx"),
         ("leads.xlsx", "--output {dir}/leads.xlsx: that is the campaign's leads.xlsx"),
-        ("missing/r.xlsx", "{dir}/missing/r.xlsx: cannot write the report: "),
+        ("missing/r.xlsx", "{dir}/missing/r.xlsx: cannot write the report: No such file or dir"),
     ],
     ids=["not-xlsx", "the-sheet", "no-folder"],
 )
@@ -399,3 +399,30 @@ def test_status_and_run_do_not_load_pandas(tmp_path):
         "pandas after run False",
         "pandas after report True",
     ]
+
+
+def test_sends_known_only_from_the_sheet_are_listed_for_what_is_known(tmp_path, api, capsys):
+    """A lost journal, then --trust-sheet: the sends it takes from the sheet have a time but no
+    account, endpoint or text."""
+    files = make_campaign(tmp_path, people(3))
+    assert api.run(files, "--limit", "2") == 0
+    shutil.rmtree(files.state)
+    api.clock.advance(days=1)
+    assert api.run(files, "--trust-sheet") == 0
+    assert report(files, api) == 0
+    book = load(tmp_path / "leads.report.xlsx")
+    sent = listed(book["Sent"])
+    assert [(m["recipient"], m["account"], m["endpoint"]) for m in sent] == [
+        ("person-0", "(not recorded)", "(not recorded)"),
+        ("person-1", "(not recorded)", "(not recorded)"),
+        ("person-2", "(default)", "POST /message"),
+    ]
+    assert sent[0]["message"].startswith("(not recorded: this send is known from the sheet")
+    assert sent[0]["sent at (UTC)"] == datetime(2026, 1, 15, 9, 0)
+    assert [list(r) for r in book["Per day"].iter_rows(values_only=True)] == [
+        ["day", "(default)", "(not recorded)", "all accounts"],
+        [datetime(2026, 1, 15), 0, 2, 2],
+        [datetime(2026, 1, 16), 1, 0, 1],
+    ]
+    accounts = section(book["Summary"], "Accounts")
+    assert [row[:2] for row in accounts[1:]] == [["(default)", 1], ["(not recorded)", 2]]
