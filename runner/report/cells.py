@@ -54,11 +54,12 @@ def put(ws: Worksheet, row: int, column: int, raw: Any) -> None:
         cell.number_format = DATE
 
 
-def landscape(ws: Worksheet) -> None:
-    """Printed (and converted to PDF) across, as wide as a page: a table's columns together."""
+def landscape(ws: Worksheet, pages: int = 0) -> None:
+    """Printed (and converted to PDF) across, as wide as a page: a table's columns together;
+    `pages` down at most (0: as many as it takes)."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0  # as many pages down as it takes
+    ws.page_setup.fitToHeight = pages
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
@@ -73,7 +74,7 @@ class Widths:
         if shown is None:
             return
         if isinstance(shown, datetime):
-            length = len("2026-01-15 09:00")
+            length = len("2026-01-15 09:00") + 2  # Excel draws dates a little wider than text
         else:
             length = max((len(line) for line in str(shown).splitlines()), default=0)
         self.chars[column] = max(self.chars.get(column, 0), length)

@@ -207,7 +207,7 @@ def _summary(
     out.frame("Endpoints", frames.by_route(table, "endpoint"), "No row has an endpoint yet.")
     out.table(*_quotas(standing))
     out.widths.apply(ws)
-    landscape(ws)
+    landscape(ws, pages=1)  # the summary is read at a glance: on one page
 
 
 def _as_of(now: datetime) -> str:
@@ -236,16 +236,16 @@ def _sending(standing: Standing, sent: pd.DataFrame, attention: int) -> list[tup
         ("first send (UTC)", times.min() if len(times) else "none yet"),
         ("last send (UTC)", times.max() if len(times) else "none yet"),
         ("messages sent", len(sent)),
-        ("to send", len(standing.seen.start.queue)),
-        ("of which today", plan.today),
-        ("after today", plan.later),
-        ("over the next days", plan.days),
-        ("up to a day", plan.daily),
+        ("rows to send", len(standing.seen.start.queue)),
+        ("of them today, at current limits", plan.today),
+        ("of them after today", plan.later),
+        ("days after today", plan.days),
+        ("at most a day", plan.daily),
         ("done about", plan.finish or ""),
     ]
     if plan.never:
         records.append(("never, at these limits", plan.never))
-    records.append(("needs attention", attention))
+    records.append(("rows that need attention", attention))
     return records
 
 

@@ -147,10 +147,11 @@ def test_the_report_says_what_status_says_with_every_status_and_two_accounts(tmp
     assert sending["first send (UTC)"] == datetime(2026, 1, 15, 9, 0)
     assert sending["last send (UTC)"] == datetime(2026, 1, 16, 9, 0)
     assert sending["messages sent"] == len(sent) == 11
-    assert sending["to send"] == 2 and "To send: 2 via POST /message." in said
-    assert (sending["after today"], sending["up to a day"]) == (2, 2)
+    assert sending["rows to send"] == 2 and "To send: 2 via POST /message." in said
+    assert sending["of them today, at current limits"] == 0
+    assert (sending["of them after today"], sending["at most a day"]) == (2, 2)
     assert sending["done about"] == datetime(2026, 1, 17) and "done about 2026-01-17" in said
-    assert sending["needs attention"] == 7
+    assert sending["rows that need attention"] == 7
 
     # By account: the journal's sends, and each account's day as status tells it.
     accounts = section(ws, "Accounts")
