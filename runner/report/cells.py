@@ -129,7 +129,5 @@ def listing(ws: Worksheet, frame: pd.DataFrame, *, wrap: Mapping[str, int] = {})
 
 
 def _lines(text: object, width: int) -> int:
-    """The lines `text` wraps to in a column `width` characters wide (a little narrower, as
-    proportional letters run wider than the width's unit now and then)."""
-    room = max(width - 4, 1)
-    return sum(max(math.ceil(len(line) / room), 1) for line in str(text or "").split("\n"))
+    """About the lines `text` wraps to in a column `width` characters wide."""
+    return sum(max(math.ceil(len(line) / width), 1) for line in str(text or "").split("\n"))

@@ -74,7 +74,7 @@ def rows(standing: Standing) -> pd.DataFrame:
         routed = False
         if cells.status in (Status.SENT, Status.FAILED, Status.UNKNOWN) and send is not None:
             account, endpoint, routed = send.account, send.endpoint, True
-        elif plan is not None:
+        elif plan is not None and cells.status in (Status.PENDING, Status.SKIPPED):
             account, endpoint, routed = plan.account, plan.endpoint, True
             if not account and rotate:
                 account = (send.account if send is not None else None) or ROTATION

@@ -150,11 +150,18 @@ class _Summary:
         self.row += 1
 
     def table(
-        self, title: str, names: Sequence[str] | None, records: Sequence[Sequence[object]]
+        self,
+        title: str,
+        names: Sequence[str] | None,
+        records: Sequence[Sequence[object]],
+        empty: str = "",
     ) -> None:
-        """A table under a title; without `names`, pairs of a label and its value."""
+        """A table under a title (`empty` in its place when it has no rows); without `names`,
+        pairs of a label and its value."""
         self.line(title, SECTION)
-        if names is not None:
+        if not records and empty:
+            self.line(empty)
+        elif names is not None:
             header(self.ws, self.row, names, self.widths)
             self.row += 1
         for record in records:
@@ -165,13 +172,9 @@ class _Summary:
         self.gap()
 
     def frame(self, title: str, frame: pd.DataFrame, empty: str) -> None:
-        if frame.empty:
-            self.line(title, SECTION)
-            self.line(empty)
-            self.gap()
-            return
         names = [str(frame.index.name), *[str(c) for c in frame.columns]]
-        self.table(title, names, [(i, *r) for i, r in zip(frame.index, frame.values, strict=True)])
+        records = [(i, *r) for i, r in zip(frame.index, frame.values, strict=True)]
+        self.table(title, names, records, empty)
 
 
 def _summary(
@@ -205,7 +208,7 @@ def _summary(
         out.row = max(out.row, top + CHART_ROWS)
     out.table("Accounts", *_accounts(standing, table))
     out.frame("Endpoints", frames.by_route(table, "endpoint"), "No row has an endpoint yet.")
-    out.table(*_quotas(standing))
+    out.table(*_quotas(standing), "Nothing known yet (no answer from the API so far).")
     out.widths.apply(ws)
     landscape(ws, pages=1)  # the summary is read at a glance: on one page
 

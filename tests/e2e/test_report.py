@@ -319,6 +319,13 @@ def test_a_report_before_anything_was_sent(tmp_path, api, capsys):
     assert book["Per day"]["A1"].value == "Nothing sent yet."
     assert listed(book["Sent"]) == [] and listed(book["Needs attention"]) == []
     assert dict(section(book["Summary"], "Sending"))["first send (UTC)"] == "none yet"
+    assert section(book["Summary"], "Endpoints") == [
+        ["endpoint", "pending", "total"],
+        ["POST /message", 2, 2],
+    ]
+    assert section(book["Summary"], "Quotas, as the API last reported them") == [
+        ["Nothing known yet (no answer from the API so far)."]
+    ]
     assert not files.state.exists()  # nothing written but the report
 
 
