@@ -434,3 +434,20 @@ def test_sends_known_only_from_the_sheet_are_listed_for_what_is_known(tmp_path, 
     ]
     accounts = section(book["Summary"], "Accounts")
     assert [row[:2] for row in accounts[1:]] == [["(default)", 1], ["(not recorded)", 2]]
+
+
+def test_a_report_with_a_broken_template_says_so_as_status_does(tmp_path, api, capsys):
+    files = make_campaign(tmp_path, people(3))
+    assert api.run(files, "--limit", "1") == 0
+    (tmp_path / "message.txt.j2").write_text("Hi {{ frist_name }}", encoding="utf-8")
+    assert report(files, api) == 0
+    summary = load(tmp_path / "leads.report.xlsx")["Summary"]
+    notes = [summary.cell(r, 1).value for r in range(1, 8)]
+    assert any(
+        str(note).startswith(
+            "The template cannot be used: message.txt.j2: line 1: uses 'frist_name'"
+        )
+        for note in notes
+    )
+    counts = dict(section(summary, "Rows by status")[1:])
+    assert (counts["sent"], counts["pending"]) == (1, 2)
