@@ -83,6 +83,17 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("campaign", type=Path, help="the campaign file (.toml)")
     status.add_argument("--state-dir", type=Path, metavar="DIR", help="where the journal lives")
     status.add_argument("--sandbox", action="store_true", help="the sandbox runs' status")
+
+    report = commands.add_parser("report", help="write a workbook of where the campaign stands")
+    report.add_argument("campaign", type=Path, help="the campaign file (.toml)")
+    report.add_argument(
+        "--output",
+        type=Path,
+        metavar="FILE.xlsx",
+        help="where to write it (default: <sheet>.report.xlsx beside the sheet)",
+    )
+    report.add_argument("--state-dir", type=Path, metavar="DIR", help="where the journal lives")
+    report.add_argument("--sandbox", action="store_true", help="the sandbox runs' report")
     return parser
 
 
@@ -118,6 +129,20 @@ def main(
             return _status(args, env, clock, out)
         if args.command == "preview":
             return _preview(args, env, out)
+        if args.command == "report":
+            from .report.workbook import write_report  # pandas loads for this command alone
+
+            written = write_report(
+                args.campaign,
+                env,
+                clock.now(),
+                _command(args),
+                output=args.output,
+                state_dir=args.state_dir,
+                sandbox=args.sandbox,
+            )
+            print(written, file=out)
+            return ExitCode.OK
         return _run(args, env, clock, out, err)
     except RunnerError as error:
         print(f"campaign-runner: {error}", file=err)
