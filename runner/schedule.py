@@ -187,9 +187,15 @@ class Scheduler:
 
 
 def sticky(queue: Iterable[SendPlan], entries: Iterable[Entry]) -> list[SendPlan]:
-    """Rows naming no account keep the account an earlier attempt used: a resumed campaign
-    never moves a conversation it began to another sender."""
-    took = {entry.key: entry.account for entry in entries if entry.account}
+    """Rows naming no account keep the account of an earlier attempt that may have reached the
+    person (unknown): a resumed campaign never moves a conversation it may have begun to
+    another sender. One that certainly did not (pending, refused) goes to any account, so a
+    banned or removed account takes nothing more."""
+    took = {
+        entry.key: entry.account
+        for entry in entries
+        if entry.account and entry.status in (Status.UNKNOWN, Status.IN_FLIGHT)
+    }
     return [
         replace(plan, account=took[plan.recipient.key])
         if not plan.account and took.get(plan.recipient.key)

@@ -171,3 +171,16 @@ def test_a_crash_with_two_accounts_in_flight_loses_nothing_and_sends_nothing_twi
     assert [rows[f"p-{i}"]["status"] for i in range(2, 6)] == ["sent"] * 4
     for request in api.sim.received:
         assert rows[request.payload["recipientProfileId"]]["status"] in ("sent", "unknown")
+
+
+def test_a_rotated_row_never_sent_goes_to_the_accounts_listed_now(tmp_path, api):
+    """acc_broken fails without sending (HTTP 500, certainly not delivered): once the user takes
+    it out of the rotation, its row goes from the accounts that are left."""
+    files = make_campaign(tmp_path, people(1), extra='rotate_accounts = ["acc_broken"]')
+    assert api.run(files) == 75
+    assert {r.account for r in api.sim.received} == {"acc_broken"}
+    files.toml.write_text(
+        files.toml.read_text().replace('["acc_broken"]', '["acc_ok"]'), encoding="utf-8"
+    )
+    assert api.run(files) == 0
+    assert [r.account for r in api.sim.delivered()] == ["acc_ok"]
