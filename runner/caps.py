@@ -36,6 +36,12 @@ class Caps:
             for moment in moments:
                 self.add(account, moment)
 
+    def reload(self, account: str, moments: Iterable[datetime]) -> None:
+        """`account`'s sends anew (other runs may have sent from it since they were read)."""
+        self.days.pop(account, None)
+        for moment in moments:
+            self.add(account, moment)
+
     def add(self, account: str, now: datetime) -> None:
         """A send from `account` starts at `now`."""
         day = self.pacing_for(account).window.day(now)

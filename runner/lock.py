@@ -8,7 +8,9 @@ with two --state-dirs, never write it, and send from it, at once).
 from __future__ import annotations
 
 import os
+import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 if sys.platform == "win32":
@@ -125,3 +127,44 @@ def locks_for(campaign: Campaign, places: Places) -> list[CampaignLock]:
             )
         )
     return locks
+
+
+class AccountLocks:
+    """One run at a time sends from a LinkedIn account, whatever the campaign: two campaigns
+    sharing an account would each keep its daily limit and pace as if alone. A run takes an
+    account's lock (in the state folder) before its first send from it and keeps it to the end;
+    an account another run holds waits, and its rows with it."""
+
+    def __init__(
+        self, folder: Path, sandbox: bool, holder: str, taken: Callable[[str], None]
+    ) -> None:
+        self.folder = folder / "accounts"
+        self.suffix = ".sandbox.lock" if sandbox else ".lock"
+        self.holder = holder
+        self.taken = taken  # called with each account as this run takes it
+        self.held: dict[str, CampaignLock] = {}
+
+    def __enter__(self) -> AccountLocks:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    def take(self, account: str) -> str | None:
+        """Take `account`'s lock; None when this run holds it, else who holds it."""
+        if account in self.held:
+            return None
+        name = re.sub(r"[^A-Za-z0-9._-]+", "-", account).strip("-.") or "default"
+        lock = CampaignLock(self.folder / f"{name}{self.suffix}", "{holder}", self.holder)
+        try:
+            lock.__enter__()
+        except CampaignBusy as busy:
+            return str(busy)
+        self.held[account] = lock
+        self.taken(account)
+        return None
+
+    def release(self) -> None:
+        for lock in self.held.values():
+            lock.__exit__()
+        self.held.clear()

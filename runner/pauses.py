@@ -17,7 +17,7 @@ from .schedule import Scheduler, Wait, WaitReason
 from .status import Status, StatusCells
 
 # The waits the clock ends, which the summary names (a quota's are named by its pool).
-CLOCK = frozenset({WaitReason.WINDOW, WaitReason.CAP})
+CLOCK = frozenset({WaitReason.WINDOW, WaitReason.CAP, WaitReason.ELSEWHERE})
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,12 @@ def wait_detail(
     who = f"account {wait.account}" if wait.account else "the account"
     if wait.reason is WaitReason.WINDOW:
         return f"outside the send window of {who}; it opens {window.describe(wait.until)}"
+    if wait.reason is WaitReason.ELSEWHERE:
+        holder = scheduler.elsewhere.get(wait.account, "another run")
+        return (
+            f"another run is sending from {who} ({holder}); its rows wait until that run "
+            f"ends (asked again at {iso(wait.until)})"
+        )
     if wait.reason is WaitReason.CAP:
         cap = scheduler.caps.state(wait.account, now).cap
         return (

@@ -21,10 +21,10 @@ from .answers import Outcome
 from .api import ApiClient
 from .caps import Caps
 from .clock import Clock
-from .errors import ApiFatal, ConfigError, JournalError, SheetError
+from .errors import ApiFatal, JournalError, SheetError
 from .history import sends_by_account
 from .journal import Entry
-from .lock import locks_for
+from .lock import AccountLocks, locks_for
 from .outcomes import (
     RESEND_HINT,
     NoProgress,
@@ -92,21 +92,17 @@ class Run:
 
     def execute(self) -> RunReport:
         places = self.options.places
-        try:
-            places.target.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as err:
-            raise ConfigError(
-                f"{self.prepared.campaign.path.name}: output: cannot create "
-                f"{places.target.parent}: {err.strerror}"
-            ) from None
+        places.make_target_folder(self.prepared.campaign.path.name)
         with ExitStack() as held:
             for lock in locks_for(self.prepared.campaign, places):
                 held.enter_context(lock)
-            trust = self.options.trust_sheet
-            journal = held.enter_context(
-                open_journal(self.prepared, places, write=True, trust=trust)
+            journal = open_journal(
+                self.prepared, places, write=True, trust=self.options.trust_sheet
             )
-            self.journal = journal
+            self.journal = held.enter_context(journal)
+            holder = str(self.prepared.campaign.path)
+            locks = AccountLocks(places.state_dir, places.sandbox, holder, self._recount)
+            self.accounts = held.enter_context(locks)
             self._start()
             try:
                 self._loop()
@@ -126,8 +122,8 @@ class Run:
         return self.report
 
     def _start(self) -> None:
-        """Reconcile the sheet with the journal and write the statuses once before sending:
-        a sheet that cannot take them stops the run while nothing is sent."""
+        """Reconcile the sheet with the journal and write the statuses once before sending (a
+        sheet that cannot take them stops the run while nothing is sent)."""
         places = self.options.places
         now = self.clock.now()
         self.report.recovered = self.journal.recover(now)
@@ -146,9 +142,16 @@ class Run:
             last_sent=last_sends(entries),
             caps=Caps(campaign.pacing_for, sends_by_account(places.state_dir, places.sandbox)),
             rotate=campaign.rotate_accounts,
+            take=self.accounts.take,
         )
         self.report.failing = self.scheduler.failing
         self.writeback.first(self.states)
+
+    def _recount(self, account: str) -> None:
+        """Taken for this run: what other runs sent from the account counts toward its cap."""
+        places = self.options.places
+        sends = sends_by_account(places.state_dir, places.sandbox).get(account, [])
+        self.scheduler.caps.reload(account, sends)
 
     def _written(self) -> None:
         """The sheet holds the statuses: the journal says so, its main file made whole."""
@@ -232,11 +235,9 @@ class Run:
         self.senders.start(plan)
 
     def _take(self, *, block: bool = False, until: datetime | None = None) -> None:
-        """Record the answers that came. With `block`, wait for one first: with no `until`,
-        a short while (the caller asks again while sends are out); else until then on the
-        run's clock (a pause other accounts' sends are in). An answer on its way
-        is given a moment of real time first, so that a simulated clock, which jumps a pause
-        at once, sees the answers the simulator gave as they come."""
+        """Record the answers that came; with `block`, wait for one first: a short while, or
+        `until` then on the run's clock (an answer on its way gets a moment of real time first,
+        so a simulated clock, which jumps a pause at once, sees the simulator's answers)."""
         if block and not self.senders.arrived.is_set():
             poll = ANSWER_POLL
             if until is not None:

@@ -32,10 +32,15 @@ class WaitReason(StrEnum):
     QUOTA = "quota"  # the API's daily quota is spent
     WINDOW = "window"  # outside the account's send window (or on a weekend it skips)
     CAP = "cap"  # the account reached its own daily cap (daily_limit, warm-up)
+    ELSEWHERE = "elsewhere"  # another run (another campaign) is sending from the account
+
+
+# How long an account another run sends from waits before it is asked for again.
+ELSEWHERE_RETRY = timedelta(minutes=5)
 
 
 # What a run without --wait stops on, as on a spent quota: sending resumes at a later run.
-DAY_WAITS = frozenset({WaitReason.QUOTA, WaitReason.WINDOW, WaitReason.CAP})
+DAY_WAITS = frozenset({WaitReason.QUOTA, WaitReason.WINDOW, WaitReason.CAP, WaitReason.ELSEWHERE})
 
 
 @dataclass(frozen=True, order=True)
@@ -56,6 +61,7 @@ class Scheduler:
         last_sent: Mapping[str, datetime] | None = None,
         caps: Caps | None = None,
         rotate: Sequence[str] = (),
+        take: Callable[[str], str | None] = lambda _account: None,
     ) -> None:
         self.lanes: dict[PoolKey, deque[SendPlan]] = {}
         self.requeue(queue)
@@ -64,6 +70,8 @@ class Scheduler:
         self.rng = rng
         self.caps = caps or Caps(self.pacing_for, {})
         self.rotate = tuple(rotate)  # rows naming no account go to whichever of these is free
+        self.take = take  # takes an account for this run; else says which run sends from it
+        self.elsewhere: dict[str, str] = {}  # account -> the other run sending from it
         self.failing: dict[str, str] = {}  # account -> why the API is failing for it
         self.busy: set[str] = set()  # accounts with a send in flight
         # account -> the earliest moment pacing lets it send again
@@ -110,9 +118,11 @@ class Scheduler:
         plan = self.lanes[key].popleft()
         return plan if plan.account == account else replace(plan, account=account)
 
-    def held(self, account: str, endpoint: Endpoint, now: datetime) -> Wait | None:
+    def held(
+        self, account: str, endpoint: Endpoint, now: datetime, *, take: bool = True
+    ) -> Wait | None:
         """Why `account` cannot send through `endpoint` now, and until when; None if it can
-        (pacing aside)."""
+        (pacing aside). With `take`, an account that could send is taken for this run."""
         pool = self.pools.get(PoolKey(account, endpoint))
         if pool is not None and pool.blocked(now):
             assert pool.blocked_until is not None
@@ -123,12 +133,23 @@ class Scheduler:
             return Wait(window.next_open(now), WaitReason.WINDOW, account)
         if self.caps.reached(account, now):
             return Wait(self.caps.reopens(account, now), WaitReason.CAP, account)
+        if take:
+            holder = self.take(account)
+            if holder is None:
+                self.elsewhere.pop(account, None)
+            else:
+                self.elsewhere[account] = holder
+        if account in self.elsewhere:
+            return Wait(now + ELSEWHERE_RETRY, WaitReason.ELSEWHERE, account)
+        if self.caps.reached(account, now):  # taken just now: other runs' sends count too
+            return Wait(self.caps.reopens(account, now), WaitReason.CAP, account)
         return None
 
     def waiting(self, plan: SendPlan, now: datetime) -> list[Wait]:
         """Why a plan left unsent waits: each of its possible senders' waits, earliest first
         (none when one of them could send it)."""
-        waits = [self.held(account, plan.endpoint, now) for account in self.senders(plan.pool)]
+        senders = self.senders(plan.pool)
+        waits = [self.held(account, plan.endpoint, now, take=False) for account in senders]
         found = [wait for wait in waits if wait is not None]
         return sorted(found) if len(found) == len(waits) else []
 

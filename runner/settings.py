@@ -76,6 +76,15 @@ class Places:
     sandbox_store: Path  # the sandbox's quota and delivery log
     sandbox: bool = False  # a sandbox trial: only other sandbox trials' journals are its history
 
+    def make_target_folder(self, campaign_file: str) -> None:
+        """The folder the statuses are written to, made if need be."""
+        try:
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise ConfigError(
+                f"{campaign_file}: output: cannot create {self.target.parent}: {err.strerror}"
+            ) from None
+
     @property
     def status_files(self) -> tuple[Path, ...]:
         """Files other than the sheet that may hold statuses from earlier runs."""

@@ -7,6 +7,7 @@ import json
 import signal
 import sqlite3
 import threading
+from dataclasses import replace
 
 import httpx
 
@@ -184,3 +185,60 @@ def test_a_rotated_row_never_sent_goes_to_the_accounts_listed_now(tmp_path, api)
     )
     assert api.run(files) == 0
     assert [r.account for r in api.sim.delivered()] == ["acc_ok"]
+
+
+def test_two_campaigns_never_send_from_one_account_at_once_nor_past_its_daily_limit(
+    tmp_path, clock
+):
+    """Campaign Y starts while campaign X sends from acc_a: Y's acc_a rows wait (its acc_b rows
+    go), and once X is done Y counts X's sends toward acc_a's daily limit."""
+    from runner.lock import AccountLocks
+
+    x_dir, y_dir = tmp_path / "x", tmp_path / "y"
+    x_dir.mkdir()
+    y_dir.mkdir()
+    state = tmp_path / "state"
+    limit = "daily_limit = 3"
+    x = make_campaign(
+        x_dir,
+        with_accounts(["acc_a"] * 3),
+        headers=ACCOUNT_HEADERS,
+        pacing_keys=limit,
+        extra='name = "x"',
+    )
+    y = make_campaign(
+        y_dir,
+        with_accounts(["acc_a", "acc_b", "acc_a"]),
+        headers=ACCOUNT_HEADERS,
+        pacing_keys=limit,
+        extra='name = "y"',
+    )
+    x, y = replace(x, state=state), replace(y, state=state)
+    sim = Sandbox(API_KEY, clock)
+    other_run = AccountLocks(state, False, "campaign x", lambda _account: None)
+    assert other_run.take("acc_a") is None  # X's run holds acc_a
+
+    class XRunsMeanwhile:
+        step = 30.0
+
+        def start(self, total): ...
+        def advance(self, plan, cells): ...
+        def close(self): ...
+        def waiting(self, until, now): ...
+
+        def paused(self, wait, detail):
+            if wait.reason == "elsewhere" and other_run.held:
+                assert "another run is sending from account acc_a (pid " in detail
+                assert "campaign x); its rows wait until that run ends" in detail
+                other_run.release()
+                assert run_in_process(x, clock, transport(sim)).sent == 3
+
+    report = run_in_process(
+        y, clock, transport(sim), options={"wait": True}, progress=XRunsMeanwhile()
+    )
+    assert report.exit_code == 0 and report.sent == 3
+    by_day: dict[tuple[str, int], int] = {}
+    for request in sim.delivered():
+        key = (request.account, request.at.day)
+        by_day[key] = by_day.get(key, 0) + 1
+    assert by_day == {("acc_a", 15): 3, ("acc_b", 15): 1, ("acc_a", 16): 2}
