@@ -39,14 +39,14 @@ SWATCHES: Mapping[str, Swatch] = {
     Status.DUPLICATE: _GREY,
     Status.SKIPPED: _GREY,
 }
-# Characters, as Excel measures a width: a status; a reason; "2026-01-15T09:00:00Z"; a member
-# URN ("urn:li:fsd_profile:" and its ID); a public ID and its check.
+# Characters, as Excel measures a width: any status; most reasons; "2026-01-15T09:00:00Z"; the
+# start of a member URN, which no one reads whole; a public ID and its check.
 _WIDTHS = {
     "status": 11,
-    "status_detail": 50,
+    "status_detail": 40,
     "sent_at": 21,
-    "recipient_urn": 46,
-    "status_for": 30,
+    "recipient_urn": 30,
+    "status_for": 28,
 }
 
 
