@@ -46,7 +46,10 @@ _ITEM = {"fonts": "font", "fills": "fill", "cellXfs": "xf"}
 # The least a list must hold before the runner's items: Excel takes fills 0 and 1 to be "none"
 # and "gray125" whatever they say, and index 0 of fonts and cellXfs is every plain cell's.
 _FIRST = {
-    "fonts": ('<font><sz val="11"/><name val="Calibri"/><family val="2"/></font>',),
+    "fonts": (
+        '<font><sz val="11"/><color theme="1"/><name val="Calibri"/><family val="2"/>'
+        '<scheme val="minor"/></font>',
+    ),
     "fills": (
         '<fill><patternFill patternType="none"/></fill>',
         '<fill><patternFill patternType="gray125"/></fill>',
@@ -163,7 +166,10 @@ class Stylesheet:
         if found is not None:
             return found
         later = _ORDER[_ORDER.index(name) + 1 :]
-        after = next((c for c in self.root if etree.QName(c).localname in later), None)
+        after = next(
+            (c for c in self.root if isinstance(c.tag, str) and etree.QName(c).localname in later),
+            None,
+        )
         made = etree.Element(self._tag(name))
         if after is None:
             self.root.append(made)
