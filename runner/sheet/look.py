@@ -5,7 +5,8 @@ of its status (Excel's own "Good", "Bad" and "Neutral" cell styles, and a grey),
 the runner adds is bolded, the other cells keep the style the writer gives them (their own, or
 their row's or column's). Each colour is laid over the format the cell would have anyway, so a
 status column the user formatted (a font, borders, alignment) keeps that format. A runner's
-column the sheet gives no width (no `<col>` covers it) gets one to fit what it holds (see cols).
+column the sheet gives no width (no `<col>` covers it) gets one that fits what it usually holds
+(see cols); a width the sheet has, the user's or one an earlier write set, is never changed.
 """
 
 from __future__ import annotations
