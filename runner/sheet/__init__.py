@@ -8,14 +8,15 @@ of the rows given and nothing else:
   outside the status columns differs from what was read, so an edit made during a run is never
   overwritten and a status never lands on a row that has moved;
 - a CSV keeps its encoding, byte order mark, delimiter and line ends, and its blank lines;
-- an .xlsx is re-saved by openpyxl, which keeps formulas, styles and other sheets but drops charts,
-  images, macros and more; when the sheet holds such parts it is left alone and the statuses go to
-  `<stem>.statuses.xlsx` next to it, and the report says why.
+- an .xlsx is patched, not re-saved: every part but the sheet (and the Tables, filter and styles
+  the status columns need) is kept as it is, and the runner's columns are styled (each status in
+  its colour, a bold header);
+- a CSV sheet can also be written as a new .xlsx workbook, the same columns in the same colours.
 
 This module is the surface the rest of the runner uses; it hands each file to its format:
-`csvfile` and `xlsx` read and write, `grid` holds the checks and types both share, `statuscols`
-the status columns and their guards, `atomic` the one-step replace, `numfmt` the text of Excel
-number formats.
+`csvfile` and `xlsx` read and write, `csvbook` makes a workbook of a CSV sheet, `grid` holds
+the checks and types both share, `statuscols` the status columns and their guards, `atomic` the
+one-step replace, `numfmt` the text of Excel number formats.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pathlib import Path
 from ..errors import SheetChanged, SheetError, SheetInUse
 from ..status import StatusCells
 from .atomic import open_elsewhere, same_file, tidy
+from .csvbook import write_book
 from .csvfile import read_csv
 from .csvwrite import write_csv
 from .grid import SheetRow, Stamp, Table, WriteReport, fold_header
@@ -48,6 +50,7 @@ __all__ = [
     "read_table",
     "statuses_sibling",
     "worksheet_titles",
+    "write_csv_as_xlsx",
     "write_statuses",
 ]
 
@@ -94,16 +97,7 @@ def write_statuses(table: Table, statuses: Mapping[int, StatusCells], target: Pa
             f"{target.name}: statuses of a .{table.kind} sheet must be written to a "
             f".{table.kind} file"
         )
-    numbers = {row.number for row in table.rows}
-    for number in statuses:
-        if number not in numbers:
-            raise ValueError(f"no data row {number} to write statuses into")
-    program = open_elsewhere(target)
-    if program:
-        raise SheetInUse(
-            f"{target.name} is open in {program}; it was not replaced, or {program} would "
-            "overwrite the statuses when it saves (close it and they are written)"
-        )
+    _check_target(table, statuses, target)
 
     def unchanged() -> None:
         if table.stamp is not None and Stamp.of(table.path) != table.stamp:
@@ -121,6 +115,36 @@ def write_statuses(table: Table, statuses: Mapping[int, StatusCells], target: Pa
     if same_file(report.path, table.path):
         report = replace(report, stamp=Stamp.of(table.path))
     return report
+
+
+def write_csv_as_xlsx(
+    table: Table, statuses: Mapping[int, StatusCells], target: Path
+) -> WriteReport:
+    """Write CSV sheet `table` with these statuses as the new .xlsx workbook `target`: its
+    cells as text on the rows they have in the CSV, the status columns in the runner's look.
+
+    Made afresh on every write, as the CSV is now (`table` as read); rows not in `statuses` keep
+    the status cells the CSV has. SheetInUse while a spreadsheet program has `target` open.
+    """
+    target = Path(target)
+    if table.kind != "csv" or target.suffix.lower() != ".xlsx":
+        raise SheetError(f"{target.name}: only a .csv sheet is written as an .xlsx workbook")
+    _check_target(table, statuses, target)
+    tidy(target)
+    return write_book(table, statuses, target)
+
+
+def _check_target(table: Table, statuses: Mapping[int, StatusCells], target: Path) -> None:
+    numbers = {row.number for row in table.rows}
+    for number in statuses:
+        if number not in numbers:
+            raise ValueError(f"no data row {number} to write statuses into")
+    program = open_elsewhere(target)
+    if program:
+        raise SheetInUse(
+            f"{target.name} is open in {program}; it was not replaced, or {program} would "
+            "overwrite the statuses when it saves (close it and they are written)"
+        )
 
 
 def _kind(path: Path) -> str:

@@ -5,6 +5,8 @@
 - `xl/calcChain.xml`: the order Excel computes formulas in. A cell the runner replaced that held
   a formula must leave it, or Excel reports the file as damaged; a chain left with no cell goes
   altogether (with its content type and relationship), as Excel rebuilds it when it is missing.
+- `[Content_Types].xml` and the workbook's relationships: a part the write adds (a styles part
+  for a workbook without one) is declared in both.
 """
 
 from __future__ import annotations
@@ -13,7 +15,16 @@ from collections.abc import Callable
 from urllib.parse import unquote
 
 from .refs import Area, parse_area
-from .xmlscan import attributes, content_text, local, set_attribute, text_of, tokens
+from .xmlscan import (
+    attribute_text,
+    attributes,
+    content_text,
+    local,
+    prefix_of,
+    set_attribute,
+    text_of,
+    tokens,
+)
 
 _FILTER_NAME = "_xlnm._FilterDatabase"
 
@@ -83,6 +94,39 @@ def drop_content_type(data: bytes, part: str) -> bytes:
 def drop_relationship(data: bytes, rid: str) -> bytes:
     """A relationships part without relationship `rid`."""
     return _drop(data, b"Relationship", lambda attrs: text_of(attrs.get(b"Id", b"")) == rid)
+
+
+def add_content_type(data: bytes, part: str, content_type: str) -> bytes:
+    """[Content_Types].xml with an override declaring `part`'s type."""
+    attrs = {b"PartName": "/" + part, b"ContentType": content_type}
+    return _append(data, b"Override", attrs)
+
+
+def add_relationship(data: bytes, rid: str, kind: str, target: str) -> bytes:
+    """A relationships part with relationship `rid` of type `kind` to `target` added."""
+    return _append(data, b"Relationship", {b"Id": rid, b"Type": kind, b"Target": target})
+
+
+def _append(data: bytes, name: bytes, attrs: dict[bytes, str]) -> bytes:
+    """`data` with an empty element `name` (in the root's prefix) last in its root."""
+    root = last = None
+    for token in tokens(data, 0, "a package part"):
+        if root is None and token["name"] is not None:
+            root = token
+        elif token["end"] is not None:
+            last = token
+    if root is None:
+        raise ValueError("a package part without a root element")
+    prefix = prefix_of(root["name"])
+    text = b"".join(
+        b" " + key + b'="' + attribute_text(value) + b'"' for key, value in attrs.items()
+    )
+    element = b"<" + prefix + name + text + b"/>"
+    if last is None:  # an empty root, <Types .../>: opened to hold the element
+        opened = root[0][:-2].rstrip() + b">"
+        closed = element + b"</" + root["name"] + b">"
+        return data[: root.start()] + opened + closed + data[root.end() :]
+    return data[: last.start()] + element + data[last.start() :]
 
 
 def _drop(data: bytes, name: bytes, match: Callable[[dict[bytes, bytes]], bool]) -> bytes:

@@ -4,9 +4,10 @@ A cell the runner writes becomes an inline string, `<c r="L5" s="3" t="inlineStr
 </t></is></c>`: it needs no change to the shared-string table, and text there is never a
 formula. An existing cell keeps its style (`s`); a new one takes the style Excel would give a
 cell typed there (the row's, else the column's; in the header row, the last header cell's).
-An empty text empties the cell but keeps it, with its style. Cells stay in column order; the
-row's other cells, its attributes and everything between them keep their bytes (`spans`, a
-hint of the row's first and last column, is widened).
+A `Restyle` may then change that style (see look). An empty text empties the cell but keeps
+it, with its style. Cells stay in column order; the row's other cells, its attributes and
+everything between them keep their bytes (`spans`, a hint of the row's first and last column,
+is widened).
 
 Cells are found by byte search, which is exact when the row holds no comment, CDATA section,
 processing instruction or namespace declaration (the only places `<c` or `</c>` could stand for
@@ -16,7 +17,7 @@ something else); a row that has one is read token by token instead.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -37,6 +38,13 @@ _R_LETTERS = re.compile(rb"\$?([A-Za-z]{1,3})")
 _SPANS = re.compile(rb"(\d+):(\d+)")
 _TRUE = (b"1", b"true")
 _AFTER_NAME = (b" ", b"\t", b"\r", b"\n", b"/", b">")  # what may follow an element's name
+
+# The style a written cell takes: (its column, its text, the style it keeps or would take) -> s.
+Restyle = Callable[[int, str, bytes | None], bytes | None]
+
+
+def _as_is(col: int, text: str, style: bytes | None) -> bytes | None:
+    return style
 
 
 @dataclass(frozen=True)
@@ -98,6 +106,7 @@ def patch_row(
     col_styles: Mapping[int, bytes],
     header: bool,
     careful: bool | None = None,
+    restyle: Restyle = _as_is,
 ) -> Patched:
     """`row` (a whole `<row>` element) with the cells in `writes` (column -> text) set.
     `careful`: whether the row needs reading token by token (see `needs_tokens`), if known."""
@@ -115,7 +124,7 @@ def patch_row(
         cells = _cells(body, names, number, careful)
     row_attrs = attributes(tag)
     styles = _new_styles(header, cells, writes, row_attrs, col_styles)
-    new_body, formulas = _patch_cells(body, cells, number, writes, styles, names)
+    new_body, formulas = _patch_cells(body, cells, number, writes, styles, names, restyle)
     if new_body == body and not start["empty"]:
         return Patched(row, formulas)
     tag = _widen_spans(tag, row_attrs.get(b"spans"), writes)
@@ -127,12 +136,16 @@ def patch_row(
 
 
 def new_row(
-    prefix: bytes, number: int, writes: Mapping[int, str], styles: Mapping[int, bytes]
+    prefix: bytes,
+    number: int,
+    writes: Mapping[int, str],
+    styles: Mapping[int, bytes],
+    restyle: Restyle = _as_is,
 ) -> bytes:
     """A `<row>` for a row the sheet has no element for; b"" if it would be empty."""
     names = _names(prefix)
     cells = b"".join(
-        _cell(names, number, col, text, styles.get(col))
+        _cell(names, number, col, text, restyle(col, text, styles.get(col)))
         for col, text in sorted(writes.items())
         if text
     )
@@ -256,33 +269,35 @@ def _patch_cells(
     writes: Mapping[int, str],
     styles: Mapping[int, bytes],
     names: _Names,
+    restyle: Restyle,
 ) -> tuple[bytes, tuple[tuple[int, bytes], ...]]:
     present = {c.col for c in cells}
     pending = sorted(col for col in writes if col not in present)
     pieces: list[bytes] = []
     formulas = []
     last = 0
+
+    def new(col: int) -> bytes:
+        text = writes[col]
+        return _cell(names, number, col, text, restyle(col, text, styles.get(col))) if text else b""
+
     for cell in cells:
         pieces.append(body[last : cell.start])
         while pending and pending[0] < cell.col:
-            col = pending.pop(0)
-            pieces.append(
-                _cell(names, number, col, writes[col], styles.get(col)) if writes[col] else b""
-            )
+            pieces.append(new(pending.pop(0)))
         if cell.col in writes:
             original = body[cell.start : cell.end]
             formula = names.formula_start.search(original)
             if formula:
                 f_tag = TOKEN.match(original, formula.start())
                 formulas.append((cell.col, f_tag[0] if f_tag else b""))
-            style = attributes(cell.tag).get(b"s")
-            pieces.append(_cell(names, number, cell.col, writes[cell.col], style, keep=True))
+            text = writes[cell.col]
+            style = restyle(cell.col, text, attributes(cell.tag).get(b"s"))
+            pieces.append(_cell(names, number, cell.col, text, style, keep=True))
         else:
             pieces.append(body[cell.start : cell.end])
         last = cell.end
-    for col in pending:
-        if writes[col]:
-            pieces.append(_cell(names, number, col, writes[col], styles.get(col)))
+    pieces += [new(col) for col in pending]
     pieces.append(body[last:])
     return b"".join(pieces), tuple(formulas)
 

@@ -1,8 +1,9 @@
 """A worksheet part rewritten in one streaming pass, row by row.
 
 Bytes are read in chunks and copied as they are, except: the `<dimension>` ref (widened to
-the cells written), the rows the runner writes (see rowpatch), and new `<row>`s inserted in
-order for rows the sheet has no element for. What follows `<sheetData>` (filters, merged cells,
+the cells written), `<cols>` (widths for the runner's columns: see cols), the rows the runner
+writes (see rowpatch, with the styles of look), and new `<row>`s inserted in order for rows the
+sheet has no element for. What follows `<sheetData>` (filters, merged cells,
 links, drawings...) is handed back as `Tail` for the package layer to patch, since what it does
 there depends on the Tables found in other parts.
 
@@ -21,13 +22,16 @@ from functools import lru_cache
 from typing import IO
 
 from ..errors import SheetError
+from .cols import col_styles, new_cols, widen_cols
+from .look import Styler
 from .package import MAIN
 from .refs import Area, cell_name, parse_area
-from .rowpatch import needs_tokens, new_row, patch_row
+from .rowpatch import Restyle, needs_tokens, new_row, patch_row
 from .xmlscan import (
     TOKEN,
     Damaged,
     attributes,
+    depth_end,
     local,
     namespaces,
     prefix_of,
@@ -41,17 +45,24 @@ _CHUNK = 1 << 20
 
 @dataclass(frozen=True)
 class Writes:
-    """The cells the runner writes: new header cells (column -> text) and rows' texts."""
+    """The cells the runner writes: new header cells (column -> text) and rows' texts, and how
+    they look (None: each keeps or takes the style the sheet gives it)."""
 
     header_row: int
     header: Mapping[int, str]
     columns: tuple[int, ...]
     values: Mapping[int, Sequence[str]]
+    look: Styler | None = None
 
     def row(self, number: int) -> dict[int, str]:
         if number == self.header_row:
             return dict(self.header)
         return dict(zip(self.columns, self.values[number], strict=True))
+
+    def restyle(self, number: int) -> Restyle:
+        if self.look is None:
+            return lambda col, text, style: style
+        return self.look.header if number == self.header_row else self.look.cell
 
     def numbers(self) -> list[int]:
         return sorted({*self.values, *([self.header_row] if self.header else [])})
@@ -171,7 +182,7 @@ class _Pass:
 
     def head(self) -> bytes | None:
         """Up to `<sheetData>`; its element prefix, or None when it was empty and is done."""
-        depth, parent = 0, b""
+        depth, widths = 0, self.writes.look.widths if self.writes.look else {}
         area = self.writes.area()
         while True:
             token = self.token()
@@ -186,14 +197,17 @@ class _Pass:
             name = local(token["name"])
             if depth == 0:
                 _check_root(token)
+            elif depth == 1 and name == b"cols":
+                self.cols(token, widths)
+                widths = {}
+                continue  # the whole element is read
             elif depth == 1 and name == b"sheetData":
+                cols = new_cols(prefix_of(token["name"]), widths)
+                self.replace(token.start(), token.start(), cols)
+                self.pos = token.end()
                 return self.sheet_data(token)
             elif depth == 1 and name == b"dimension" and area is not None:
                 self.widen_dimension(token, area)
-            elif depth == 2 and parent == b"cols" and name == b"col":
-                self.note_col_style(token[0])
-            if depth == 1:
-                parent = name
             depth += 0 if token["empty"] else 1
 
     def sheet_data(self, token: re.Match[bytes]) -> bytes | None:
@@ -213,18 +227,16 @@ class _Pass:
         tag = set_attribute(token[0], b"ref", str(old.union(area)))
         self.replace(token.start(), token.end(), tag)
 
-    def note_col_style(self, tag: bytes) -> None:
-        attrs = attributes(tag)
-        style = attrs.get(b"style")
-        if style is None or style == b"0":
-            return
-        try:
-            first, last = int(attrs.get(b"min", b"")), int(attrs.get(b"max", b""))
-        except ValueError as err:
-            raise Damaged("a <col> has no min or max") from err
-        for col in self.writes.columns:
-            if first <= col + 1 <= last:
-                self.col_styles[col] = style
+    def cols(self, token: re.Match[bytes], widths: Mapping[int, float]) -> None:
+        """`<cols>`, whose start tag is `token`: the styles it gives the runner's columns, and
+        widths for those it leaves without."""
+        self.pos = token.start()
+        length = token.end() - token.start()
+        if not token["empty"]:
+            length = self.element_end(length, token["name"])[0]
+        element = self.data[self.pos : self.pos + length]
+        self.col_styles = col_styles(element, self.writes.columns)
+        self.replace(self.pos, self.pos + length, widen_cols(element, widths))
 
     def rows(self, prefix: bytes) -> None:
         pending = deque(self.writes.numbers())
@@ -265,7 +277,8 @@ class _Pass:
         writes = self.writes.row(number)
         self.check_arrays(number, writes)
         header = number == self.writes.header_row
-        patched = patch_row(row, number, writes, self.col_styles, header, careful)
+        restyle = self.writes.restyle(number)
+        patched = patch_row(row, number, writes, self.col_styles, header, careful, restyle)
         for col, formula in patched.formulas:
             self.check_shared(number, col, formula)
             self.formulas.append(cell_name(number, col))
@@ -280,7 +293,7 @@ class _Pass:
             if found and not needs_tokens(self.data[self.pos + start : found.start()]):
                 return found.end() - self.pos, False
             if found or self.eof:
-                end = _depth_end(self.data, self.pos + start)
+                end = depth_end(self.data, self.pos + start)
                 if end is not None:
                     return end - self.pos, True
             if not self.more():
@@ -289,7 +302,7 @@ class _Pass:
     def new_row(self, prefix: bytes, number: int) -> bytes:
         writes = self.writes.row(number)
         self.check_arrays(number, writes)
-        return new_row(prefix, number, writes, self.col_styles)
+        return new_row(prefix, number, writes, self.col_styles, self.writes.restyle(number))
 
     # Formulas the write would break ----------------------------------------------------------
 
@@ -341,25 +354,6 @@ def _check_root(token: re.Match[bytes]) -> None:
 @lru_cache(maxsize=8)
 def _end_tag(qname: bytes) -> re.Pattern[bytes]:
     return re.compile(b"</" + re.escape(qname) + rb"\s*>")
-
-
-def _depth_end(data: bytes, start: int) -> int | None:
-    """Where the element whose content starts at `start` ends, token by token; None when
-    `data` stops before it does."""
-    depth = 0
-    pos = start
-    while (lt := data.find(b"<", pos)) >= 0:
-        token = TOKEN.match(data, lt)
-        if token is None:
-            return None
-        if token["end"] is not None:
-            if depth == 0:
-                return token.end()
-            depth -= 1
-        elif token["name"] is not None and not token["empty"]:
-            depth += 1
-        pos = token.end()
-    return None
 
 
 def _tail(data: bytes) -> Tail:

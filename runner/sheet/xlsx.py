@@ -3,8 +3,9 @@
 Reading takes each cell's value and number format through openpyxl (see numfmt), and what the
 sheet says besides its values (hidden rows, links) from one streaming pass (see xlsxfacts).
 Writing patches the workbook's package (see xlsxpatch): every part but the worksheet (and,
-where the status columns join them, its Tables and filter) is kept byte for byte, so charts,
-pictures, pivots, form controls, macros and formula results all survive.
+where the status columns join them, its Tables and filter, and the styles the status cells'
+colours are appended to: see look) is kept byte for byte, so charts, pictures, pivots, form
+controls, macros and formula results all survive.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ..errors import LeadsElsewhere, SheetError
 from ..status import StatusCells
 from .atomic import same_file
 from .grid import Table, WriteReport, check_file, make_table, unreadable_file
+from .look import STATUS_LOOK
 from .numfmt import display_text
 from .statuscols import STATUS_COLUMNS, neutralised, status_columns
 from .xlsxfacts import read_facts
@@ -101,7 +103,7 @@ def write_xlsx(
     values = {row: tuple(map(neutralised, cells.texts())) for row, cells in statuses.items()}
     if same_file(target, source) and not new and _as_they_are(table, columns, values):
         return WriteReport(target, None)  # nothing would change: the file is left as it is
-    block = StatusBlock(table.header_row, columns, STATUS_COLUMNS, new, table.anchor)
+    block = StatusBlock(table.header_row, columns, STATUS_COLUMNS, new, table.anchor, STATUS_LOOK)
     result = patch_statuses(source, target, table.sheet_name, block, values, check=check)
     return WriteReport(target, "; ".join(result.notes) or None)
 

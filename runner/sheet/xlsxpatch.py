@@ -4,8 +4,10 @@ Every ZIP entry is copied with the same (decompressed) bytes, in the same order,
 compression method and timestamp, except the parts the write must change: the worksheet
 (streamed row by row: see sheetstream and rowpatch), and where needed the Tables on it and the
 sheet's filter (widened over the status columns: see tables), the filter's defined name in
-`xl/workbook.xml` and the calculation chain (see bookparts). Charts, pictures, pivots, form
-controls, macros, printer settings and whatever else the workbook holds are never opened.
+`xl/workbook.xml` and the calculation chain (see bookparts), and the styles part the runner's
+cell formats are appended to (see look and stylesheet; a workbook without one gets one).
+Charts, pictures, pivots, form controls, macros, printer settings and whatever else the
+workbook holds are never opened.
 
 The new package is written beside the target and renamed over it in one step (see atomic).
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 import zipfile
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
@@ -25,9 +28,11 @@ from ..errors import SheetError
 from .atomic import atomic_write
 from .bookparts import drop_content_type, drop_from_chain, drop_relationship, widen_filter_name
 from .grid import unreadable_file
+from .look import Look, Styler
 from .package import ZIP_ERRORS, Package, SheetPart, rel_type
 from .refs import Area, cell_name
 from .sheetstream import Rewritten, Writes, rewrite_sheet
+from .stylesheet import Stylesheet
 from .tables import FilterPlan, edit_table, plan_filters, sheet_pivots, sheet_tables
 from .xmlscan import Damaged
 
@@ -47,6 +52,8 @@ class StatusBlock:
     # A column of the data the statuses are about (the recipient's): only a Table or filter
     # holding it is widened over the status columns; another (a lookup beside it) is not theirs.
     anchor: int | None = None
+    # How the cells written look (see look); None leaves each the style the sheet gives it.
+    look: Look | None = None
 
 
 @dataclass(frozen=True)
@@ -89,9 +96,11 @@ def patch_statuses(
     _check_arguments(block, values)
     names = dict(zip(block.columns, block.names, strict=True))
     header = {block.columns[i]: block.names[i] for i in sorted(block.new)}
-    writes = Writes(block.header_row, header, block.columns, values)
     with Package(source) as package, tempfile.SpooledTemporaryFile(_SPOOL) as spool:
         sheet = package.sheet(sheet_name)
+        styles = Stylesheet(package) if block.look else None
+        styler = Styler(styles, block.look, block.columns) if styles and block.look else None
+        writes = Writes(block.header_row, header, block.columns, values, styler)
         tables = sheet_tables(package, sheet.part)
         rewritten = _rewrite(package, sheet, writes, spool)
         tail = rewritten.tail
@@ -103,6 +112,8 @@ def patch_statuses(
         spool.write(tail.with_filter(plan.sheet_filter) if plan.sheet_filter else tail.data)
         spool.flush()
         parts, dropped = _other_parts(package, sheet, plan, sheet_filter, rewritten)
+        if styles is not None:
+            parts.update(styles.parts(package, parts))
         sizes = {sheet.part: spool.tell()}
 
         def write(out: BinaryIO) -> None:
@@ -230,7 +241,8 @@ def _write_package(
     sizes: Mapping[str, int],
     dropped: set[str],
 ) -> None:
-    """Every entry of `package` into ZIP `out`, in order; `parts` replace entries' contents."""
+    """Every entry of `package` into ZIP `out`, in order; `parts` replace entries' contents,
+    and those it has no entry for are added after them."""
     folded = {name.casefold(): content for name, content in parts.items()}
     gone = {name.casefold() for name in dropped}
     with zipfile.ZipFile(out, "w", allowZip64=True) as new:
@@ -248,6 +260,10 @@ def _write_package(
             except ZIP_ERRORS as err:
                 # Only now is an entry the write does not change read: a damaged one shows here.
                 raise package.damaged(f"part {info.filename}: {err}") from err
+        for name, content in parts.items():
+            if package.part_name(name) is None and isinstance(content, bytes):
+                info = zipfile.ZipInfo(name, time.localtime()[:6])
+                new.writestr(info, content, zipfile.ZIP_DEFLATED)
 
 
 def _copy_entry(

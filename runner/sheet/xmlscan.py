@@ -107,6 +107,25 @@ def tokens(data: bytes, pos: int, what: str) -> Iterator[re.Match[bytes]]:
         pos = match.end()
 
 
+def depth_end(data: bytes, start: int) -> int | None:
+    """Where the element whose content starts at `start` ends, token by token; None when
+    `data` stops before it does."""
+    depth = 0
+    pos = start
+    while (lt := data.find(b"<", pos)) >= 0:
+        token = TOKEN.match(data, lt)
+        if token is None:
+            return None
+        if token["end"] is not None:
+            if depth == 0:
+                return token.end()
+            depth -= 1
+        elif token["name"] is not None and not token["empty"]:
+            depth += 1
+        pos = token.end()
+    return None
+
+
 def excel_text(value: str) -> str:
     """A name as Excel writes it in an attribute read back: "_x000a_" is a line break."""
     return _EXCEL_CODE.sub(lambda m: chr(int(m[1], 16)), value) if "_x" in value else value

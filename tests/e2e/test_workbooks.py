@@ -9,6 +9,7 @@ import zipfile
 import openpyxl
 from openpyxl.worksheet.table import Table as ExcelTable
 
+from runner.sheet.look import SWATCHES
 from tests.support.campaign import make_campaign
 from tests.support.excelbook import FILTERED_ROW, HAND_HIDDEN_ROW, leads_book, read_parts
 from tests.support.xlsxcheck import libreoffice_csv, load
@@ -47,9 +48,10 @@ def test_a_workbook_excel_saved_gets_its_statuses_and_loses_nothing(tmp_path, ap
     after = read_parts(files.sheet)
     assert list(after) == list(before)  # every part still there, in the same order
     changed = {name for name in before if before[name] != after[name]}
-    # The sheet, and the workbook's filter name widened over the status columns. Charts,
-    # pictures, the pivot, the form button, printer settings, comments, macros: untouched.
-    assert changed == {"xl/worksheets/sheet2.xml", "xl/workbook.xml"}
+    # The sheet, the workbook's filter name widened over the status columns, the styles the
+    # statuses' colours join. Charts, pictures, the pivot, the form button, printer settings,
+    # comments, macros: untouched.
+    assert changed == {"xl/worksheets/sheet2.xml", "xl/workbook.xml", "xl/styles.xml"}
     assert after["xl/vbaProject.bin"] == before["xl/vbaProject.bin"]
 
     sheet = load(files.sheet)["Leads"]
@@ -59,6 +61,8 @@ def test_a_workbook_excel_saved_gets_its_statuses_and_loses_nothing(tmp_path, ap
     assert statuses[HAND_HIDDEN_ROW] == "invalid"  # hidden, and no recipient in it
     sent = [r for r, s in statuses.items() if s == "sent"]
     assert sent == [2, 3, 4, 6, 7, 8, 9]
+    colours = {r: sheet.cell(r, 8).fill.fgColor.rgb for r, s in statuses.items() if s}
+    assert colours == {r: SWATCHES[s].fill for r, s in statuses.items() if s}  # each in its own
     assert len(api.sim.delivered()) == 7
     assert sheet["F2"].value == "=D2*2"  # formulas stay formulas...
     values = load(files.sheet, data_only=True)["Leads"]

@@ -71,12 +71,32 @@ def openpyxl_cells(path: Path) -> dict[tuple[str, str], tuple[Any, ...]]:
 
 def libreoffice_csv(path: Path, folder: Path) -> dict[str, list[list[str]]]:
     """Every sheet of `path` as LibreOffice converts it to CSV (UTF-8), by sheet name."""
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        pytest.skip("LibreOffice (soffice) is not on PATH; the CSV conversion check needs it")
-    folder.mkdir(parents=True, exist_ok=True)
+    return libreoffice_csvs([path], folder)[path.stem]
+
+
+def libreoffice_csvs(paths: list[Path], folder: Path) -> dict[str, dict[str, list[list[str]]]]:
+    """`libreoffice_csv` of each of `paths` (by file stem), in one LibreOffice run."""
     # 76 = UTF-8; the last option, -1, writes every sheet to its own file.
     options = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+    output = libreoffice_convert(paths, folder, options)
+    books = {}
+    for path in paths:
+        sheets = {}
+        for file in folder.glob(f"{path.stem}-*.csv"):
+            with open(file, newline="", encoding="utf-8") as handle:
+                sheets[file.stem[len(path.stem) + 1 :]] = list(csv.reader(handle))
+        assert sheets, output
+        books[path.stem] = sheets
+    return books
+
+
+def libreoffice_convert(paths: list[Path], folder: Path, to: str) -> str:
+    """Convert `paths` into `folder` with LibreOffice (`to`: "pdf", "png", a CSV filter...);
+    what it said. Skips the test where LibreOffice is not installed."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not on PATH; the conversion check needs it")
+    folder.mkdir(parents=True, exist_ok=True)
     profile = (folder / "profile").absolute().as_uri()
     result = subprocess.run(
         [
@@ -84,20 +104,15 @@ def libreoffice_csv(path: Path, folder: Path) -> dict[str, list[list[str]]]:
             f"-env:UserInstallation={profile}",
             "--headless",
             "--convert-to",
-            options,
+            to,
             "--outdir",
             str(folder),
-            str(path),
+            *map(str, paths),
         ],
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=180 + 30 * len(paths),
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    sheets = {}
-    for file in folder.glob(f"{path.stem}-*.csv"):
-        with open(file, newline="", encoding="utf-8") as handle:
-            sheets[file.stem[len(path.stem) + 1 :]] = list(csv.reader(handle))
-    assert sheets, result.stdout + result.stderr
-    return sheets
+    return result.stdout + result.stderr

@@ -237,7 +237,8 @@ def test_xlsx_with_a_chart_is_written_in_place_and_keeps_it(tmp_path: Path) -> N
     after = parts(path)
     assert list(after) == list(before)  # the same parts, in the same order
     changed = [name for name in before if before[name] != after[name]]
-    assert changed == ["xl/worksheets/sheet1.xml"]  # the chart and its drawing untouched
+    # the chart and its drawing untouched; the status's colours appended to the styles
+    assert changed == ["xl/worksheets/sheet1.xml", "xl/styles.xml"]
     assert read_table(path).rows[0].cells == ("Ann", "3", *SENT.texts())
     assert not (tmp_path / "leads.statuses.xlsx").exists()
     assert leftovers(tmp_path) == []
