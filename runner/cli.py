@@ -252,7 +252,7 @@ def _dry_run(
         raise seen.refusal
     states, queue = seen.start.states, seen.start.queue
     check_writable(prepared.table, states)  # what the run would refuse, refused now
-    projection, _ = outlook(prepared, where, queue, seen.pools_of(api_name), clock.now())
+    projection, _ = outlook(prepared, where, queue, seen.pools_of(api_name), clock.now(), api_name)
     listed = args.output is not None
     text = dry_run(prepared, states, queue, projection, command, sandbox=sandbox, listed=listed)
     print(text, file=out)
@@ -271,7 +271,9 @@ def _status(args: argparse.Namespace, env: Mapping[str, str], clock: Clock, out:
     seen = look(prepared, where)
     api_name = "sandbox" if target.sandbox else target.base_url
     now = clock.now()
-    projection, days = outlook(prepared, where, seen.start.queue, seen.pools_of(api_name), now)
+    projection, days = outlook(
+        prepared, where, seen.start.queue, seen.pools_of(api_name), now, api_name
+    )
     text = status_text(
         prepared,
         seen.start.states,

@@ -15,11 +15,12 @@ import sqlite3
 from collections.abc import Mapping
 from contextlib import closing
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .journal import CAMPAIGN_META
-from .quota import parse_time
+from .plans import Endpoint, PoolKey
+from .quota import Pool, parse_time
 from .rows import Recipient
 from .settings import JOURNAL_SUFFIX, SANDBOX_JOURNAL_SUFFIX
 from .status import Status
@@ -167,3 +168,45 @@ def _send(
 def _time(value: str | None) -> datetime | None:
     # A sent_at adopted from a sheet may be any text a spreadsheet made of it: then None.
     return parse_time(value) if value else None
+
+
+def shared_pools(state_dir: Path, sandbox: bool, api: str) -> dict[PoolKey, Pool]:
+    """What the API last said of each account's quotas, to whichever campaign of the state
+    folder it said it: one campaign's sends spend the quota another campaign sees."""
+    best: dict[PoolKey, Pool] = {}
+    for path in journals(state_dir, sandbox):
+        try:
+            pools = _pools(path, api)
+        except sqlite3.Error:
+            continue
+        for pool in pools:
+            best[pool.key] = later(best.get(pool.key), pool)
+    return best
+
+
+def later(known: Pool | None, other: Pool) -> Pool:
+    """Of two readings of one quota, the later: the later day's, then the one with less left
+    (a quota only goes down within its day), then a block over none."""
+    if known is None:
+        return other
+
+    def rank(pool: Pool) -> tuple[datetime, int, datetime]:
+        floor = datetime.min.replace(tzinfo=UTC)
+        left = -(pool.remaining if pool.remaining is not None else 1 << 30)
+        return pool.reset or floor, left, pool.blocked_until or floor
+
+    return other if rank(other) > rank(known) else known
+
+
+def _pools(path: Path, api: str) -> list[Pool]:
+    mode = "mode=ro" if path.with_name(path.name + "-wal").exists() else "immutable=1"
+    uri = f"{path.absolute().as_uri()}?{mode}"
+    with closing(sqlite3.connect(uri, uri=True, timeout=_BUSY_SECONDS)) as db:
+        rows = db.execute(
+            "SELECT account, endpoint, lim, used, remaining, reset, blocked_until, reason "
+            "FROM pools WHERE api = ?",
+            (api,),
+        ).fetchall()
+    return [
+        Pool(r[0], Endpoint(r[1]), r[2], r[3], r[4], _time(r[5]), _time(r[6]), r[7]) for r in rows
+    ]

@@ -22,7 +22,7 @@ from .errors import (
     SheetError,
     TemplateError,
 )
-from .history import contacted, sends_by_account
+from .history import contacted, later, sends_by_account, shared_pools
 from .journal import Entry, Journal, JournalDamaged
 from .plans import PoolKey, RowPlan, SendPlan, plan_rows
 from .projection import AccountToday, Projection, accounts_today, project
@@ -339,11 +339,15 @@ def outlook(
     queue: list[SendPlan],
     pools: dict[PoolKey, Pool],
     now: datetime,
+    api: str,
 ) -> tuple[Projection, list[AccountToday]]:
     """When the campaign will be done, and each account's day so far, counting what every
-    campaign of the state folder sent (for the daily caps and the warm-up)."""
+    campaign of the state folder sent (for the daily caps and the warm-up) and the latest the
+    API said of each quota to any of them."""
     campaign = prepared.campaign
     caps = Caps(campaign.pacing_for, sends_by_account(places.state_dir, places.sandbox))
+    shared = shared_pools(places.state_dir, places.sandbox, api)
+    pools = {key: later(pools.get(key), pool) for key, pool in {**pools, **shared}.items()}
     rotate = campaign.rotate_accounts
     projection = project(
         queue, pools, now, pacing_for=campaign.pacing_for, rotate=rotate, caps=caps

@@ -22,7 +22,7 @@ from .api import ApiClient
 from .caps import Caps
 from .clock import Clock
 from .errors import ApiFatal, JournalError, SheetError
-from .history import sends_by_account
+from .history import sends_by_account, shared_pools
 from .journal import Entry
 from .lock import AccountLocks, locks_for
 from .outcomes import (
@@ -136,7 +136,7 @@ class Run:
         campaign = self.prepared.campaign
         self.scheduler = Scheduler(
             self.queue,
-            self.journal.pools(self.options.api_name),
+            shared_pools(places.state_dir, places.sandbox, self.options.api_name),
             campaign.pacing_for,
             self.rng,
             last_sent=last_sends(entries),

@@ -67,7 +67,9 @@ def stand(
     prepared = prepare(campaign, where, need_templates=False)
     seen = look(prepared, where)
     api_name = "sandbox" if target.sandbox else target.base_url
-    projection, days = outlook(prepared, where, seen.start.queue, seen.pools_of(api_name), now)
+    projection, days = outlook(
+        prepared, where, seen.start.queue, seen.pools_of(api_name), now, api_name
+    )
     return Standing(
         prepared,
         where,

@@ -56,9 +56,9 @@ def status_text(
     lines += screen_lines(prepared.plans, states, prepared.screens)
     # Each account's day says what the API last said of its quotas; the others are listed apart
     # (another API's, say the sandbox's, or an account with nothing left to send).
-    shown = {id(pool) for day in accounts for pool in day.quotas}
+    shown = {pool.key for day in accounts for pool in day.quotas}
     lines += _accounts(accounts, prepared.campaign, now)
-    others = [(api, pool) for api, pool in pools if id(pool) not in shown]
+    others = [(api, pool) for api, pool in pools if pool.key not in shown]
     if others or not accounts:
         lines += _quotas(others, now)
     lines += _pending(queue)

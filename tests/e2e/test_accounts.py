@@ -242,3 +242,26 @@ def test_two_campaigns_never_send_from_one_account_at_once_nor_past_its_daily_li
         key = (request.account, request.at.day)
         by_day[key] = by_day.get(key, 0) + 1
     assert by_day == {("acc_a", 15): 3, ("acc_b", 15): 1, ("acc_a", 16): 2}
+
+
+def test_status_counts_what_other_campaigns_spent_of_a_shared_accounts_quota(tmp_path, api, capsys):
+    from runner.cli import main
+
+    state = tmp_path / "state"
+    dirs = [tmp_path / "x", tmp_path / "y"]
+    for folder in dirs:
+        folder.mkdir()
+    x = make_campaign(
+        dirs[0], with_accounts(["acc_a"] * 60), headers=ACCOUNT_HEADERS, extra='name = "x"'
+    )
+    y = make_campaign(
+        dirs[1], with_accounts(["acc_a"] * 70), headers=ACCOUNT_HEADERS, extra='name = "y"'
+    )
+    x, y = replace(x, state=state), replace(y, state=state)
+    assert api.run(x) == 0
+    capsys.readouterr()
+    env = {"CONNECTSAFELY_BASE_URL": api.base_url}
+    assert main(["status", str(y.toml), "--state-dir", str(state)], env=env, clock=api.clock) == 0
+    out = capsys.readouterr().out
+    assert "  acc_a: 60 sent today; POST /message: 40 left, resets 2026-01-16T00:00:00Z" in out
+    assert "At current limits: 40 today, then 30 over the next 1 day" in out
