@@ -86,10 +86,13 @@ def wait_detail(
         )
     if wait.reason is WaitReason.CAP:
         cap = scheduler.caps.state(wait.account, now).cap
-        return (
-            f"{who} sent its {cap} for today (its own daily limit); it sends again "
-            f"{window.describe(wait.until)}"
-        )
+        pacing = campaign.pacing_for(wait.account)
+        which = "its own daily limit"
+        if pacing.warmup is not None and (pacing.daily_limit is None or cap != pacing.daily_limit):
+            up_to = f", up to {pacing.daily_limit}" if pacing.daily_limit else ""
+            which = f"its warm-up limit today; {pacing.warmup.step} more each day it sends{up_to}"
+        again = window.describe(wait.until)
+        return f"{who} sent its {cap} for today ({which}); it sends again {again}"
     if pool is not None and pool.asked_to_wait:
         return f"{pool.reason}; may send again at {iso(wait.until)}"
     return f"{QUOTA_USED_UP}; resets at {iso(wait.until)}"

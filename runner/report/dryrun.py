@@ -39,6 +39,7 @@ def dry_run(
         "nothing written.",
         f"Would send {n(len(queue))}" + (f": {ways}." if ways else "."),
     ]
+    lines += _by_account(prepared.campaign, queue)
     if queue:
         lines.append(projection_line(projection))
     already = Counter(s.status for s in states.values() if s.status in _DONE_BEFORE)
@@ -189,3 +190,20 @@ def _listing_row(
         plan.subject or "",
         plan.message,
     ]
+
+
+def _by_account(campaign: Campaign, queue: list[SendPlan]) -> list[str]:
+    """Which accounts send (a typo in an accountId cell shows here as an account of its own),
+    and [accounts.NAME] tables that name none of them (a typo there is otherwise silent)."""
+    accounts = Counter(plan.account for plan in queue)
+    rotated = accounts.pop("", 0) if campaign.rotate_accounts else 0
+    lines = []
+    if len(accounts) > 1 or (accounts and next(iter(accounts))) or rotated:
+        each = [f"{account or '(default)'} {n(count)}" for account, count in accounts.most_common()]
+        if rotated:
+            each.append(f"{n(rotated)} spread over {', '.join(campaign.rotate_accounts)}")
+        lines.append(f"By account: {', '.join(each)}.")
+    used = set(accounts) | set(campaign.rotate_accounts) | {campaign.account_id or ""}
+    for name in sorted(set(campaign.accounts) - used):
+        lines.append(f"Note: [accounts.{name}] names an account no row of this campaign uses.")
+    return lines

@@ -5,12 +5,11 @@ from __future__ import annotations
 import signal
 from datetime import datetime
 
-from ..clock import iso
 from ..outcomes import RunReport, StopReason
 from ..prepare import Prepared
 from ..quota import QUOTA_USED_UP
 from ..status import Status
-from .words import counts_line, pool_name, projection_line, until
+from .words import counts_line, local_and_utc, pool_name, projection_line, until
 
 
 def summary(report: RunReport, prepared: Prepared, resume: str, now: datetime) -> str:
@@ -121,7 +120,8 @@ def _next_step(report: RunReport, resume: str, now: datetime) -> list[str]:
         )
     resets = [p.blocked_until for p in report.blocked if p.blocked_until]
     resets += [wait.until for wait, _ in report.waits]
-    when = f"after {iso(min(resets))}" if resets else "later"
+    # On this computer's clock too: the person who runs it next reads that one.
+    when = f"after {local_and_utc(min(resets), now)}" if resets else "later"
     lines.append(f"{pending} row(s) pending, nothing lost. Run the same command {when}: {resume}")
     if report.projection is not None and report.projection.total:
         lines.append(projection_line(report.projection))

@@ -265,3 +265,18 @@ def test_status_counts_what_other_campaigns_spent_of_a_shared_accounts_quota(tmp
     out = capsys.readouterr().out
     assert "  acc_a: 60 sent today; POST /message: 40 left, resets 2026-01-16T00:00:00Z" in out
     assert "At current limits: 40 today, then 30 over the next 1 day" in out
+
+
+def test_the_dry_run_shows_the_split_by_account_and_a_table_naming_no_account(
+    tmp_path, api, capsys
+):
+    files = make_campaign(
+        tmp_path,
+        with_accounts(["acc_a", "ACC_A", "acc_a", ""]),
+        headers=ACCOUNT_HEADERS,
+        tables="[accounts.acc_x]\ndaily_limit = 5",
+    )
+    assert api.run(files, "--dry-run") == 0
+    out = capsys.readouterr().out
+    assert "By account: acc_a 2, ACC_A 1, (default) 1." in out
+    assert "Note: [accounts.acc_x] names an account no row of this campaign uses." in out

@@ -129,6 +129,17 @@ def test_warm_up_raises_the_cap_each_active_day(tmp_path, clock):
     assert days == [1, 2, 3, 3, 0]
 
 
+def test_a_warm_up_pause_says_it_is_the_warm_up(tmp_path, api, capsys):
+    files = make_campaign(
+        tmp_path, people(5), pacing_keys="daily_limit = 40\nwarmup = { start = 3, step = 2 }"
+    )
+    assert api.run(files) == 75
+    assert (
+        "the account sent its 3 for today (its warm-up limit today; 2 more each day it sends, "
+        "up to 40); it sends again 2026-01-16T00:00:00Z" in capsys.readouterr().out
+    )
+
+
 def test_status_shows_each_accounts_day_and_when_the_campaign_will_be_done(
     tmp_path, api, clock, capsys
 ):

@@ -59,8 +59,8 @@ def test_summary_of_a_run_paused_by_a_spent_quota(prepared):
         "Statuses written to /data/leads.csv.",
         "Paused: daily quota used up for POST /message for account (default); it resets at "
         "2026-01-16T00:00:00Z (in 15h 0m).",
-        "2 row(s) pending, nothing lost. Run the same command after 2026-01-16T00:00:00Z: "
-        + RESUME,
+        "2 row(s) pending, nothing lost. Run the same command after 2026-01-16T00:00:00Z "
+        "(in 15h 0m): " + RESUME,
         "(With --wait it sleeps through such pauses and carries on by itself.)",
     ]
 
