@@ -10,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 
+from runner.sheet.look import STATUS_LOOK
 from runner.sheet.statuscols import STATUS_COLUMNS
 from runner.sheet.xlsxpatch import StatusBlock, patch_statuses
 from runner.status import Status, StatusCells
@@ -66,6 +67,7 @@ BLOCK = StatusBlock(
     columns=tuple(range(len(HEADER), len(HEADER) + len(STATUS_COLUMNS))),
     names=STATUS_COLUMNS,
     new=frozenset(range(len(STATUS_COLUMNS))),
+    look=STATUS_LOOK,  # as a run writes them: coloured by status
 )
 
 

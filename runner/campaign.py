@@ -198,10 +198,11 @@ def _output(base: Path, data: dict[str, Any], sheet: Path, where: str) -> Path |
     output = (base / data["output"]).resolve()
     if output.is_dir():
         raise ConfigError(f"{where}: output: {data['output']} is a folder; name a file")
-    if output.suffix.lower() != sheet.suffix.lower():
+    csv_as_xlsx = sheet.suffix.lower() == ".csv" and output.suffix.lower() == ".xlsx"
+    if output.suffix.lower() != sheet.suffix.lower() and not csv_as_xlsx:
         raise ConfigError(
             f"{where}: output: {data['output']} must have the same extension as the sheet "
-            f"({sheet.suffix})"
+            f"({sheet.suffix})" + (", or .xlsx for a .csv sheet" if sheet.suffix == ".csv" else "")
         )
     return output
 

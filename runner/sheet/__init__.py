@@ -92,6 +92,14 @@ def write_statuses(table: Table, statuses: Mapping[int, StatusCells], target: Pa
     cells as they are.
     """
     target = Path(target)
+    if table.kind == "csv" and target.suffix.lower() == ".xlsx":  # a CSV's statuses, coloured
+        _check_target(table, statuses, target)
+        if table.stamp is not None and Stamp.of(table.path) != table.stamp:
+            raise SheetChanged(
+                f"{table.path.name}: changed since it was read; statuses were not written, so "
+                "nothing changed in the meantime is overwritten"
+            )
+        return write_csv_as_xlsx(table, statuses, target)
     if _kind(target) != table.kind:
         raise SheetError(
             f"{target.name}: statuses of a .{table.kind} sheet must be written to a "

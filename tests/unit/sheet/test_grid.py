@@ -73,8 +73,8 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
 def test_target_of_another_kind(tmp_path: Path) -> None:
     sheet = tmp_path / "leads.csv"
     sheet.write_bytes(b"name\nAnn\n")
-    assert error(write_statuses, read_table(sheet), {}, tmp_path / "out.xlsx") == (
-        "out.xlsx: statuses of a .csv sheet must be written to a .csv file"
+    assert error(write_statuses, read_table(sheet), {}, tmp_path / "out.xlsm") == (
+        "out.xlsm: statuses of a .csv sheet must be written to a .csv file"
     )
 
 
