@@ -18,6 +18,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..approval import read_record
 from ..clock import iso
 from ..errors import ConfigError, SheetError
 from ..sheet.atomic import atomic_write, open_elsewhere
@@ -73,7 +74,9 @@ def default_path(standing: Standing) -> Path:
 def _check_target(path: Path, standing: Standing) -> None:
     """Never over the campaign's own files, nor under a program that has the file open."""
     campaign, where = standing.prepared.campaign, standing.places
-    for own in (campaign.sheet, where.target, where.sibling, campaign.path):
+    preview = read_record(where.preview_record).file  # the reviewer's ticks are in it
+    owned = (campaign.sheet, where.target, where.sibling, campaign.path)
+    for own in (*owned, *([Path(preview)] if preview else [])):
         if path.resolve() == own.resolve():
             raise ConfigError(
                 f"--output {path}: that is the campaign's {own.name}; the report needs a file "

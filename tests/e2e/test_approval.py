@@ -149,3 +149,14 @@ def test_an_approval_column_the_sheet_lacks_is_a_clear_error(tmp_path, api, caps
     assert api.run(files) == 2
     err = capsys.readouterr().err
     assert "approval_column: 'OK?' is not a column of leads.csv" in err and "Traceback" not in err
+
+
+def test_the_report_is_never_written_over_the_preview_a_reviewer_ticks(tmp_path, api, capsys):
+    files = approval_campaign(tmp_path, ["", ""])
+    assert preview(api, files) == 0
+    ticked = tmp_path / "leads.preview.xlsx"
+    before = ticked.read_bytes()
+    argv = ["report", str(files.toml), "--state-dir", str(files.state), "--output", str(ticked)]
+    assert main(argv, env={}, clock=api.clock) == 2
+    assert "that is the campaign's leads.preview.xlsx" in capsys.readouterr().err
+    assert ticked.read_bytes() == before
