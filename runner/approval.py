@@ -3,14 +3,16 @@ for the very text the last preview showed them. Pure, but for reading and writin
 record.
 
 `campaign-runner preview` writes every row's rendered message to a file for the reviewer and
-keeps, in the state folder, a record of what it showed: each recipient's text as a hash. A tick
-(`yes`, `y`, `true`, `1`, `x`, `✓`, any case) in the sheet's approval column, or in the
-preview's own `approved` column, approves that text:
+keeps, in the state folder, a record of what it showed: each recipient's text as a hash, and
+which rows the sheet already ticked then. A tick (`yes`, `y`, `true`, `1`, `x`, `✓`, any case)
+approves the text the preview showed when it is given in the preview's own `approved` column,
+or in the sheet's approval column after that preview:
 - a row never previewed waits: nobody has read its message;
 - a row whose text changed since the preview (template or cell edited) waits until a new
   preview shows the new text;
-- a row ticked in the sheet whose text the new preview shows changed needs a tick in that new
-  preview: the old tick was for the old text.
+- a sheet tick already there when a preview showed a text for the first time was not given for
+  that text (ticked ahead, or for an older text): it needs a tick in that preview.
+A new preview carries the ticks of the last one over to rows whose text did not change.
 """
 
 from __future__ import annotations
@@ -41,8 +43,8 @@ CHANGED = (
     "run campaign-runner preview again and read it"
 )
 RETICK = (
-    f"{AWAITING}: the message changed after it was ticked in the sheet; tick it in the new "
-    "preview's approved column to approve the new text"
+    f"{AWAITING}: the sheet's tick was there before the preview showed this text; tick it in "
+    "the preview's approved column to approve the text it shows"
 )
 
 
@@ -70,13 +72,15 @@ class Approvals:
 
     column: str | None = None  # the sheet's approval column; None: no approval needed
     previewed: Mapping[str, str] = field(default_factory=dict)  # recipient key -> text's hash
-    voided: frozenset[str] = frozenset()  # ticked in the sheet for a text since changed
-    ticked: frozenset[str] = frozenset()  # "key hash" ticked in the preview's file
+    voided: frozenset[str] = frozenset()  # ticked in the sheet before its text was previewed
+    ticked: frozenset[str] = frozenset()  # "key hash" (or "recipient:NAME") ticked in the preview
+    file: str = ""  # the preview the reviewer ticks
 
     def why_waiting(self, plan: SendPlan, sheet_tick: bool) -> str | None:
         """Why `plan` may not go yet; None when it is approved."""
         key, digest = plan.recipient.key, message_hash(plan)
-        if f"{key} {digest}" in self.ticked and self.previewed.get(key) == digest:
+        in_preview = {f"{key} {digest}", f"recipient:{plan.recipient}"} & self.ticked
+        if in_preview and self.previewed.get(key) == digest:
             return None
         if not sheet_tick:
             return AWAITING
@@ -141,16 +145,16 @@ def next_record(
     before: PreviewRecord, shown: Iterable[tuple[SendPlan, bool]], file: Path
 ) -> PreviewRecord:
     """The record of a new preview showing `shown` (each plan, and whether the sheet ticks it):
-    a sheet tick given for a text that this preview shows changed no longer counts."""
+    a sheet tick there when a text is shown for the first time was not given for that text."""
     rows: dict[str, str] = {}
     voided = set(before.voided)
     for plan, ticked in shown:
         key, digest = plan.recipient.key, message_hash(plan)
         rows[key] = digest
-        if ticked and key in before.rows and before.rows[key] != digest:
-            voided.add(key)
+        if ticked and before.rows.get(key) != digest:
+            voided.add(key)  # ticked ahead of this text
         elif not ticked:
-            voided.discard(key)  # cleared: the next tick is a new one
+            voided.discard(key)  # cleared: a tick after this preview is for its text
     return PreviewRecord(str(file), rows, frozenset(voided & set(rows)))
 
 
@@ -168,12 +172,13 @@ def read_approvals(
             "tick the rows a reviewer approves"
         )
     record = read_record(record_path)
-    ticked = _ticks(Path(record.file)) if record.file else frozenset()
-    return Approvals(found, record.rows, record.voided, ticked)
+    ticked = ticks(Path(record.file)) if record.file else frozenset()
+    return Approvals(found, record.rows, record.voided, ticked, record.file)
 
 
-def _ticks(path: Path) -> frozenset[str]:
-    """The rows ticked in a preview's `approved` column, by their approval key."""
+def ticks(path: Path) -> frozenset[str]:
+    """The rows ticked in a preview's `approved` column: by their approval key, or, where the
+    reviewer deleted that column, by the recipient (the record says what text they saw)."""
     from .sheet import read_table  # here: the sheet package is only needed with approvals
 
     if not path.exists():
@@ -185,8 +190,14 @@ def _ticks(path: Path) -> frozenset[str]:
             f"{path}: the preview's approvals cannot be read ({err}); close it in the "
             "spreadsheet program, or run campaign-runner preview again"
         ) from None
-    try:
-        tick, key = table.headers.index(APPROVED), table.headers.index(APPROVAL_KEY)
-    except ValueError:
-        return frozenset()  # its columns were removed: no approval in it stands
-    return frozenset(row.cells[key] for row in table.rows if is_yes(row.cells[tick]))
+    headers = list(table.headers)
+    if APPROVED not in headers:
+        return frozenset()  # its column was removed: no approval in it stands
+    tick = headers.index(APPROVED)
+    if APPROVAL_KEY in headers:
+        key = headers.index(APPROVAL_KEY)
+        return frozenset(row.cells[key] for row in table.rows if is_yes(row.cells[tick]))
+    if "recipient" not in headers:
+        return frozenset()
+    who = headers.index("recipient")
+    return frozenset(f"recipient:{row.cells[who]}" for row in table.rows if is_yes(row.cells[tick]))

@@ -22,7 +22,7 @@ from .errors import ConfigError, ExitCode, RunnerError
 from .lock import held_by
 from .prepare import Prepared, look, outlook, prepare
 from .report import dry_run, status_text, summary, write_rows
-from .report.preview import make_preview
+from .report.preview import check_output, make_preview
 from .report.progress import progress_for
 from .session import run_campaign
 from .settings import KEY_VAR, Places, RunOptions, places, resolve_target
@@ -313,10 +313,7 @@ def _preview(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> i
     seen = look(prepared, where, trust_sheet=True)  # it sends nothing: show the sheet as it is
     sheet = campaign.sheet
     output = args.output or sheet.with_name(f"{sheet.stem}.preview.xlsx")
-    if output.suffix.lower() not in (".xlsx", ".csv"):
-        raise ConfigError(f"--output: {output.name} must end in .xlsx or .csv")
-    if output.resolve() in (sheet.resolve(), campaign.target.resolve()):
-        raise ConfigError(f"--output: {output.name} is the campaign's sheet; name another file")
+    check_output(output, campaign, where)
     states, queue = seen.start.states, seen.start.queue
     print(make_preview(prepared, states, queue, output, where.preview_record), file=out)
     return ExitCode.OK

@@ -15,7 +15,7 @@ from ..prepare import Prepared
 from ..projection import Projection
 from ..rows import Row
 from ..status import Status, StatusCells
-from .words import FIRST_ROWS, grouped, n, projection_line, screen_lines
+from .words import FIRST_ROWS, awaiting_line, grouped, n, projection_line, screen_lines
 
 SAMPLES = 2  # rendered messages shown for each way of sending
 
@@ -40,6 +40,7 @@ def dry_run(
         f"Would send {n(len(queue))}" + (f": {ways}." if ways else "."),
     ]
     lines += _by_account(prepared.campaign, queue)
+    lines += awaiting_line(states, prepared.approvals.file)
     if queue:
         lines.append(projection_line(projection))
     already = Counter(s.status for s in states.values() if s.status in _DONE_BEFORE)

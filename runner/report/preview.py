@@ -13,15 +13,22 @@ from pathlib import Path
 from ..approval import (
     APPROVAL_KEY,
     APPROVED,
+    AWAITING,
+    Approvals,
+    PreviewRecord,
     is_yes,
     message_hash,
     next_record,
     read_record,
+    ticks,
     write_record,
 )
-from ..errors import ConfigError
+from ..campaign import Campaign, MessageType
+from ..errors import ConfigError, SheetError
 from ..plans import SendPlan
 from ..prepare import Prepared
+from ..settings import Places
+from ..sheet.atomic import open_elsewhere
 from ..status import Status, StatusCells
 
 HEADERS = (
@@ -42,11 +49,17 @@ WIDTHS = (6, 28, 10, 30, 30, 26, 16, 12, 30, 70, 10, 40)
 
 
 def preview_rows(
-    prepared: Prepared, states: dict[int, StatusCells], queue: Sequence[SendPlan]
-) -> Iterator[tuple[str, ...]]:
-    """Each row of the sheet as the preview shows it."""
+    prepared: Prepared,
+    states: dict[int, StatusCells],
+    queue: Sequence[SendPlan],
+    approvals: Approvals | None = None,
+    carried: frozenset[str] = frozenset(),
+) -> Iterator[tuple[object, ...]]:
+    """Each row of the sheet as the preview shows it; with `approvals` (as this preview will
+    record them), whether each row is approved, and the ticks `carried` over from the last."""
     plans = {plan.row: plan for plan in queue}
     rotate = prepared.campaign.rotate_accounts
+    column = approvals.column if approvals is not None else None
     for row_plan in prepared.plans:
         number, row = row_plan.row.number, row_plan.row
         cells = states.get(number, StatusCells())
@@ -54,29 +67,31 @@ def preview_rows(
         status = str(cells.status or "")
         if plan is None:
             why = f"{status}: {cells.detail}" if cells.detail else status
-            yield (str(number), str(row.recipient or ""), status, why, *[""] * 8)
+            yield (number, str(row.recipient or ""), status, why, *[""] * 8)
             continue
         account = plan.account or (" or ".join(rotate) if rotate else "(default)")
+        approval_key = f"{plan.recipient.key} {message_hash(plan)}"
         approval = ""
-        if prepared.approvals.column is not None:
-            approval = "approved" if number in plans else cells.detail
+        if approvals is not None:
+            tick = is_yes(row.values.get(column or ""))
+            approval = approvals.why_waiting(plan, tick) or "approved"
         yield (
-            str(number),
+            number,
             str(row.recipient or ""),
             status,
             "ok",
             approval,
             plan.endpoint.label,
             account,
-            str(plan.message_type or ""),
+            str(plan.message_type or MessageType.NORMAL),
             plan.subject or "",
             plan.message,
-            "",
-            f"{plan.recipient.key} {message_hash(plan)}",
+            "yes" if approval_key in carried else "",
+            approval_key,
         )
 
 
-def write_preview(path: Path, rows: Iterator[tuple[str, ...]]) -> int:
+def write_preview(path: Path, rows: Iterator[tuple[object, ...]]) -> int:
     """Write the rows to `path` (.xlsx or .csv); how many."""
     try:
         if path.suffix.lower() == ".csv":
@@ -89,18 +104,26 @@ def write_preview(path: Path, rows: Iterator[tuple[str, ...]]) -> int:
         ) from None
 
 
-def _csv(path: Path, rows: Iterator[tuple[str, ...]]) -> int:
+def _csv(path: Path, rows: Iterator[tuple[object, ...]]) -> int:
     count = 0
     with path.open("w", encoding="utf-8-sig", newline="") as handle:  # BOM: Excel reads UTF-8
         writer = csv.writer(handle)
         writer.writerow(HEADERS)
         for row in rows:
-            writer.writerow(row)
+            writer.writerow([_as_text(value) for value in row])
             count += 1
     return count
 
 
-def _xlsx(path: Path, rows: Iterator[tuple[str, ...]]) -> int:
+def _as_text(value: object) -> str:
+    """A CSV cell a spreadsheet shows as the text it is: one that would start a formula gets a
+    leading apostrophe (what a spreadsheet shows for typed text), so the reviewer reads the
+    message, not what a formula made of it."""
+    text = str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _xlsx(path: Path, rows: Iterator[tuple[object, ...]]) -> int:
     from openpyxl import Workbook  # here: only a preview to .xlsx needs it
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
@@ -124,7 +147,8 @@ def _xlsx(path: Path, rows: Iterator[tuple[str, ...]]) -> int:
         for value in row:
             cell = WriteOnlyCell(sheet, value=value)
             cell.alignment = wrap
-            cell.data_type = "s"  # text as written: a message starting "=" is not a formula
+            if isinstance(value, str):
+                cell.data_type = "s"  # text as written: a message starting "=" is not a formula
             out.append(cell)
         sheet.append(out)
         count += 1
@@ -140,27 +164,44 @@ def make_preview(
     output: Path,
     record: Path,
 ) -> str:
-    """Write the preview to `output` and, with `approval_column`, record what it showed;
-    what to tell the user."""
-    rows = list(preview_rows(prepared, states, queue))
+    """Write the preview to `output` and, with `approval_column`, record what it showed (the
+    last preview's ticks carried over to rows whose text did not change); what to tell the
+    user."""
+    column = prepared.approvals.column
+    approvals, carried, recorded = None, frozenset[str](), None
+    if column is not None:
+        before = read_record(record)
+        shown = _shown(prepared, states, queue)
+        carried = _carried(before, shown)
+        recorded = next_record(before, shown, output)
+        approvals = Approvals(column, recorded.rows, recorded.voided, carried, str(output))
+    rows = list(preview_rows(prepared, states, queue, approvals, carried))
     count = write_preview(output, iter(rows))
     sending = sum(1 for row in rows if row[3] == "ok")
     lines = [f"Preview of {count:,} rows ({sending:,} ok to send) written to {output}."]
-    column = prepared.approvals.column
-    if column is not None:
-        shown = _shown(prepared, states, queue)
-        recorded = next_record(read_record(record), shown, output)
-        write_record(record, recorded)
-        ticked = sum(
-            1 for plan, tick in shown if tick and plan.recipient.key not in recorded.voided
-        )
-        waiting = len(shown) - ticked
+    if recorded is not None:
+        write_record(record, recorded)  # once the file it describes is written
+        approved = sum(1 for row in rows if row[4] == "approved")
+        waiting = sum(1 for row in rows if str(row[4]).startswith(AWAITING))
+        kept = f" ({len(carried):,} ticked in the last preview, carried over)" if carried else ""
         lines.append(
-            f"{ticked:,} ticked in the sheet are approved as shown; {waiting:,} await approval: "
-            f"tick them (yes, x, ✓) in its '{APPROVED}' column or in the sheet's '{column}' "
-            "column. A tick approves the text this preview shows."
+            f"{approved:,} approved{kept}; {waiting:,} await approval: tick them (yes, x, ✓) "
+            f"in its '{APPROVED}' column, or in the sheet's '{column}' column from now on. "
+            "A tick approves the text this preview shows."
         )
     return "\n".join(lines)
+
+
+def _carried(before: PreviewRecord, shown: list[tuple[SendPlan, bool]]) -> frozenset[str]:
+    """The last preview's ticks for texts that did not change since."""
+    old = ticks(Path(before.file)) if before.file else frozenset()
+    carried = set()
+    for plan, _ in shown:
+        key, digest = plan.recipient.key, message_hash(plan)
+        by_recipient = f"recipient:{plan.recipient}" in old and before.rows.get(key) == digest
+        if f"{key} {digest}" in old or by_recipient:
+            carried.add(f"{key} {digest}")
+    return frozenset(carried)
 
 
 def _shown(
@@ -177,3 +218,37 @@ def _shown(
         if plan is not None:
             shown.append((plan, is_yes(row_plan.row.values.get(column or ""))))
     return shown
+
+
+def check_output(output: Path, campaign: Campaign, where: Places) -> None:
+    """Never over the campaign's own files or a file of the user's, nor under a program that
+    has the preview open (the reviewer's ticks would be lost)."""
+    if output.suffix.lower() not in (".xlsx", ".csv"):
+        raise ConfigError(f"--output: {output.name} must end in .xlsx or .csv")
+    if not output.parent.is_dir():
+        raise ConfigError(f"--output: the folder {output.parent} does not exist")
+    for own in (campaign.sheet, where.target, where.sibling, campaign.path):
+        if output.resolve() == own.resolve():
+            raise ConfigError(
+                f"--output: {output.name} is the campaign's {own.name}; the preview needs a "
+                "file of its own"
+            )
+    program = open_elsewhere(output)
+    if program is not None:
+        raise ConfigError(
+            f"{output}: the preview is open in {program}; save your ticks, close it, and run "
+            "preview again (its ticks are carried over)"
+        )
+    if output.exists() and not _is_preview(output):
+        raise ConfigError(
+            f"--output: {output} exists and is not a preview; name another file (or delete it)"
+        )
+
+
+def _is_preview(path: Path) -> bool:
+    from ..sheet import read_table
+
+    try:
+        return read_table(path).headers[: len(HEADERS) - 2] == HEADERS[: len(HEADERS) - 2]
+    except (SheetError, OSError):
+        return False

@@ -15,6 +15,7 @@ from ..quota import Pool
 from ..status import Status, StatusCells
 from .words import (
     ORDER,
+    awaiting_line,
     grouped,
     local_and_utc,
     n,
@@ -54,6 +55,7 @@ def status_text(
     if skipped:
         lines += ["Why rows are skipped:", *skipped]
     lines += screen_lines(prepared.plans, states, prepared.screens)
+    lines += awaiting_line(states, prepared.approvals.file)
     # Each account's day says what the API last said of its quotas; the others are listed apart
     # (another API's, say the sandbox's, or an account with nothing left to send).
     shown = {pool.key for day in accounts for pool in day.quotas}

@@ -9,7 +9,7 @@ from ..outcomes import RunReport, StopReason
 from ..prepare import Prepared
 from ..quota import QUOTA_USED_UP
 from ..status import Status
-from .words import counts_line, local_and_utc, pool_name, projection_line, until
+from .words import awaiting_line, counts_line, local_and_utc, pool_name, projection_line, until
 
 
 def summary(report: RunReport, prepared: Prepared, resume: str, now: datetime) -> str:
@@ -35,7 +35,7 @@ def summary(report: RunReport, prepared: Prepared, resume: str, now: datetime) -
         lines.append(f"Statuses written to {report.written.path}.")
         if report.written.note:
             lines.append(report.written.note)
-    lines += _how_it_stopped(report, resume, now)
+    lines += _how_it_stopped(report, resume, now, prepared.approvals.file)
     unknown = report.counts()[Status.UNKNOWN]
     if unknown:
         lines.append(
@@ -67,13 +67,9 @@ def _recovered_and_adopted(report: RunReport) -> list[str]:
     return lines
 
 
-def _how_it_stopped(report: RunReport, resume: str, now: datetime) -> list[str]:
+def _how_it_stopped(report: RunReport, resume: str, now: datetime, preview_file: str) -> list[str]:
     lines = []
-    if report.awaiting:
-        lines.append(
-            f"{report.awaiting} row(s) await approval: read them in campaign-runner preview, "
-            "then tick them (see status_detail)."
-        )
+    lines += awaiting_line(report.states, preview_file)
     if report.hidden:
         lines.append(
             f"{report.hidden} row(s) hidden in the sheet were not sent (show them, or set "

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
+from ..approval import AWAITING
 from ..clock import iso
 from ..plans import PoolKey, RowPlan
 from ..projection import Projection
@@ -123,3 +124,18 @@ def screen_lines(
             f"({by}); skip_contacted = true skips them."
         )
     return lines + [f"Note: {note}." for note in screens.contacted.notes]
+
+
+def awaiting_line(states: Mapping[int, StatusCells], preview_file: str) -> list[str]:
+    """How many rows wait for a reviewer's tick, and where to give it."""
+    waiting = sum(
+        1
+        for cells in states.values()
+        if cells.status is Status.PENDING and cells.detail.startswith(AWAITING)
+    )
+    if not waiting:
+        return []
+    where = (
+        f"the preview ({preview_file})" if preview_file else "a preview (campaign-runner preview)"
+    )
+    return [f"{n(waiting)} row(s) await approval: read them in {where}, then tick them."]

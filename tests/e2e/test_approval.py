@@ -103,17 +103,45 @@ def test_a_tick_without_a_preview_does_not_send(tmp_path, api):
     assert status_of(files)[0][1].startswith("awaiting approval: no preview has shown")
 
 
+def tick_in_sheet(files, ticks: list[str]) -> None:
+    """The reviewer ticks rows in the sheet's approval column (the last column of these)."""
+    lines = files.sheet.read_text(encoding="utf-8").splitlines()
+    out = [lines[0]]
+    for line, tick in zip(lines[1:], ticks, strict=True):
+        cells = line.split(",")
+        cells[3] = tick
+        out.append(",".join(cells))
+    files.sheet.write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
 def test_ticked_in_the_sheet_after_a_preview_sends_only_those(tmp_path, api):
-    files = approval_campaign(tmp_path, ["yes", "", "x"])
+    files = approval_campaign(tmp_path, ["", "", ""])
     assert preview(api, files) == 0
+    tick_in_sheet(files, ["yes", "", "x"])
     assert api.run(files) == 0
     assert api.delivered_to() == ["person-0", "person-2"]
     assert status_of(files)[1] == ("pending", "awaiting approval")
 
 
-def test_a_message_changed_since_the_preview_waits_for_a_new_look(tmp_path, api):
-    files = approval_campaign(tmp_path, ["yes", "yes"])
+def test_a_tick_given_before_the_preview_does_not_approve_what_it_shows(tmp_path, api, capsys):
+    """Ticked ahead, before anyone read the text: the preview does not make it an approval."""
+    files = approval_campaign(tmp_path, ["yes", "x"])
     assert preview(api, files) == 0
+    assert "0 approved; 2 await approval" in capsys.readouterr().out
+    assert api.run(files) == 0
+    assert api.sim.received == []
+    assert (
+        "the sheet's tick was there before the preview showed this text" in status_of(files)[0][1]
+    )
+    tick_in_preview(tmp_path / "leads.preview.xlsx", {"person-1"})
+    assert api.run(files) == 0
+    assert api.delivered_to() == ["person-1"]
+
+
+def test_a_message_changed_since_the_preview_waits_for_a_new_look(tmp_path, api):
+    files = approval_campaign(tmp_path, ["", ""])
+    assert preview(api, files) == 0
+    tick_in_sheet(files, ["yes", "yes"])
     (tmp_path / "message.txt.j2").write_text("Hello {{ first_name }}!", encoding="utf-8")
     assert api.run(files) == 0
     assert api.sim.received == []
@@ -122,12 +150,61 @@ def test_a_message_changed_since_the_preview_waits_for_a_new_look(tmp_path, api)
     assert preview(api, files) == 0
     assert api.run(files) == 0
     assert api.sim.received == []
-    assert "tick it in the new preview" in status_of(files)[0][1]
+    assert "tick it in the preview's approved column" in status_of(files)[0][1]
     # Ticked in the new preview: the new text is approved, and goes.
     tick_in_preview(tmp_path / "leads.preview.xlsx", {"person-1"})
     assert api.run(files) == 0
     assert api.delivered_to() == ["person-1"]
     assert api.sim.delivered()[0].payload["message"] == "Hello P1!"
+
+
+def test_a_new_preview_keeps_the_ticks_of_the_last_for_unchanged_texts(tmp_path, api, capsys):
+    files = approval_campaign(tmp_path, ["", "", ""])
+    assert preview(api, files) == 0
+    tick_in_preview(tmp_path / "leads.preview.xlsx", {"person-0", "person-1"})
+    files.sheet.write_text(
+        files.sheet.read_text().replace("P1,Acme", "P1,Globex"), encoding="utf-8"
+    )
+    capsys.readouterr()
+    assert preview(api, files) == 0
+    assert "1 approved (1 ticked in the last preview, carried over)" in capsys.readouterr().out
+    assert api.run(files) == 0
+    assert api.delivered_to() == ["person-0"]  # person-1's text changed: a new tick is needed
+
+
+def test_ticks_still_count_when_the_reviewer_deletes_the_key_column(tmp_path, api):
+    files = approval_campaign(tmp_path, ["", ""])
+    assert preview(api, files) == 0
+    path = tmp_path / "leads.preview.xlsx"
+    tick_in_preview(path, {"person-1"})
+    book = load_workbook(path)
+    book.active.delete_cols(12)  # approval_key
+    book.save(path)
+    assert api.run(files) == 0
+    assert api.delivered_to() == ["person-1"]
+
+
+def test_a_csv_preview_shows_a_message_that_looks_like_a_formula_as_text(tmp_path, api):
+    files = make_campaign(
+        tmp_path, rows([""]), headers=HEADERS, message='=HYPERLINK("http://x","y") {{ first_name }}'
+    )
+    out = tmp_path / "review.csv"
+    assert preview(api, files, "--output", str(out)) == 0
+    assert '\'=HYPERLINK(""http://x"",""y"") P0' in out.read_text(encoding="utf-8-sig")
+
+
+@pytest.mark.parametrize("name", ["leads.csv", "campaign.toml", "mine.xlsx", "nowhere/p.xlsx"])
+def test_the_preview_is_never_written_over_a_file_of_the_users(tmp_path, api, capsys, name):
+    files = make_campaign(tmp_path, rows([""]), headers=HEADERS)
+    from openpyxl import Workbook
+
+    Workbook().save(tmp_path / "mine.xlsx")
+    target = tmp_path / name
+    before = target.read_bytes() if target.exists() else None
+    assert preview(api, files, "--output", str(target)) == 2
+    err = capsys.readouterr().err
+    assert "--output" in err and "Traceback" not in err
+    assert (target.read_bytes() if target.exists() else None) == before
 
 
 def test_an_edited_cell_after_the_tick_in_the_preview_waits_too(tmp_path, api):
