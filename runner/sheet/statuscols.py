@@ -1,7 +1,9 @@
 """The runner's status columns, and the guards that keep its writing to them.
 
 Where the columns are in a header (an existing column of that name, else the next free one on the
-right), what goes into them (text that never runs as a formula), and the two guards:
+right), what goes into them (text that never runs as a formula; in `message_sent`, which the
+campaign's write_message adds, the text that went out, cut with a note where a workbook's cell
+cannot hold it), and the two guards:
 
 - on reading, a column of the user's own named like one of them (a "Status" holding a pipeline
   stage) is refused, so it is never overwritten;
