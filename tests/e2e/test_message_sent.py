@@ -3,6 +3,7 @@ Excel, written from the journal and left alone once the campaign stops asking fo
 
 from __future__ import annotations
 
+import shutil
 import signal
 import time
 
@@ -10,8 +11,18 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.table import Table as ExcelTable
 
+from runner.pacing import Pacing
+from runner.sandbox import Sandbox, transport
 from runner.sheet import fold_header, read_table
-from tests.support.campaign import HEADERS, Api, CampaignFiles, make_campaign
+from tests.support.campaign import (
+    API_KEY,
+    HEADERS,
+    Api,
+    CampaignFiles,
+    make_campaign,
+    people,
+    run_in_process,
+)
 from tests.support.faults import Fault, FaultKind
 from tests.support.process import start, wait_for_requests
 
@@ -228,6 +239,27 @@ def test_a_message_longer_than_a_cell_is_kept_whole_in_csv_and_cut_saying_so_in_
         assert text == sent[: 32767 - len(note)] + note
     assert api.run(files) == 0  # read back and written again the same
     assert texts(files)["Ann"] == text
+
+
+def test_its_own_texts_written_at_a_checkpoint_are_not_taken_for_the_users_edit(tmp_path, clock):
+    rows = [[*row, ""] for row in people(4)]  # the column is there, empty, when the run reads it
+    files = make_campaign(tmp_path, rows, headers=[*HEADERS, "message_sent"], extra=ON)
+    sim = Sandbox(API_KEY, clock)
+    report = run_in_process(files, clock, transport(sim), pacing=Pacing(40, 40))
+    assert report.sent == 4
+    assert report.rereads == 0  # the texts the checkpoint wrote are the runner's own
+    assert texts(files) == {f"Person{i}": f"Hi Person{i}, greetings from Acme." for i in range(4)}
+
+
+@pytest.mark.parametrize("sheet", SHEETS)
+def test_a_sent_the_journal_takes_from_the_sheet_keeps_its_text(tmp_path, api, sheet):
+    files = make_campaign(tmp_path, ROWS[1:2], extra=ON, sheet_name=sheet)
+    assert api.run(files) == 0
+    written = texts(files)
+    shutil.rmtree(files.state)  # the journal is lost: only the sheet knows the text now
+    assert api.run(files, "--trust-sheet") == 0
+    assert texts(files) == written == {"Ann": "Hi Ann, greetings from Acme."}
+    assert len(api.sim.received) == 1
 
 
 def test_templates_do_not_see_the_column(tmp_path, api):
