@@ -62,6 +62,7 @@ class Campaign:
     do_not_contact: Path | None = None  # people never to message, whatever the campaign
     skip_contacted: bool = False  # skip people other campaigns in the state folder messaged
     approval_column: str | None = None  # rows go only once ticked here for the previewed text
+    write_message: bool = False  # a message_sent column: the exact text that went out (audit)
 
     def pacing_for(self, account: str) -> Pacing:
         return self.accounts.get(account, self.pacing)
@@ -92,6 +93,7 @@ _TOP: dict[str, tuple[tuple[type, ...], str, bool]] = {
     "do_not_contact": ((str,), "a string (a path)", False),
     "skip_contacted": ((bool,), "true or false", False),
     "approval_column": ((str,), "a string (a column name)", False),
+    "write_message": ((bool,), "true or false", False),
 }
 _NUMBER = ((int, float), "a number", False)
 _API: dict[str, tuple[tuple[type, ...], str, bool]] = {
@@ -172,6 +174,7 @@ def load_campaign(path: Path) -> Campaign:
         ),
         skip_contacted=data.get("skip_contacted", False),
         approval_column=(data.get("approval_column") or "").strip() or None,
+        write_message=data.get("write_message", False),
     )
 
 

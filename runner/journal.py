@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from .errors import ConfigError, JournalError
 from .plans import Endpoint, PoolKey, SendPlan
 from .quota import Pool, parse_time
 from .rows import Recipient
-from .status import Status, StatusCells
+from .status import Status, StatusCells, message_text
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sends (
@@ -84,6 +84,7 @@ class Entry:
     account: str | None = None
     sent_at: str | None = None
     strikes: int = 0
+    text: str | None = field(default="", kw_only=True)  # message_sent's text; None: not kept
 
     @property
     def idents(self) -> tuple[str, ...]:
@@ -193,11 +194,11 @@ class Journal:
 
     def entries(self) -> list[Entry]:
         rows = self._sql(
-            "SELECT key, status, detail, public_id, urn, row, endpoint, account, sent_at, strikes "
-            "FROM sends"
+            "SELECT message, subject, key, status, detail, public_id, urn, row, endpoint, account, "
+            "sent_at, strikes FROM sends"
         )
         return [
-            Entry(r[0], Status(r[1]), r[2], Recipient(r[3], r[4]), r[5], r[6], r[7], r[8], r[9])
+            Entry(r[2], Status(r[3]), r[4], Recipient(*r[5:7]), *r[7:], text=message_text(*r[:2]))
             for r in rows
         ]
 

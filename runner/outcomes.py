@@ -77,13 +77,14 @@ class RunReport:
 
 def outcome_cells(plan: SendPlan, result: SendResult, now: datetime) -> StatusCells:
     """What a row shows after an answer (a fatal answer is not about the row)."""
+    text = plan.sent_text  # what went out, or may have
     if result.outcome is Outcome.SENT:
         urn = result.recipient_urn or plan.recipient.urn or ""
-        return StatusCells(Status.SENT, "", iso(now), urn)
+        return StatusCells(Status.SENT, "", iso(now), urn, message=text)
     if result.outcome is Outcome.FAILED:
         return StatusCells(Status.FAILED, result.detail)
     if result.outcome is Outcome.UNKNOWN:
-        return StatusCells(Status.UNKNOWN, result.detail + RESEND_HINT)
+        return StatusCells(Status.UNKNOWN, result.detail + RESEND_HINT, message=text)
     # RATE_LIMITED or RETRY_LATER: certainly not sent, the row waits
     return StatusCells(Status.PENDING, result.detail)
 

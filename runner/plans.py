@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from .campaign import Campaign, MessageType
 from .rows import Recipient, Row
-from .status import Status
+from .status import Status, message_text
 from .templates import RowProblem, Templates
 
 
@@ -59,6 +59,11 @@ class SendPlan:
     def pool(self) -> PoolKey:
         """The quota this send spends."""
         return PoolKey(self.account, self.endpoint)
+
+    @property
+    def sent_text(self) -> str:
+        """The message as the sheet's `message_sent` shows it, its subject above it."""
+        return message_text(self.message, self.subject)
 
     def payload(self) -> dict[str, Any]:
         if self.endpoint is Endpoint.SEND_GROUP:

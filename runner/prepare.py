@@ -100,6 +100,7 @@ def read_sheet(campaign: Campaign) -> tuple[Table, SheetLayout]:
     worksheet than the one read (or named), the error names it and the line that reads it."""
     try:
         table = read_table(campaign.sheet, campaign.sheet_name, campaign.header_row)
+        table = replace(table, message_column=campaign.write_message)  # what the writers add
         layout = read_layout(table)
         return replace(table, anchor=layout.columns.first_recipient), layout
     except LeadsElsewhere as error:

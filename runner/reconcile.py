@@ -185,17 +185,19 @@ def adopted_from_sheet(
                 replace(row.recipient, urn=previous.urn or row.recipient.urn),
                 row=row.number,
                 sent_at=previous.sent_at or None,
+                text=None,  # only the sheet's message_sent knows it: kept as it is
             )
         )
     return adopted
 
 
 def entry_cells(entry: Entry) -> StatusCells:
-    """The status cells that show a journal entry."""
+    """The status cells that show a journal entry (with the text that went out, or may have)."""
     if entry.status is Status.SENT:
-        return StatusCells(
-            entry.status, entry.detail, entry.sent_at or "", entry.recipient.urn or ""
-        )
+        sent_at, urn = entry.sent_at or "", entry.recipient.urn or ""
+        return StatusCells(entry.status, entry.detail, sent_at, urn, message=entry.text)
+    if entry.status is Status.UNKNOWN:
+        return StatusCells(entry.status, entry.detail, message=entry.text)
     return StatusCells(entry.status, entry.detail)
 
 

@@ -14,13 +14,14 @@ from .columns import RECIPIENT_ALIASES, Columns, find_columns
 from .errors import LeadsElsewhere, SheetError
 from .profiles import Kind, Profile, nfc, read_profile
 from .sheet import (
+    RUNNER_KEYS,
     STATUS_COLUMNS,
-    STATUS_KEYS,
     SheetRow,
     Table,
     check_status_columns,
     existing_status_columns,
     fold_header,
+    runner_columns,
 )
 from .status import StatusCells
 
@@ -133,14 +134,15 @@ def read_layout(table: Table) -> SheetLayout:
             f"recipientProfileUrn (found: {', '.join(repr(h) for h in headers if h)})",
             table.sheet_name,
         )
-    for key, name in zip(STATUS_KEYS, STATUS_COLUMNS, strict=True):
-        hits = [i for i, f in enumerate(folded) if f == key]
+    for name in runner_columns(table):
+        hits = [i for i, f in enumerate(folded) if f == fold_header(name)]
         if len(hits) > 1:
             raise SheetError(
                 f"{where}: columns {_letters(hits)} are both named {name!r}; the runner writes "
                 "its statuses into one of them: rename or delete the other"
             )
-    data_indices = tuple(i for i, f in enumerate(folded) if headers[i] and f not in STATUS_KEYS)
+    # The runner's columns are never data: message_sent neither, even where no longer written.
+    data_indices = tuple(i for i, f in enumerate(folded) if headers[i] and f not in RUNNER_KEYS)
     status_indices = existing_status_columns(table.headers)
     check_status_columns(table, status_indices)
     return SheetLayout(

@@ -371,7 +371,7 @@ class Run:
                 self.journal.finish(key, StatusCells(Status.PENDING), now)
                 continue
             detail = f"{why}; it may or may not have been delivered" + RESEND_HINT
-            cells = StatusCells(Status.UNKNOWN, detail)
+            cells = StatusCells(Status.UNKNOWN, detail, message=plan.sent_text)
             self.journal.finish(key, cells, now)
             if key in self.row_of:  # where the sheet has them now
                 self.states[self.row_of[key]] = cells

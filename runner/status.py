@@ -1,4 +1,4 @@
-"""What can happen to a row, and the four cells that say so in the sheet."""
+"""What can happen to a row, and the cells that say so in the sheet."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import overload
 
 
 class Status(StrEnum):
@@ -40,6 +41,10 @@ class StatusCells:
     `status` is None where the sheet's cell is empty (a row never run, or cleared by the user).
     `owner` lets a block that a sort moved beside someone else be recognised as not theirs, and
     the check one that a sort tore apart (the status moved, `status_for` did not): `torn`.
+
+    `message` is what `message_sent` shows (with the campaign's `write_message`): the text that
+    went out, or may have (sent, unknown; see `message_text`), else "". None where the journal
+    does not hold the text (an outcome taken from the sheet): the cell is kept as it is.
     """
 
     status: Status | None = None
@@ -48,6 +53,7 @@ class StatusCells:
     urn: str = ""
     owner: str = ""
     torn: bool = False  # as read: status_for's check does not match the cells beside it
+    message: str | None = ""
 
     @classmethod
     def read(cls, status: str, detail: str, sent_at: str, urn: str, owner: str) -> StatusCells:
@@ -70,6 +76,19 @@ class StatusCells:
         return self.status in ATTEMPTED
 
     def texts(self) -> tuple[str, str, str, str, str]:
-        """The cells' text, in column order."""
+        """The status cells' text, in column order (`message` aside)."""
         owner = f"{self.owner} #{self.check(self.owner)}" if self.owner else ""
         return (str(self.status or ""), self.detail, self.sent_at, self.urn, owner)
+
+
+@overload
+def message_text(message: str, subject: str | None) -> str: ...
+@overload
+def message_text(message: None, subject: str | None) -> None: ...
+def message_text(message: str | None, subject: str | None) -> str | None:
+    """A message as `message_sent` shows it: the body, below "Subject: ..." and a blank line
+    where a subject went out with it (an InMail's, or a normal message's). None without a body
+    (the journal does not hold it)."""
+    if message is None or not subject:
+        return message
+    return f"Subject: {subject}\n\n{message}"

@@ -2,7 +2,8 @@
 
 A sheet is a .csv or .xlsx file whose row 1 (or the campaign's `header_row`, below a title block)
 holds the column names. Reading gives a `Table` of text cells. Writing sets the status cells
-of the rows given and nothing else:
+of the rows given (and the text that went out, in `message_sent`, where the campaign asks for
+it) and nothing else:
 
 - it starts from the sheet as it is on disk at that moment, and refuses (SheetError) if any cell
   outside the status columns differs from what was read, so an edit made during a run is never
@@ -33,10 +34,20 @@ from .csvbook import write_book
 from .csvfile import read_csv
 from .csvwrite import write_csv
 from .grid import SheetRow, Stamp, Table, WriteReport, fold_header
-from .statuscols import STATUS_COLUMNS, STATUS_KEYS, check_status_columns, existing_status_columns
+from .statuscols import (
+    MESSAGE_COLUMN,
+    RUNNER_KEYS,
+    STATUS_COLUMNS,
+    STATUS_KEYS,
+    check_status_columns,
+    existing_status_columns,
+    runner_columns,
+)
 from .xlsx import read_xlsx, statuses_sibling, worksheet_titles, write_xlsx
 
 __all__ = [
+    "MESSAGE_COLUMN",
+    "RUNNER_KEYS",
     "STATUS_COLUMNS",
     "STATUS_KEYS",
     "SheetRow",
@@ -48,6 +59,7 @@ __all__ = [
     "existing_status_columns",
     "fold_header",
     "read_table",
+    "runner_columns",
     "statuses_sibling",
     "worksheet_titles",
     "write_csv_as_xlsx",
@@ -85,7 +97,8 @@ def check_writable(table: Table, statuses: Mapping[int, StatusCells]) -> None:
 
 
 def write_statuses(table: Table, statuses: Mapping[int, StatusCells], target: Path) -> WriteReport:
-    """Write (status, status_detail, sent_at, recipient_urn) for the given rows into `target`.
+    """Write the status cells (and, where `table.message_column`, message_sent) of the given
+    rows into `target`.
 
     `target` is the sheet itself or another file of the same kind; either way the result is the
     sheet as it is on disk now with these statuses set. Rows not in `statuses` keep their status

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -21,8 +21,8 @@ from openpyxl.utils import get_column_letter
 
 from ..status import StatusCells
 from .grid import Table, WriteReport
-from .look import STATUS_LOOK
-from .statuscols import STATUS_COLUMNS, neutralised, status_columns
+from .look import look_of
+from .statuscols import cell_texts, kept, neutralised, runner_columns, status_columns
 from .xlsxpatch import StatusBlock, patch_statuses
 from .xmlscan import cell_text
 
@@ -36,20 +36,21 @@ def write_book(table: Table, statuses: Mapping[int, StatusCells], target: Path) 
     set to them and the others' kept as the CSV has them."""
     if table.kind != "csv":
         raise ValueError("write_book makes a workbook of a CSV sheet")
-    columns = status_columns(table.headers)
+    wanted = runner_columns(table)
+    columns = status_columns(table.headers, wanted)
     values = {}
     for row in table.rows:
         if row.number in statuses:
-            texts: Sequence[str] = statuses[row.number].texts()
+            texts = cell_texts(statuses[row.number], table, book=True)
         else:
-            texts = [row.cells[c] if c < len(row.cells) else "" for c in columns]
-        values[row.number] = tuple(map(neutralised, texts))
+            texts = (None,) * len(columns)  # as the CSV has them
+        values[row.number] = tuple(map(neutralised, kept(texts, columns, row.cells)))
     names = tuple(
         table.headers[col] if col < len(table.headers) else name
-        for col, name in zip(columns, STATUS_COLUMNS, strict=True)
+        for col, name in zip(columns, wanted, strict=True)
     )
     every = frozenset(range(len(columns)))  # each header cell of them written, in their look
-    block = StatusBlock(table.header_row, columns, names, every, look=STATUS_LOOK)
+    block = StatusBlock(table.header_row, columns, names, every, look=look_of(wanted))
     title = _NOT_IN_TITLES.sub("_", table.path.stem)[:31].strip("'") or "Sheet1"
     with tempfile.TemporaryDirectory() as folder:
         cells = Path(folder) / "cells.xlsx"

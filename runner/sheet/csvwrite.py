@@ -18,7 +18,7 @@ from ..status import StatusCells
 from .atomic import atomic_write, same_file
 from .csvfile import CsvLayout, read_with_layout
 from .grid import Table, WriteReport
-from .statuscols import STATUS_COLUMNS, check_unchanged, neutralised, status_columns
+from .statuscols import cell_texts, check_unchanged, runner_columns, status_columns
 
 _DELIMITERS = frozenset(",;\t|")
 _QUOTE_IF = frozenset('"\r\n') | _DELIMITERS
@@ -41,16 +41,15 @@ def write_csv(
     current, layout = read_with_layout(table.path, table.header_row)
     cells_now = {row.number: row.cells for row in current.rows}
     check_unchanged(table, current.headers, lambda n: cells_now.get(n, ()))
-    columns = status_columns(current.headers)
+    names = runner_columns(table)
+    columns = status_columns(current.headers, names)
     width = max(len(current.headers), *(c + 1 for c in columns))
     spans = record_spans(layout.text, layout.delimiter)
     # Lines above the header (a title block) are no part of the table: how they are quoted
     # says nothing of how the table's cells are.
     header_at = table.header_row - 1
     quoting = quoting_of(layout.text, spans[header_at : header_at + _SAMPLE], layout.delimiter)
-    new_headers = {
-        c: h for c, h in zip(columns, STATUS_COLUMNS, strict=True) if c >= len(current.headers)
-    }
+    new_headers = {c: h for c, h in zip(columns, names, strict=True) if c >= len(current.headers)}
     parts = []
     for number, ((start, end, ending), record) in enumerate(
         zip(spans, layout.records, strict=True), start=1
@@ -59,7 +58,8 @@ def write_csv(
         if number == table.header_row and new_headers:
             raw = _with_cells(raw, record, new_headers, width, quoting, layout.delimiter)
         elif number in statuses and record:
-            values = dict(zip(columns, map(neutralised, statuses[number].texts()), strict=True))
+            texts = zip(columns, cell_texts(statuses[number], table), strict=True)
+            values = {column: text for column, text in texts if text is not None}  # None: kept
             raw = _with_cells(raw, record, values, width, quoting, layout.delimiter)
         parts.append(raw + ending)
     # Excel's "sep=;" line stays first: it is how Excel opens the file with its delimiter.

@@ -75,6 +75,8 @@ class Table:
     # A column of the leads (the recipient's), once the columns' meaning is known: only a Table
     # or filter holding it is widened over the status columns.
     anchor: int | None = None
+    # The campaign's write_message: the writers fill message_sent beside the status columns.
+    message_column: bool = False
 
 
 @dataclass(frozen=True)

@@ -41,13 +41,15 @@ SWATCHES: Mapping[str, Swatch] = {
     Status.SKIPPED: _GREY,
 }
 # Characters, as Excel measures a width: any status; most reasons; "2026-01-15T09:00:00Z"; the
-# start of a member URN, which no one reads whole; a public ID and its check.
+# start of a member URN, which no one reads whole; a public ID and its check; a message's
+# first line, enough to know it by (the cell holds all of it).
 _WIDTHS = {
     "status": 11,
     "status_detail": 40,
     "sent_at": 21,
     "recipient_urn": 30,
     "status_for": 28,
+    "message_sent": 50,
 }
 
 
@@ -60,7 +62,12 @@ class Look:
     widths: tuple[float, ...]
 
 
-STATUS_LOOK = Look(STATUS_COLUMNS.index("status"), tuple(_WIDTHS[n] for n in STATUS_COLUMNS))
+def look_of(names: tuple[str, ...]) -> Look:
+    """How the runner's columns `names` (see statuscols.runner_columns) look."""
+    return Look(names.index("status"), tuple(_WIDTHS[name] for name in names))
+
+
+STATUS_LOOK = look_of(STATUS_COLUMNS)
 
 
 class Styler:

@@ -1,7 +1,9 @@
 """The runner's status columns, and the guards that keep its writing to them.
 
 Where the columns are in a header (an existing column of that name, else the next free one on the
-right), what goes into them (text that never runs as a formula), and the two guards:
+right), what goes into them (text that never runs as a formula; in `message_sent`, which the
+campaign's write_message adds, the text that went out, cut with a note where a workbook's cell
+cannot hold it), and the two guards:
 
 - on reading, a column of the user's own named like one of them (a "Status" holding a pipeline
   stage) is refused, so it is never overwritten;
@@ -15,12 +17,21 @@ import re
 from collections.abc import Callable, Sequence
 
 from ..errors import SheetChanged, SheetError
-from ..status import Status
+from ..status import Status, StatusCells
 from .grid import Table, fold_header
+from .xmlscan import CELL_LIMIT
 
 STATUS_COLUMNS = ("status", "status_detail", "sent_at", "recipient_urn", "status_for")
 
 STATUS_KEYS = tuple(fold_header(name) for name in STATUS_COLUMNS)  # as headers match them
+# With the campaign's write_message, the text that went out (for audit), right of the others.
+# The runner's whether or not the campaign writes it now: one that stops leaves the texts there
+# as they are, and they are never a column of the data (templates do not see it).
+MESSAGE_COLUMN = "message_sent"
+RUNNER_KEYS = (*STATUS_KEYS, fold_header(MESSAGE_COLUMN))
+# Beside these statuses the runner writes the text that went out, or may have; beside the
+# others, nothing (and beside a status the user cleared, what the runner wrote may remain).
+_WITH_MESSAGE = frozenset({Status.SENT, Status.UNKNOWN, ""})
 # CSV injection: a spreadsheet runs a cell starting with one of these as a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A date and time as written (2026-01-15T09:00:00Z), or as a spreadsheet may have re-typed it
@@ -34,12 +45,21 @@ def existing_status_columns(headers: Sequence[str]) -> tuple[int | None, ...]:
     return tuple(folded.index(key) if key in folded else None for key in STATUS_KEYS)
 
 
-def status_columns(headers: Sequence[str]) -> tuple[int, ...]:
-    """0-based column of each status column: the existing one, else the next free on the right."""
+def runner_columns(table: Table) -> tuple[str, ...]:
+    """The columns the runner writes into `table`: the status columns, and message_sent where
+    the campaign asks for it."""
+    return (*STATUS_COLUMNS, MESSAGE_COLUMN) if table.message_column else STATUS_COLUMNS
+
+
+def status_columns(
+    headers: Sequence[str], names: Sequence[str] = STATUS_COLUMNS
+) -> tuple[int, ...]:
+    """0-based column of each of the runner's columns `names`: the existing one, else the next
+    free on the right."""
     folded = [fold_header(h) for h in headers]
     columns = []
     free = len(headers)
-    for key in STATUS_KEYS:
+    for key in (fold_header(name) for name in names):
         if key in folded:
             columns.append(folded.index(key))
         else:
@@ -52,10 +72,45 @@ def neutralised(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
+def cell_texts(cells: StatusCells, table: Table, *, book: bool = False) -> tuple[str | None, ...]:
+    """What goes into the runner's columns of `table` (see `runner_columns`) for `cells`: text
+    that never runs as a formula. message_sent's is None where its cell is to be kept as it is
+    (the journal does not hold the text); in a workbook (`book`) one longer than a cell holds is
+    cut, saying so."""
+    texts: list[str | None] = [neutralised(text) for text in cells.texts()]
+    if table.message_column:
+        message = None if cells.message is None else neutralised(cells.message)
+        texts.append(fitted(message) if book and message is not None else message)
+    return tuple(texts)
+
+
+def kept(texts: Sequence[str | None], columns: Sequence[int], cells: Sequence[str]) -> list[str]:
+    """`texts` of `columns`, each None the text the row's `cells` (as read) have there."""
+    return [
+        (cells[col] if col < len(cells) else "") if text is None else text
+        for text, col in zip(texts, columns, strict=True)
+    ]
+
+
+def fitted(text: str) -> str:
+    """`text` as a workbook's cell can hold it: a text too long for one (more than 32,767
+    characters, as Excel counts them) is cut, and says so rather than passing for the whole."""
+    size = len(text.encode("utf-16-le")) // 2 if len(text) > CELL_LIMIT // 2 else len(text)
+    if size <= CELL_LIMIT:
+        return text
+    note = f"\n[… cut: {size:,} characters in all, more than a cell holds; the journal has them]"
+    keep = 2 * (CELL_LIMIT - len(note))
+    return text.encode("utf-16-le")[:keep].decode("utf-16-le", "ignore") + note
+
+
 def check_status_columns(table: Table, indices: tuple[int | None, ...]) -> None:
     """Columns named like the runner's must hold what the runner writes; a column of the
-    user's own (a pipeline stage, a date of their own, notes) must not be overwritten."""
+    user's own (a pipeline stage, a date of their own, notes) must not be overwritten.
+    message_sent is looked at only where the campaign writes it."""
     status, detail, sent_at, urn, owner = indices
+    folded = [fold_header(h) for h in table.headers]
+    message = folded.index(RUNNER_KEYS[-1]) if RUNNER_KEYS[-1] in folded else None
+    message = message if table.message_column else None
     ours = {str(s) for s in Status if s is not Status.IN_FLIGHT} | {""}
     # Once the runner has written a status anywhere, the columns are its own; a row whose
     # status a user cleared (to have it sent again) may keep the old detail beside it.
@@ -78,15 +133,23 @@ def check_status_columns(table: Table, indices: tuple[int | None, ...]) -> None:
         ):
             foreign = sent_at
         elif not written:  # the runner writes the others only beside a status
-            others = (detail, sent_at, urn, owner)
+            others = (detail, sent_at, urn, owner, message)
             foreign = next((i for i in others if i is not None and cells[i]), None)
+        elif message is not None and value not in _WITH_MESSAGE and cells[message].strip():
+            foreign = message  # a text beside a row never sent: the runner did not put it there
         if foreign is not None:
             raise SheetError(
                 f"{table.path.name}: row {sheet_row.number}: the column "
-                f"{table.headers[foreign]!r} holds {cells[foreign].strip()!r}, which the runner "
-                f"did not write; it writes into columns named {', '.join(STATUS_COLUMNS)}, so "
-                "rename your column (e.g. 'stage' or 'notes') and run again"
+                f"{table.headers[foreign]!r} holds {_shown(cells[foreign])}, which the runner "
+                f"did not write; it writes into columns named {', '.join(runner_columns(table))}, "
+                "so rename your column (e.g. 'stage' or 'notes') and run again"
             )
+
+
+def _shown(text: str) -> str:
+    """A cell's text as an error quotes it: a long one (a message) only its start."""
+    text = text.strip()
+    return repr(text if len(text) <= 60 else text[:57] + "...")
 
 
 def check_unchanged(
@@ -113,7 +176,7 @@ def _first_difference(
 
     A None cell cannot be compared (a formula whose result openpyxl cannot know) and is skipped.
     """
-    keep = [i for i, h in enumerate(table.headers) if fold_header(h) not in STATUS_KEYS]
+    keep = [i for i, h in enumerate(table.headers) if fold_header(h) not in RUNNER_KEYS]
 
     def differs(before: Sequence[str], now: Sequence[str | None]) -> bool:
         for i in keep:

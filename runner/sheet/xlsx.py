@@ -24,9 +24,9 @@ from ..errors import LeadsElsewhere, SheetError
 from ..status import StatusCells
 from .atomic import same_file
 from .grid import Table, WriteReport, check_file, make_table, unreadable_file
-from .look import STATUS_LOOK
+from .look import look_of
 from .numfmt import display_text
-from .statuscols import STATUS_COLUMNS, neutralised, status_columns
+from .statuscols import cell_texts, kept, runner_columns, status_columns
 from .xlsxfacts import read_facts
 from .xlsxpatch import StatusBlock, patch_statuses
 
@@ -98,12 +98,17 @@ def write_xlsx(
     not change since), into the workbook itself or into `target`."""
     source = table.path
     check_file(source)
-    columns = status_columns(table.headers)
+    names = runner_columns(table)
+    columns = status_columns(table.headers, names)
     new = frozenset(i for i, column in enumerate(columns) if column >= len(table.headers))
-    values = {row: tuple(map(neutralised, cells.texts())) for row, cells in statuses.items()}
-    if same_file(target, source) and not new and _as_they_are(table, columns, values):
+    rows = {row.number: row.cells for row in table.rows}
+    values = {
+        row: tuple(kept(cell_texts(cells, table, book=True), columns, rows[row]))
+        for row, cells in statuses.items()
+    }
+    if same_file(target, source) and not new and _as_they_are(rows, columns, values):
         return WriteReport(target, None)  # nothing would change: the file is left as it is
-    block = StatusBlock(table.header_row, columns, STATUS_COLUMNS, new, table.anchor, STATUS_LOOK)
+    block = StatusBlock(table.header_row, columns, names, new, table.anchor, look_of(names))
     result = patch_statuses(source, target, table.sheet_name, block, values, check=check)
     return WriteReport(target, "; ".join(result.notes) or None)
 
@@ -115,10 +120,11 @@ def statuses_sibling(path: Path) -> Path:
 
 
 def _as_they_are(
-    table: Table, columns: tuple[int, ...], values: Mapping[int, tuple[str, ...]]
+    rows: Mapping[int, tuple[str, ...]],
+    columns: tuple[int, ...],
+    values: Mapping[int, tuple[str, ...]],
 ) -> bool:
     """Whether every status cell already holds what would be written."""
-    rows = {row.number: row.cells for row in table.rows}
     return all(tuple(rows[number][c] for c in columns) == texts for number, texts in values.items())
 
 

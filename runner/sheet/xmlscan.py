@@ -37,7 +37,7 @@ _EXCEL_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 _ATTR_SPECIAL = re.compile(r'[&<>"\t\n\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
 _SPECIAL = re.compile(r"[&<>\r]|^\s|\s$")
 _EXCEL_CODE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-_CELL_LIMIT = 32767  # characters Excel holds in a cell, counted in UTF-16 units as Excel does
+CELL_LIMIT = 32767  # characters Excel holds in a cell, counted in UTF-16 units as Excel does
 
 
 class Damaged(SheetError):
@@ -147,8 +147,8 @@ def cell_text(value: str) -> str:
     """What a cell can hold of `value`: XML-illegal characters as "?", at most Excel's length."""
     if _NOT_XML.search(value):
         value = _NOT_XML.sub("?", value)
-    if len(value) > _CELL_LIMIT // 2 and len(value.encode("utf-16-le")) > 2 * _CELL_LIMIT:
-        cut = value.encode("utf-16-le")[: 2 * _CELL_LIMIT].decode("utf-16-le", "ignore")
+    if len(value) > CELL_LIMIT // 2 and len(value.encode("utf-16-le")) > 2 * CELL_LIMIT:
+        cut = value.encode("utf-16-le")[: 2 * CELL_LIMIT].decode("utf-16-le", "ignore")
         value = cut
     return value
 
