@@ -34,3 +34,18 @@ def test_a_csv_sheet_cannot_take_another_kind_of_output(tmp_path, api, capsys):
     files = make_campaign(tmp_path, people(1), extra='output = "statuses.xlsm"')
     assert api.run(files) == 2
     assert "or .xlsx for a .csv sheet" in capsys.readouterr().err
+
+
+def test_a_csv_sheet_with_an_xlsx_output_keeps_the_texts_sent(tmp_path, api):
+    files = make_campaign(
+        tmp_path, people(2), extra='output = "statuses.xlsx"\nwrite_message = true'
+    )
+    assert api.run(files) == 0
+    sheet = load_workbook(tmp_path / "statuses.xlsx").active
+    headers = [cell.value for cell in sheet[1]]
+    texts = [row[headers.index("message_sent")].value for row in sheet.iter_rows(min_row=2)]
+    assert texts == [r.payload["message"] for r in api.sim.delivered()]
+    assert api.run(files) == 0  # read back: nothing sent again, the texts kept
+    sheet = load_workbook(tmp_path / "statuses.xlsx").active
+    assert [row[headers.index("message_sent")].value for row in sheet.iter_rows(min_row=2)] == texts
+    assert len(api.sim.received) == 2
