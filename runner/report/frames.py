@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from ..approval import AWAITING
 from ..plans import Endpoint
 from ..rows import clean_header
 from ..status import Status
@@ -165,9 +166,10 @@ def per_day(sent_table: pd.DataFrame, day_of: Callable[[str, datetime], date]) -
 
 def attention(table: pd.DataFrame, where: Where) -> pd.DataFrame:
     """The rows that ask something of someone, most pressing first, each with what to do."""
-    wanted = table[table["status"].isin([str(s) for s in ATTENTION])].copy()
+    awaiting = (table["status"] == str(Status.PENDING)) & table["detail"].str.startswith(AWAITING)
+    wanted = table[table["status"].isin([str(s) for s in ATTENTION]) | awaiting].copy()
     rank = {str(status): i for i, status in enumerate(ATTENTION)}
-    wanted["rank"] = wanted["status"].map(rank)
+    wanted["rank"] = wanted["status"].map(rank).fillna(len(ATTENTION))
     wanted = wanted.sort_values(["rank", "row"], kind="stable")
     todo = [
         remedy(Status(status), detail, row, where)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from openpyxl.utils import get_column_letter
 
+from ..approval import AWAITING
 from ..status import Status
 
 
@@ -46,6 +47,11 @@ def remedy(status: Status, detail: str, row: int, where: Where) -> str:
         )
     if status is Status.DUPLICATE:
         return "Nothing: the earlier row speaks for this person."
+    if status is Status.PENDING and detail.startswith(AWAITING):
+        return (
+            "Read its message in the preview (campaign-runner preview), and tick it in the "
+            "preview's approved column to send it."
+        )
     return ""
 
 

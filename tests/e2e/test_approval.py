@@ -237,3 +237,19 @@ def test_the_report_is_never_written_over_the_preview_a_reviewer_ticks(tmp_path,
     assert main(argv, env={}, clock=api.clock) == 2
     assert "that is the campaign's leads.preview.xlsx" in capsys.readouterr().err
     assert ticked.read_bytes() == before
+
+
+def test_the_report_lists_rows_awaiting_approval_with_what_to_do(tmp_path, api, capsys):
+    files = approval_campaign(tmp_path, ["", ""])
+    assert preview(api, files) == 0
+    assert api.run(files) == 0
+    report = tmp_path / "leads.report.xlsx"
+    argv = ["report", str(files.toml), "--state-dir", str(files.state), "--output", str(report)]
+    assert main(argv, env={}, clock=api.clock) == 0
+    sheet = load_workbook(report)["Needs attention"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    headers = rows[0]
+    todo = [dict(zip(headers, row, strict=True)) for row in rows[1:]]
+    assert [row["status"] for row in todo] == ["pending", "pending"]
+    assert all("tick it in the preview's approved column" in row["what to do"] for row in todo)
+    assert "2 row(s) await approval" in capsys.readouterr().out
