@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .journal import CAMPAIGN_META
-from .plans import Endpoint, PoolKey
+from .journal import CAMPAIGN_META, read_pools
+from .plans import PoolKey
 from .quota import Pool, parse_time
 from .rows import Recipient
 from .settings import JOURNAL_SUFFIX, SANDBOX_JOURNAL_SUFFIX
@@ -202,11 +202,4 @@ def _pools(path: Path, api: str) -> list[Pool]:
     mode = "mode=ro" if path.with_name(path.name + "-wal").exists() else "immutable=1"
     uri = f"{path.absolute().as_uri()}?{mode}"
     with closing(sqlite3.connect(uri, uri=True, timeout=_BUSY_SECONDS)) as db:
-        rows = db.execute(
-            "SELECT account, endpoint, lim, used, remaining, reset, blocked_until, reason "
-            "FROM pools WHERE api = ?",
-            (api,),
-        ).fetchall()
-    return [
-        Pool(r[0], Endpoint(r[1]), r[2], r[3], r[4], _time(r[5]), _time(r[6]), r[7]) for r in rows
-    ]
+        return read_pools(db, api)

@@ -203,17 +203,7 @@ class Journal:
         ]
 
     def pools(self, api: str) -> dict[PoolKey, Pool]:
-        rows = self._sql(
-            "SELECT account, endpoint, lim, used, remaining, reset, blocked_until, reason "
-            "FROM pools WHERE api = ?",
-            (api,),
-        )
-        return {
-            PoolKey(r[0], Endpoint(r[1])): Pool(
-                r[0], Endpoint(r[1]), r[2], r[3], r[4], _time(r[5]), _time(r[6]), r[7]
-            )
-            for r in rows
-        }
+        return {pool.key: pool for pool in read_pools(self._db, api)}
 
     def all_pools(self) -> list[tuple[str, Pool]]:
         """Every quota known, for every API this campaign has talked to."""
@@ -330,11 +320,22 @@ def _trouble(path: Path, err: sqlite3.Error) -> str:
     )
 
 
+def read_pools(db: sqlite3.Connection, api: str) -> list[Pool]:
+    """The quotas a journal keeps for `api` (from other campaigns' journals too)."""
+    rows = db.execute(
+        "SELECT account, endpoint, lim, used, remaining, reset, blocked_until, reason "
+        "FROM pools WHERE api = ?",
+        (api,),
+    )
+    return [
+        Pool(r[0], Endpoint(r[1]), r[2], r[3], r[4], _time(r[5]), _time(r[6]), r[7]) for r in rows
+    ]
+
+
 def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
-    """A connection to the journal. A reader's (status, a dry run) is read-only: closing an
-    ordinary one would fold a crashed run's log into the file and delete it, and the journal
-    would then look as if its log had been lost. One an earlier version wrote, which this one
-    must upgrade first, is opened for writing (it has no log of this version's runs)."""
+    """A reader's connection (status, a dry run) is read-only: closing an ordinary one would
+    fold a killed run's log into the file and delete it, and the journal would then look as if
+    its log had been lost. One an earlier version wrote is opened to be upgraded."""
     if read_only:
         uri = f"{path.absolute().as_uri()}?mode=ro"
         db = sqlite3.connect(uri, uri=True, isolation_level=None)
