@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     print(scaling_text(scaling(results)))
     seconds = time.perf_counter() - start
     command = shlex.join(["python", "-m", "bench", *(sys.argv[1:] if argv is None else argv)])
-    text = markdown(facts, command, seconds, results, peaks)
+    text = markdown(facts, command, seconds, args.runs, results, peaks)
     args.output.write_text(text, encoding="utf-8")
     print(f"\n{args.output} written; {seconds / 60:.1f} min in all")
     return 0

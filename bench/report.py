@@ -137,23 +137,26 @@ def _version(name: str) -> str:
 
 
 def _commit() -> str:
-    repo = Path(__file__).resolve().parent.parent
+    """The commit measured, and whether the runner or the bench differ from it."""
+    repo = str(Path(__file__).resolve().parent.parent)
     try:
-        head = subprocess.run(
-            ["git", "-C", str(repo), "describe", "--always", "--dirty"],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
+        head = _git(repo, "rev-parse", "--short", "HEAD")
+        changed = _git(repo, "status", "--porcelain", "--", "runner", "bench")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
-    return head.stdout.strip()
+    return head + (", with changes to runner/ or bench/ not committed" if changed else "")
+
+
+def _git(repo: str, *args: str) -> str:
+    done = subprocess.run(["git", "-C", repo, *args], capture_output=True, text=True, check=True)
+    return done.stdout.strip()
 
 
 def markdown(
     facts: list[tuple[str, str]],
     command: str,
     seconds: float,
+    runs: int,
     timed: list[Timed],
     peaks: list[Peaked],
 ) -> str:
@@ -161,10 +164,11 @@ def markdown(
     lines = [
         "# Benchmarks",
         "",
-        f"Written by `{command}` (see bench/; it took {seconds / 60:.1f} min), not by hand. Each",
-        "time is the median of the runs, the runner's and its baseline's taken in turn; the ratio",
-        "is the runner's median over the baseline's, so it holds on any machine where the",
-        "seconds do not.",
+        f"Written by `{command}` (see bench/), which took {seconds / 60:.1f} min; not by hand.",
+        f"Each time is the median of {runs} run{'s' * (runs != 1)}, the runner's and its "
+        "baseline's taken in turn. "
+        "The ratio is the runner's median over the baseline's: it holds on other machines, "
+        "where the seconds do not.",
         "",
         *(f"- {name}: {value}" for name, value in facts),
         "",
@@ -173,7 +177,8 @@ def markdown(
         "| figure | rows | runner (s) | baseline (s) | ratio | target | |",
         "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
-    for result in timed:
+    order = {name: i for i, name in enumerate(dict.fromkeys(r.figure.name for r in timed))}
+    for result in sorted(timed, key=lambda r: (order[r.figure.name], r.figure.rows or 0)):
         figure = result.figure
         rows = "" if figure.rows is None else f"{figure.rows:,}"
         target = "" if figure.target is None else f"≤ {figure.target}"
@@ -189,7 +194,7 @@ def markdown(
         "| figure | rows | peak (MiB) | above the start (MiB) | target | |",
         "| --- | ---: | ---: | ---: | ---: | --- |",
     ]
-    for peaked in peaks:
+    for peaked in sorted(peaks, key=lambda p: (p.peak.name, p.peak.rows)):
         peak = peaked.peak
         limit = "" if peak.limit is None else f"< {peak.limit // MIB}"
         lines.append(
