@@ -1,78 +1,114 @@
-"""`python -m bench [--rows N] [--runs N]`: generate the workbook, print every figure."""
+"""`python -m bench [--sizes N,N,...] [--quick] [--runs N] [--output FILE]`: generate the sheets
+of each size, print every figure with its baseline and ratio, then the scaling table, and write
+them all to BENCHMARKS.md."""
 
 from __future__ import annotations
 
 import argparse
-import os
+import importlib.util
+import shlex
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from .figures import FIGURES, Figure, Setup
+from .campaigns import Setup, stop_loopback
+from .figures import FIGURES
+from .measures import Figure, Peak, Peaked, Timed
+from .report import machine, markdown, peak_text, scaling, scaling_text, timed_text
 from .timing import Timing, timed
-from .workbook import HEADER, leads_workbook
+
+SIZES = (1_000, 10_000, 100_000)
+QUICK = (1_000, 10_000)
+REPO = Path(__file__).resolve().parent.parent
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--rows", type=int, default=100_000, help="data rows (default 100,000)")
-    parser.add_argument("--runs", type=int, default=3, help="runs of each, median taken")
-    args = parser.parse_args(argv)
+    args = _parser().parse_args(argv)
+    if importlib.util.find_spec("python_calamine") is None:  # pandas' calamine engine
+        print("python -m bench: its XLSX baseline needs python-calamine (pip install it)")
+        return 2
+    sizes = tuple(sorted(set(QUICK if args.quick else args.sizes)))
+    facts = machine()  # the load average before the bench adds to it
+    start = time.perf_counter()
+    results: list[Timed] = []
+    peaks: list[Peaked] = []
     with tempfile.TemporaryDirectory(prefix="campaign-runner-bench-") as scratch:
-        folder = Path(scratch)
-        workbook = folder / "leads.xlsx"
-        start = time.perf_counter()
-        leads_workbook(workbook, args.rows)
-        print(
-            f"workbook: {args.rows:,} rows x {len(HEADER)} columns, "
-            f"{workbook.stat().st_size / 1e6:.1f} MB, made in {time.perf_counter() - start:.1f} s; "
-            f"{os.cpu_count()} CPUs, load average {_load()}"
-        )
-        setup = Setup(folder, workbook, args.rows)
-        for make in FIGURES:
-            for figure in make(setup):
-                _report(figure, args.runs)
+        try:
+            for rows in sizes:
+                print(f"\n=== {rows:,} rows ===", flush=True)
+                setup = Setup(Path(scratch), rows, sizes)
+                for make in FIGURES:
+                    for figure in make(setup):
+                        if isinstance(figure, Peak):
+                            peaks.append(_peak(figure))
+                            print(peak_text(peaks[-1]), flush=True)
+                        else:
+                            results.append(_timed(figure, args.runs))
+                            print(timed_text(results[-1]), flush=True)
+        finally:
+            stop_loopback()
+    print(scaling_text(scaling(results)))
+    seconds = time.perf_counter() - start
+    command = shlex.join(["python", "-m", "bench", *(sys.argv[1:] if argv is None else argv)])
+    text = markdown(facts, command, seconds, args.runs, results, peaks)
+    args.output.write_text(text, encoding="utf-8")
+    print(f"\n{args.output} written; {seconds / 60:.1f} min in all")
     return 0
 
 
-def _report(figure: Figure, runs: int) -> None:
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=SIZES,
+        metavar="N,N,...",
+        help="the sheets' sizes in rows (default 1000,10000,100000)",
+    )
+    which.add_argument(
+        "--quick", action="store_true", help="1,000 and 10,000 rows only, to try things out"
+    )
+    parser.add_argument("--runs", type=int, default=3, help="runs of each, median taken")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=REPO / "BENCHMARKS.md",
+        metavar="FILE",
+        help="where the results are written (default: BENCHMARKS.md in the repository)",
+    )
+    return parser
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(part.replace("_", "")) for part in text.split(","))
+    except ValueError:
+        sizes = ()
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"whole numbers of rows, comma-separated, not {text!r}")
+    return sizes
+
+
+def _timed(figure: Figure, runs: int) -> Timed:
     pairs = []
     for _ in range(runs):  # interleaved, so a burst of load on the machine hits both
+        if figure.before is not None:
+            figure.before()
         pairs.append((timed(figure.run, 1), timed(figure.run_baseline, 1)))
-    measured = _joined([p[0] for p in pairs])
-    baseline = _joined([p[1] for p in pairs])
-    ratio = measured.median / baseline.median
-    print(f"\n{figure.name}")
-    print(f"  {figure.measured}: {_seconds(measured)}")
-    print(f"  baseline, {figure.baseline}: {_seconds(baseline)}")
-    verdict = ""
-    if figure.target is not None:
-        verdict = f" (target <= {figure.target}: {'met' if ratio <= figure.target else 'NOT met'})"
-    print(f"  ratio {ratio:.3f}{verdict}")
-    if figure.memory is not None:
-        before, after = figure.memory()
-        print(
-            f"  peak memory of one run: {after / 2**20:.0f} MiB resident, "
-            f"{(after - before) / 2**20:.0f} MiB above the process before it"
-        )
+    return Timed(figure, _joined([p[0] for p in pairs]), _joined([p[1] for p in pairs]))
+
+
+def _peak(peak: Peak) -> Peaked:
+    start, end = peak.probe()
+    return Peaked(peak, start, end)
 
 
 def _joined(timings: list[Timing]) -> Timing:
     runs = tuple(s for t in timings for s in t.runs)
     return Timing(statistics.median(runs), runs)
-
-
-def _seconds(timing: Timing) -> str:
-    each = ", ".join(f"{s:.2f}" for s in timing.runs)
-    return f"median {timing.median:.2f} s ({each})"
-
-
-def _load() -> str:
-    try:
-        return " ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "unknown"
 
 
 if __name__ == "__main__":

@@ -1,111 +1,155 @@
 """The figures: each is something the runner does, timed against a baseline measured in the same
-run. Add a figure by adding a function to `FIGURES` that makes its `Figure`s from the `Setup`."""
+run. Add a figure by adding a function to `FIGURES` that makes its `Figure`s (or `Peak`s) from
+the `Setup` of one size; it is called once for each size, smallest first."""
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from pathlib import Path
 
-import openpyxl
+import jinja2
+import pandas
 
-from runner.sheet.look import STATUS_LOOK
-from runner.sheet.statuscols import STATUS_COLUMNS
-from runner.sheet.xlsxpatch import StatusBlock, patch_statuses
-from runner.status import Status, StatusCells
-
+from .accounts import accounts
+from .campaigns import LEFT, Setup, cli, copy_campaign, loopback, state
+from .leads import MESSAGE
+from .measures import MIB, Figure, Peak
+from .sending import sending
 from .timing import peak_memory
-from .workbook import HEADER
+from .writeback import writeback
 
 
-@dataclass(frozen=True)
-class Setup:
-    """What the figures share: a scratch folder and the generated workbook."""
-
-    folder: Path
-    workbook: Path
-    rows: int
+def render_all(frame: pandas.DataFrame) -> None:
+    """What a user's own script does with the rows: one Jinja render per row, in a loop."""
+    template = jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(MESSAGE)
+    for record in frame.to_dict("records"):
+        template.render(record)
 
 
-@dataclass(frozen=True)
-class Figure:
-    name: str
-    measured: str  # what `run` does, in a few words
-    run: Callable[[], object]
-    baseline: str
-    run_baseline: Callable[[], object]
-    target: float | None = None  # the ratio it should stay at or under
-    memory: Callable[[], tuple[int, int]] | None = None  # peak memory before and after, bytes
+def dry_run(toml: Path) -> str:
+    return cli("run", str(toml), "--dry-run", "--state-dir", str(state(toml)))
 
 
-def _statuses(rows: int) -> dict[int, tuple[str, ...]]:
-    """Each row's status cells, as the run writes them (the last names the row's recipient)."""
-    values: dict[int, tuple[str, ...]] = {}
-    for number in range(2, rows + 2):
-        if number % 10 == 0:
-            cells = StatusCells(Status.FAILED, "403: recipient does not accept messages")
-        else:
-            urn = f"urn:li:fsd_profile:ACoAA{number:08d}"
-            cells = StatusCells(Status.SENT, "", "2026-01-15T09:00:00Z", urn)
-        values[number] = replace(cells, owner=f"person-{number}").texts()
-    return values
+DRY_RUN = "campaign-runner run --dry-run"
 
 
-_PATCH_ONCE = """
-import sys
-from pathlib import Path
-from bench.figures import BLOCK, _statuses
-from runner.sheet.xlsxpatch import patch_statuses
-values = _statuses(int(sys.argv[3]))
-# measure
-patch_statuses(Path(sys.argv[1]), Path(sys.argv[2]), None, BLOCK, values)
-"""
-
-BLOCK = StatusBlock(
-    header_row=1,
-    columns=tuple(range(len(HEADER), len(HEADER) + len(STATUS_COLUMNS))),
-    names=STATUS_COLUMNS,
-    new=frozenset(range(len(STATUS_COLUMNS))),
-    look=STATUS_LOOK,  # as a run writes them: coloured by status
-)
-
-
-def writeback(setup: Setup) -> list[Figure]:
-    values = _statuses(setup.rows)
-    patched = setup.folder / "patched.xlsx"
-    resaved = setup.folder / "resaved.xlsx"
-
-    def patch() -> None:
-        patch_statuses(setup.workbook, patched, None, BLOCK, values)
-
-    def resave() -> None:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(setup.workbook)
-        book.save(resaved)
-
-    def memory() -> tuple[int, int]:
-        args = (str(setup.workbook), str(patched), str(setup.rows))
-        return peak_memory(_PATCH_ONCE, *args)
-
+def dry_runs(setup: Setup) -> list[Figure]:
+    csv, xlsx = setup.campaign("csv"), setup.campaign("xlsx")
     return [
         Figure(
-            name=f"status write-back, all {setup.rows:,} rows",
-            measured="patch_statuses (the workbook's package patched)",
-            run=patch,
-            baseline="openpyxl load_workbook + save of the same file",
-            run_baseline=resave,
-            target=0.25,
-            memory=memory,
-        )
+            name="dry run, CSV",
+            rows=setup.rows,
+            measured=DRY_RUN,
+            run=lambda: dry_run(csv),
+            baseline="pandas.read_csv(dtype=str) + one Jinja render per row",
+            run_baseline=lambda: render_all(pandas.read_csv(setup.sheet("csv"), dtype=str)),
+            target=1.3,
+        ),
+        Figure(
+            name="dry run, XLSX",
+            rows=setup.rows,
+            measured=DRY_RUN,
+            run=lambda: dry_run(xlsx),
+            baseline='pandas.read_excel(engine="calamine") + one Jinja render per row',
+            run_baseline=lambda: render_all(
+                pandas.read_excel(setup.sheet("xlsx"), engine="calamine")
+            ),
+            target=1.5,
+        ),
     ]
 
 
-def _accounts(setup: Setup) -> list[Figure]:
-    from .accounts import accounts  # it imports this module's Figure
+def resume(setup: Setup) -> list[Figure]:
+    """The last `LEFT` rows of a campaign sent; against the dry run of the same campaign."""
+    return [_resume(setup, kind) for kind in ("csv", "xlsx")]
 
-    return accounts(setup)
+
+def _resume(setup: Setup, kind: str) -> Figure:
+    pristine = setup.resumed(kind)
+    work = setup.folder / f"resuming-{kind}"
+    copied = work / pristine.name
+
+    def send_the_rest() -> None:
+        cli("run", str(copied), "--base-url", loopback(), "--state-dir", str(state(copied)))
+
+    return Figure(
+        name=f"resume, {kind.upper()}",
+        rows=setup.rows,
+        measured=f"campaign-runner run, all but {LEFT} rows sent before",
+        run=send_the_rest,
+        baseline=f"{DRY_RUN} of the same campaign",
+        run_baseline=lambda: dry_run(pristine),
+        target=1.1,
+        before=lambda: copy_campaign(pristine, work),
+    )
 
 
-FIGURES: list[Callable[[Setup], list[Figure]]] = [writeback, _accounts]
+def status(setup: Setup) -> list[Figure]:
+    """`status` of a campaign with all but `LEFT` rows sent; against its dry run."""
+    return [_status(setup, kind) for kind in ("csv", "xlsx")]
+
+
+def _status(setup: Setup, kind: str) -> Figure:
+    toml = setup.resumed(kind)
+    return Figure(
+        name=f"status, {kind.upper()}",
+        rows=setup.rows,
+        measured=f"campaign-runner status, all but {LEFT} rows sent",
+        run=lambda: cli("status", str(toml), "--state-dir", str(state(toml))),
+        baseline=f"{DRY_RUN} of the same campaign",
+        run_baseline=lambda: dry_run(toml),
+        target=1.0,
+    )
+
+
+_COMMAND_ONCE = """
+import sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from bench.campaigns import cli, loopback, state
+toml = Path(sys.argv[2])
+argv = ["run", str(toml), "--state-dir", str(state(toml))]
+argv += ["--dry-run"] if sys.argv[3] == "dry" else ["--base-url", loopback()]
+# measure
+cli(*argv)
+"""
+REPO = Path(__file__).resolve().parent.parent
+
+
+def memory(setup: Setup) -> list[Peak]:
+    """The XLSX campaign's peak memory: its resume (read, plan, journal, send, write back
+    twice) and its dry run, each in a fresh process."""
+    pristine = setup.resumed("xlsx")
+    work = setup.folder / "resuming-memory"
+
+    def probe(how: str) -> tuple[int, int]:
+        toml = copy_campaign(pristine, work) if how == "run" else pristine
+        return peak_memory(_COMMAND_ONCE, str(REPO), str(toml), how)
+
+    return [
+        Peak(
+            name="peak memory, XLSX resume",
+            rows=setup.rows,
+            measured=f"campaign-runner run, all but {LEFT} rows sent before, in a fresh process",
+            probe=lambda: probe("run"),
+            limit=300 * MIB,
+        ),
+        Peak(
+            name="peak memory, XLSX dry run",
+            rows=setup.rows,
+            measured=f"{DRY_RUN}, in a fresh process",
+            probe=lambda: probe("dry"),
+            limit=300 * MIB,
+        ),
+    ]
+
+
+FIGURES: list[Callable[[Setup], list[Figure] | list[Peak]]] = [
+    dry_runs,
+    sending,
+    resume,
+    writeback,
+    status,
+    memory,
+    accounts,
+]

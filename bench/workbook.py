@@ -1,13 +1,16 @@
-"""A large leads workbook written the way Excel writes one: shared strings, a date style,
-`spans` and `x14ac:dyDescent` on every row. Written part by part (a streamed ZIP entry per part),
-which takes a couple of seconds where openpyxl would take far longer."""
+"""The leads (`leads.py`) as a workbook written the way Excel writes one: shared strings, a date
+style, five-digit postcodes as numbers in Excel's "00000" format (its Zip Code format, which
+keeps the leading zeros) and the others as text, `spans` and `x14ac:dyDescent` on every row.
+Written part by part (a streamed ZIP entry per part), which takes a couple of seconds where
+openpyxl would take far longer."""
 
 from __future__ import annotations
 
-import random
 import zipfile
 from datetime import date
 from pathlib import Path
+
+from .leads import HEADER, leads
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -15,24 +18,6 @@ RT = R + "/"
 PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT = "application/vnd.openxmlformats-officedocument.spreadsheetml."
 DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
-HEADER = (
-    "first_name",
-    "last_name",
-    "company",
-    "title",
-    "profile_url",
-    "email",
-    "city",
-    "country",
-    "joined",
-    "score",
-    "employees",
-    "notes",
-)
-FIRST = ("Ann", "Bob", "Cyrille", "Dee", "Émile", "Farah", "Gus", "Hana", "Ivo", "Jun", "Kofi")
-LAST = ("Smith", "Ng", "Okafor", "Müller", "García", "Ito", "Berg", "Nowak", "Silva", "Khan")
-TITLES = ("Head of Sales", "CTO", "Founder", "VP Marketing", "Recruiter", "Engineer")
-CITIES = (("Berlin", "DE"), ("Lagos", "NG"), ("Austin", "US"), ("Lyon", "FR"), ("Osaka", "JP"))
 EPOCH = date(1899, 12, 30)
 
 
@@ -50,7 +35,6 @@ def _esc(text: str) -> str:
 
 def leads_workbook(path: Path, rows: int, seed: int = 1) -> None:
     """Write `rows` data rows of 12 columns (and the header) to `path`."""
-    rnd = random.Random(seed)
     strings = _Strings()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
         package.writestr("[Content_Types].xml", _CONTENT_TYPES)
@@ -65,8 +49,8 @@ def leads_workbook(path: Path, rows: int, seed: int = 1) -> None:
             )
             sheet.write(f'<row r="1" spans="1:12" x14ac:dyDescent="0.25">{cells}</row>'.encode())
             batch = []
-            for number in range(2, rows + 2):
-                batch.append(_row(number, rnd, strings))
+            for number, lead in enumerate(leads(rows, seed), start=2):
+                batch.append(_row(number, lead, strings))
                 if len(batch) == 1000:
                     sheet.write("".join(batch).encode())
                     batch = []
@@ -80,31 +64,25 @@ def leads_workbook(path: Path, rows: int, seed: int = 1) -> None:
         )
 
 
-def _row(number: int, rnd: random.Random, strings: _Strings) -> str:
-    first, last = rnd.choice(FIRST), rnd.choice(LAST)
-    city, country = rnd.choice(CITIES)
-    slug = f"{first.lower()}-{last.lower()}-{number:06d}"
-    texts = (
-        first,
-        last,
-        f"Company {rnd.randint(1, 5000)} GmbH",
-        rnd.choice(TITLES),
-        f"https://www.linkedin.com/in/{slug}",
-        f"{slug}@example.com",
-        city,
-        country,
-    )
-    cells = [
-        f'<c r="{chr(65 + i)}{number}" t="s"><v>{strings(text)}</v></c>'
-        for i, text in enumerate(texts)
-    ]
-    joined = (date(2020, 1, 1) - EPOCH).days + rnd.randint(0, 1500)
-    cells.append(f'<c r="I{number}" s="2"><v>{joined}</v></c>')
-    cells.append(f'<c r="J{number}"><v>{rnd.random() * 100:.6f}</v></c>')
-    cells.append(f'<c r="K{number}"><v>{rnd.randint(1, 10000)}</v></c>')
-    if rnd.random() < 0.3:
-        cells.append(f'<c r="L{number}" t="s"><v>{strings("met at the fair")}</v></c>')
+def _row(number: int, lead: tuple[object, ...], strings: _Strings) -> str:
+    cells = []
+    for column, value in zip(_LETTERS, lead, strict=True):
+        ref = f"{column}{number}"
+        if value == "":
+            continue  # Excel writes no cell for an empty one
+        if isinstance(value, date):
+            cells.append(f'<c r="{ref}" s="2"><v>{(value - EPOCH).days}</v></c>')
+        elif isinstance(value, int | float):
+            cells.append(f'<c r="{ref}"><v>{value}</v></c>')
+        elif column == _POSTCODE and len(str(value)) == 5:
+            cells.append(f'<c r="{ref}" s="3"><v>{int(str(value))}</v></c>')
+        else:
+            cells.append(f'<c r="{ref}" t="s"><v>{strings(str(value))}</v></c>')
     return f'<row r="{number}" spans="1:12" x14ac:dyDescent="0.25">{"".join(cells)}</row>'
+
+
+_LETTERS = tuple(chr(65 + i) for i in range(len(HEADER)))
+_POSTCODE = _LETTERS[HEADER.index("postcode")]
 
 
 _CONTENT_TYPES = (
@@ -145,14 +123,16 @@ _SHEET_TAIL = (
     'footer="0.3"/></worksheet>'
 )
 _STYLES = (
-    f'{DECL}<styleSheet xmlns="{MAIN}"><fonts count="2"><font><sz val="11"/><name val="Calibri"/>'
+    f'{DECL}<styleSheet xmlns="{MAIN}"><numFmts count="1"><numFmt numFmtId="164" '
+    'formatCode="00000"/></numFmts><fonts count="2"><font><sz val="11"/><name val="Calibri"/>'
     '</font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts><fills count="2"><fill>'
     '<patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
     '</fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border>'
     '</borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
-    '</cellStyleXfs><cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" '
+    '</cellStyleXfs><cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" '
     'xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
     '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '</cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
     "</cellStyles></styleSheet>"
 )
