@@ -14,8 +14,8 @@ REPO = Path(__file__).resolve().parent.parent
 @pytest.mark.parametrize(
     "command",
     [
-        ["ruff", "check", "runner", "tests"],
-        ["ruff", "format", "--check", "runner", "tests"],
+        ["ruff", "check", "runner", "tests", "bench"],
+        ["ruff", "format", "--check", "runner", "tests", "bench"],
         ["mypy", "runner"],
     ],
     ids=["ruff-check", "ruff-format", "mypy"],
