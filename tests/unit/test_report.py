@@ -216,3 +216,15 @@ def test_status_before_any_answer(prepared):
         "No run is under way.",
         f"Next: {RESUME}",
     ]
+
+
+def test_reasons_with_different_http_statuses_are_different_groups():
+    states = {
+        2: StatusCells(Status.FAILED, "HTTP 403: refused for 12 reasons"),
+        3: StatusCells(Status.FAILED, "HTTP 403: refused for 7 reasons"),
+        4: StatusCells(Status.FAILED, "HTTP 404: refused for 7 reasons"),
+    }
+    assert grouped(states, (Status.FAILED,)) == [
+        "  2 failed: HTTP 403: refused for N reasons (rows 2, 3)",
+        "  1 failed: HTTP 404: refused for 7 reasons (row 4)",
+    ]
