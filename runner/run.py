@@ -21,7 +21,8 @@ from .answers import Outcome
 from .api import ApiClient
 from .caps import Caps
 from .clock import Clock
-from .errors import ApiFatal, JournalError, SheetError
+from .decide import Decider
+from .errors import JournalError, SheetError
 from .history import sends_by_account, shared_pools
 from .journal import Entry
 from .lock import AccountLocks, locks_for
@@ -43,7 +44,7 @@ from .settings import RunOptions
 from .sheet import Stamp
 from .status import Status, StatusCells
 from .stopping import Stopped, StopRequest
-from .stops import Acquit, Decision, PauseAccount, Stop, StopKind, StopRules, Trouble, struck_cells
+from .stops import StopRules
 from .workers import Answer, Senders
 from .writeback import WriteBack
 
@@ -145,6 +146,7 @@ class Run:
             take=self.accounts.take,
         )
         self.report.failing = self.scheduler.failing
+        self.decider = Decider(self.journal, self.scheduler, self.states, self.report, self.clock)
         self.writeback.first(self.states)
 
     def _recount(self, account: str) -> None:
@@ -169,7 +171,7 @@ class Run:
                 self._take(block=True)
             if self.report.stop is StopReason.FINISHED and not self.stopping:
                 struck = self.strikes
-                self._decide(self.stops.unresolved(lambda plan: plan.recipient.key in struck))
+                self.decider.act(self.stops.unresolved(lambda plan: plan.recipient.key in struck))
         except _SheetUnusable as err:
             self.report.stop, self.report.stalled = StopReason.SHEET, str(err)
         finally:
@@ -277,7 +279,7 @@ class Run:
             self.report.sent += 1
             self.reached.add(plan, cells.urn)
         self.scheduler.done(plan, now, counted=cells.status in (Status.SENT, Status.UNKNOWN))
-        self.stopping = self._decide(self.stops.observe(plan, result)) or self.stopping
+        self.stopping = self.decider.act(self.stops.observe(plan, result)) or self.stopping
         self.writeback.checkpoint(self.states)
 
     def _sleep_through(self, wait: Wait) -> None:
@@ -323,43 +325,9 @@ class Run:
         self.report.hidden = len(start.held)
         return start
 
-    def _decide(self, decisions: list[Decision]) -> bool:
-        """Act on what the stop rules said; True when the run stops sending."""
-        for decision in decisions:
-            if isinstance(decision, PauseAccount):
-                self.scheduler.fail_account(decision.account, decision.why)
-            elif isinstance(decision, Acquit):
-                self._acquit(decision)
-            else:
-                self._stop(decision)
-                return True
-        return False
-
-    def _acquit(self, acquit: Acquit) -> None:
-        """Rows whose trouble was their own wait behind the others; after a few runs of it,
-        they fail, so that no row holds the campaign back."""
-        if acquit.trouble is Trouble.SAME_REFUSAL:
-            return  # refused, as the API said: they stay failed
-        now = self.clock.now()
-        for plan in acquit.plans:
-            cells = struck_cells(acquit.detail, self.journal.strike(plan.recipient.key))
-            self.journal.finish(plan.recipient.key, cells, now)
-            self.states[plan.row] = cells
-
     def _show(self, plan: SendPlan, cells: StatusCells) -> None:
         self.states[plan.row] = cells
         self.progress.advance(plan, cells)
-
-    def _stop(self, stop: Stop) -> None:
-        now = self.clock.now()
-        for plan in stop.revert:
-            self.journal.finish(plan.recipient.key, StatusCells(Status.PENDING), now)
-            if stop.revert_detail is not None:
-                self.states[plan.row] = StatusCells(Status.PENDING, stop.revert_detail)
-        if stop.kind is StopKind.FATAL:
-            raise ApiFatal(stop.why)
-        self.report.stop = StopReason.STALLED
-        self.report.stalled = stop.why
 
     def _abandon_in_flight(self, why: str) -> None:
         """A request cut off on the wire may have been delivered: the row becomes unknown.
