@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .journal import CAMPAIGN_META, read_pools
+from .journal import CAMPAIGN_META
 from .plans import PoolKey
+from .poolrows import read_pools
 from .quota import Pool, parse_time
 from .rows import Recipient
 from .settings import JOURNAL_SUFFIX, SANDBOX_JOURNAL_SUFFIX

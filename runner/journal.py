@@ -1,21 +1,20 @@
 """The journal: a durable SQLite record of every send, the truth about what was sent.
 
-Before a request goes out its row is committed as in flight; after the answer, its outcome.
-With synchronous=FULL a committed record survives a crash or power cut, so a row that was in
-flight when the process died is known, on the next start, to be possibly delivered (unknown).
+Before a request goes out its row is committed as in flight; after the answer, its outcome
+(synchronous=FULL: a committed record survives a crash or power cut), so a row in flight when
+the process died is known, on the next start, to be possibly delivered (unknown).
 
-A damaged journal must never pass for a new one (that would mean messaging everyone again), so
-opening one checks it: an empty or garbled file, a failed integrity check, or a write-ahead log
-lost after a crash (the main file says a run was under way, and its log is gone) are refused.
-The main file is made self-sufficient at every sheet write and at the end of a run, so copying
-the `.sqlite` file alone after a clean stop loses nothing.
+A damaged journal must never pass for a new one (that would mean messaging everyone again):
+an empty or garbled file, a failed integrity check, or a write-ahead log lost after a crash
+(the main file says a run was under way, and its log is gone) are refused. The main file is
+made whole at every sheet write and at the end of a run: the `.sqlite` alone loses nothing.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +22,8 @@ from pathlib import Path
 from . import failpoints
 from .clock import iso
 from .errors import ConfigError, JournalError
-from .plans import Endpoint, PoolKey, SendPlan
+from .plans import PoolKey, SendPlan
+from .poolrows import pool_row, read_pools
 from .quota import Pool, parse_time
 from .rows import Recipient
 from .status import Status, StatusCells, message_text
@@ -167,6 +167,18 @@ class Journal:
         except sqlite3.Error as err:
             raise JournalError(_trouble(self.path, err)) from None
 
+    def _sql_all(self, *statements: tuple[str, Sequence[object]]) -> None:
+        """Statements in one commit, or none of them (as `_sql` for what goes wrong)."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            for sql, params in statements:
+                self._db.execute(sql, params)
+            self._db.execute("COMMIT")
+        except sqlite3.Error as err:
+            with suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+            raise JournalError(_trouble(self.path, err)) from None
+
     def checkpoint(self) -> None:
         """Fold the write-ahead log into the main file (at each sheet write and at the end)."""
         self._sql("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -263,16 +275,20 @@ class Journal:
             ),
         )
 
-    def finish(self, key: str, cells: StatusCells, now: datetime) -> None:
+    def finish(
+        self, key: str, cells: StatusCells, now: datetime, pool: tuple[str, Pool] | None = None
+    ) -> None:
         """Record a send's outcome as the row shows it (pending when it certainly did not go
-        out); a sent row's time is `now`, and the URN the API answered is kept."""
+        out); a sent row's time is `now`, and the URN the API answered is kept. With `pool`,
+        what the answer said of its quota, in the same commit (one sync to disk, not two)."""
         status = cells.status or Status.PENDING
-        self._sql(
+        outcome = (
             "UPDATE sends SET status = ?, detail = ?, urn = COALESCE(?, urn), "
             "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END, updated_at = ? "
             "WHERE key = ?",
             (status, cells.detail, cells.urn or None, status, iso(now), iso(now), key),
         )
+        self._sql_all(outcome, *([pool_row(*pool)] if pool is not None else []))
 
     def strike(self, key: str) -> int:
         """One more run on which the API failed for this recipient alone; how many now."""
@@ -281,21 +297,7 @@ class Journal:
         return int(row[0]) if row else 0
 
     def save_pool(self, api: str, pool: Pool) -> None:
-        self._sql(
-            "INSERT OR REPLACE INTO pools (api, account, endpoint, lim, used, remaining, reset, "
-            "blocked_until, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                api,
-                pool.account,
-                pool.endpoint,
-                pool.limit,
-                pool.used,
-                pool.remaining,
-                iso(pool.reset) if pool.reset else None,
-                iso(pool.blocked_until) if pool.blocked_until else None,
-                pool.reason,
-            ),
-        )
+        self._sql(*pool_row(api, pool))
 
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -318,18 +320,6 @@ def _trouble(path: Path, err: sqlite3.Error) -> str:
         f"{path}: the journal cannot record the sends ({text}): {what}, then run again. "
         "Nothing more was sent; everything recorded until now is kept"
     )
-
-
-def read_pools(db: sqlite3.Connection, api: str) -> list[Pool]:
-    """The quotas a journal keeps for `api` (from other campaigns' journals too)."""
-    rows = db.execute(
-        "SELECT account, endpoint, lim, used, remaining, reset, blocked_until, reason "
-        "FROM pools WHERE api = ?",
-        (api,),
-    )
-    return [
-        Pool(r[0], Endpoint(r[1]), r[2], r[3], r[4], _time(r[5]), _time(r[6]), r[7]) for r in rows
-    ]
 
 
 def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:

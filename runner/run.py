@@ -267,10 +267,9 @@ class Run:
         plan = replace(plan, row=self.row_of.get(key, plan.row))  # the sheet may have moved it
         now = self.clock.now()
         pool = self.scheduler.learn(plan.pool, result, now)
-        if pool is not None:
-            self.journal.save_pool(self.options.api_name, pool)
         cells = outcome_cells(plan, result, now)
-        self.journal.finish(key, cells, now)
+        # The outcome and what the answer said of its quota: one commit, one sync to disk.
+        self.journal.finish(key, cells, now, (self.options.api_name, pool) if pool else None)
         if key in self.row_of:  # not deleted from the sheet meanwhile
             self._show(plan, cells)
         if result.outcome is Outcome.RATE_LIMITED:

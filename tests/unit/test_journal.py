@@ -131,3 +131,18 @@ def test_what_goes_wrong_writing_the_journal_says_what_to_do(tmp_path, sqlite_sa
     assert text.startswith(f"{tmp_path / 'j.sqlite'}: the journal cannot record the sends")
     assert what_to_do in text
     assert text.endswith("Nothing more was sent; everything recorded until now is kept")
+
+
+def test_an_outcome_and_its_quota_are_one_commit(tmp_path):
+    """One sync to disk a send, not two; and never the quota without the outcome."""
+    pool = Pool("acc_1", Endpoint.MESSAGE, 100, 1, 99, NOW + timedelta(hours=15))
+    with Journal(tmp_path / "j.sqlite", write=True) as journal:
+        journal.begin(plan(), NOW)
+        statements: list[str] = []
+        assert journal.db is not None
+        journal.db.set_trace_callback(statements.append)
+        journal.finish("id:ann", StatusCells(Status.SENT), NOW, ("api", pool))
+        journal.db.set_trace_callback(None)
+        assert [s.split()[0] for s in statements] == ["BEGIN", "UPDATE", "INSERT", "COMMIT"]
+        assert journal.pools("api") == {pool.key: pool}
+        assert journal.entries()[0].status is Status.SENT
