@@ -353,6 +353,8 @@ def outlook(
     projection = project(
         queue, pools, now, pacing_for=campaign.pacing_for, rotate=rotate, caps=caps
     )
+    if places.sandbox:
+        projection = replace(projection, sandbox_day=campaign.api.sandbox_day_seconds)
     names = {plan.account for plan in queue if plan.account or not rotate} | set(rotate)
     days = accounts_today(names, pools, now, pacing_for=campaign.pacing_for, caps=caps)
     return projection, days

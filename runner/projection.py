@@ -35,6 +35,7 @@ class Projection:
     daily: int  # the most a full day sends, at the limits of the accounts with rows to send
     finish: date | None = None  # the day the last row goes (None: nothing left, or never)
     never: int = 0  # rows no account can send within the horizon (its limits allow nothing)
+    sandbox_day: float | None = None  # a sandbox trial's short "day" (seconds), if it has one
 
     @property
     def total(self) -> int:

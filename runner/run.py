@@ -360,7 +360,8 @@ class Run:
         campaign = self.prepared.campaign
         shown = mark_waiting(self.queue, self.states, self.scheduler, campaign, self.in_flight, now)
         self.report.blocked, self.report.waits = shown.blocked, shown.waits
-        self.report.projection = shown.projection
+        day = campaign.api.sandbox_day_seconds if self.options.places.sandbox else None
+        self.report.projection = replace(shown.projection, sandbox_day=day)
 
 
 class _SheetUnusable(Exception):

@@ -103,6 +103,10 @@ def projection_line(projection: Projection) -> str:
         return f"At current limits: all {n(projection.today)} today."
     days = "day" if projection.days == 1 else "days"
     done = f"; done about {projection.finish:%Y-%m-%d}" if projection.finish else ""
+    if projection.sandbox_day is not None and projection.sandbox_day != 86400:
+        # A sandbox quota's day is short; daily limits and windows keep real days.
+        days = f"quota {days} (a sandbox quota day lasts {projection.sandbox_day:g} s)"
+        done = ""
     return (
         f"At current limits: {n(projection.today)} today, then {n(projection.later)} over the "
         f"next {n(projection.days)} {days} (up to {n(projection.daily)} a day){done}."

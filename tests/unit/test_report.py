@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -228,3 +228,13 @@ def test_reasons_with_different_http_statuses_are_different_groups():
         "  2 failed: HTTP 403: refused for N reasons (rows 2, 3)",
         "  1 failed: HTTP 404: refused for 7 reasons (row 4)",
     ]
+
+
+def test_a_sandbox_projection_speaks_of_its_short_quota_days_not_a_date():
+    from runner.projection import Projection
+
+    line = projection_line(Projection(0, 87, 1, 87, date(2026, 12, 2), sandbox_day=60))
+    assert line == (
+        "At current limits: 0 today, then 87 over the next 1 quota day (a sandbox quota day "
+        "lasts 60 s) (up to 87 a day)."
+    )
