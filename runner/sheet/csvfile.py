@@ -76,7 +76,7 @@ def read_csv(path: Path, header_row: int = 1) -> Table:
 def read_with_layout(path: Path, header_row: int = 1) -> tuple[Table, CsvLayout]:
     """The table, and the layout it takes to write the file back."""
     layout = read_records(path)
-    return make_table(path, "csv", None, [list(r) for r in layout.records], header_row), layout
+    return make_table(path, "csv", None, layout.records, header_row), layout
 
 
 def read_records(path: Path) -> CsvLayout:
@@ -95,7 +95,7 @@ def read_records(path: Path) -> CsvLayout:
     # it (or loses the quote on write-back).
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        records.extend(tuple(record) for record in reader)
+        records.extend(map(tuple, reader))  # as far as it reads, on an error too
     except csv.Error as err:
         where = f"{name}: row {len(records) + 1}"
         if "unexpected end of data" in str(err):

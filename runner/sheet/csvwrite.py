@@ -10,9 +10,12 @@ take another character for the delimiter). The encoding, byte order mark and lin
 from __future__ import annotations
 
 import codecs
+import functools
+import re
 from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
+from typing import NamedTuple
 
 from ..status import StatusCells
 from .atomic import atomic_write, same_file
@@ -21,7 +24,7 @@ from .grid import Table, WriteReport
 from .statuscols import cell_texts, check_unchanged, runner_columns, status_columns
 
 _DELIMITERS = frozenset(",;\t|")
-_QUOTE_IF = frozenset('"\r\n') | _DELIMITERS
+_NEEDS_QUOTES = re.compile('["\r\n' + re.escape("".join(sorted(_DELIMITERS))) + "]").search
 _SAMPLE = 50  # records looked at to tell how the file quotes
 
 
@@ -50,17 +53,18 @@ def write_csv(
     header_at = table.header_row - 1
     quoting = quoting_of(layout.text, spans[header_at : header_at + _SAMPLE], layout.delimiter)
     new_headers = {c: h for c, h in zip(columns, names, strict=True) if c >= len(current.headers)}
+    lines = _Lines(columns, width, quoting, layout.delimiter)
     parts = []
     for number, ((start, end, ending), record) in enumerate(
         zip(spans, layout.records, strict=True), start=1
     ):
         raw = layout.text[start:end]
         if number == table.header_row and new_headers:
-            raw = _with_cells(raw, record, new_headers, width, quoting, layout.delimiter)
+            raw = lines.with_cells(raw, record, new_headers)
         elif number in statuses and record:
             texts = zip(columns, cell_texts(statuses[number], table), strict=True)
             values = {column: text for column, text in texts if text is not None}  # None: kept
-            raw = _with_cells(raw, record, values, width, quoting, layout.delimiter)
+            raw = lines.with_cells(raw, record, values)
         parts.append(raw + ending)
     # Excel's "sep=;" line stays first: it is how Excel opens the file with its delimiter.
     data = _encoded(layout.sep_line + "".join(parts), layout)
@@ -73,55 +77,56 @@ def _encoded(text: str, layout: CsvLayout) -> bytes:
     return (codecs.BOM_UTF8 if layout.bom else b"") + text.encode(layout.encoding, "replace")
 
 
+class _Grammar(NamedTuple):
+    record: re.Pattern[str]  # one record and the line end after it
+    cell: re.Pattern[str]  # one cell of a record as written, and the delimiter after it
+    cells: str  # a pattern of one cell of a record and its delimiter, for `{n}` to follow
+
+
+@functools.cache
+def _grammar(delimiter: str) -> _Grammar:
+    """A CSV's records and cells as the csv module reads them (a quote opens a cell only at its
+    start; inside, a doubled quote is one quote and a line end is text), as regular expressions:
+    the scan then runs in C rather than a character at a time in Python."""
+    d = re.escape(delimiter)
+    quoted_cell = r'"(?:[^"]|"")*"'
+    cell = rf'{quoted_cell}|[^"\r\n{d}][^\r\n{d}]*'
+    in_record = rf'{quoted_cell}|[^"{d}][^{d}]*|'  # a record's unquoted cells end at its end
+    return _Grammar(
+        re.compile(rf"(?:{cell})?(?:{d}(?:{cell})?)*(\r\n|\r|\n|\Z)"),
+        re.compile(rf"({in_record})({d}|\Z)"),
+        rf"(?:(?:{in_record}){d})",
+    )
+
+
 def record_spans(text: str, delimiter: str) -> list[tuple[int, int, str]]:
     """Where each record lies in `text`: (start, end, the line ending after it). A newline
     inside a quoted cell is part of the record, as the csv module reads it."""
+    record = _grammar(delimiter).record
     spans = []
-    start = i = 0
-    size = len(text)
-    quoted, at_field_start = False, True
-    while i < size:
-        char = text[i]
-        if quoted:
-            if char == '"':
-                if text.startswith('"', i + 1):
-                    i += 1  # a doubled quote is one quote inside the cell
-                else:
-                    quoted = False
-        elif char == '"' and at_field_start:
-            quoted = True
-        elif char in "\r\n":
-            ending = "\r\n" if text.startswith("\r\n", i) else char
-            spans.append((start, i, ending))
-            i += len(ending)
-            start, at_field_start = i, True
-            continue
-        at_field_start = not quoted and char == delimiter
-        i += 1
-    if start < size:
-        spans.append((start, size, ""))
+    start, size = 0, len(text)
+    while start < size:
+        match = record.match(text, start)
+        # The text was just read by the csv module in strict mode, so every record parses.
+        assert match is not None, f"no CSV record at offset {start}"
+        spans.append((start, match.start(1), match.group(1)))
+        start = match.end()
     return spans
 
 
 def raw_fields(line: str, delimiter: str) -> list[str]:
     """A record's cells as they are written in the file, quotes and all."""
-    fields, start, i, quoted = [], 0, 0, False
-    while i < len(line):
-        char = line[i]
-        if quoted:
-            if char == '"':
-                if line.startswith('"', i + 1):
-                    i += 1
-                else:
-                    quoted = False
-        elif char == '"' and i == start:
-            quoted = True
-        elif char == delimiter:
-            fields.append(line[start:i])
-            start = i + 1
-        i += 1
-    fields.append(line[start:])
-    return fields
+    if '"' not in line:
+        return line.split(delimiter)
+    cell = _grammar(delimiter).cell
+    fields, start = [], 0
+    while True:
+        match = cell.match(line, start)
+        assert match is not None, f"no CSV cell at offset {start}"  # as in record_spans
+        fields.append(match.group(1))
+        if not match.group(2):
+            return fields
+        start = match.end()
 
 
 def quoting_of(text: str, spans: Sequence[tuple[int, int, str]], delimiter: str) -> Quoting:
@@ -139,26 +144,48 @@ def quoting_of(text: str, spans: Sequence[tuple[int, int, str]], delimiter: str)
 
 def quoted(value: str, quoting: Quoting) -> str:
     """One cell as the file's quoting writes it."""
-    needed = any(c in _QUOTE_IF for c in value)
+    needed = _NEEDS_QUOTES(value) is not None
     if quoting is Quoting.ALL or needed or (quoting is Quoting.NONEMPTY and value):
         return '"' + value.replace('"', '""') + '"'
     return value
 
 
-def _with_cells(
-    raw: str,
-    record: tuple[str, ...],
-    values: Mapping[int, str],
-    width: int,
-    quoting: Quoting,
-    delimiter: str,
-) -> str:
-    """`raw` with the cells at `values`' columns set; unchanged if they already hold them."""
-    padded = list(record) + [""] * (width - len(record))
-    if len(record) >= width and all(padded[c] == v for c, v in values.items()):
-        return raw
-    fields = raw_fields(raw, delimiter)[:width]
-    fields += [quoted("", quoting)] * (width - len(fields))
-    for column, value in values.items():
-        fields[column] = quoted(value, quoting)
-    return delimiter.join(fields)
+class _Lines:
+    """Lines with the status cells set, as the file writes its cells."""
+
+    def __init__(
+        self, columns: Sequence[int], width: int, quoting: Quoting, delimiter: str
+    ) -> None:
+        self.width, self.quoting, self.delimiter = width, quoting, delimiter
+        self.empty = quoted("", quoting)
+        # The runner's columns are most often the last ones, side by side: then a changed line
+        # is the text before them as it is, and the new cells; no need to split every cell.
+        self.first = min(columns)
+        self.trailing = sorted(columns) == list(range(self.first, width))
+        self.head = re.compile(_grammar(delimiter).cells + f"{{{self.first}}}")
+
+    def with_cells(self, raw: str, record: tuple[str, ...], values: Mapping[int, str]) -> str:
+        """`raw` with the cells at `values`' columns set; unchanged if they already hold them."""
+        if len(record) >= self.width and all(record[c] == v for c, v in values.items()):
+            return raw
+        delimiter, quoting = self.delimiter, self.quoting
+        if self.trailing and len(values) == self.width - self.first:
+            cells = delimiter.join(
+                [quoted(values[c], quoting) for c in range(self.first, self.width)]
+            )
+            return self._head(raw, record) + delimiter + cells
+        fields = raw_fields(raw, delimiter)[: self.width]
+        fields += [self.empty] * (self.width - len(fields))
+        for column, value in values.items():
+            fields[column] = quoted(value, quoting)
+        return delimiter.join(fields)
+
+    def _head(self, raw: str, record: tuple[str, ...]) -> str:
+        """The line's first `first` cells as written (empty ones added where it has fewer)."""
+        if len(record) <= self.first:
+            return raw + (self.delimiter + self.empty) * (self.first - len(record))
+        if '"' not in raw:
+            return raw[: len(raw) - len(raw.split(self.delimiter, self.first)[-1]) - 1]
+        head = self.head.match(raw)
+        assert head is not None, "fewer cells than read"  # the record has more than `first`
+        return raw[: head.end() - 1]

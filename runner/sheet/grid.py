@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,7 +101,11 @@ def unreadable_file(path: Path, err: OSError) -> SheetError:
 
 
 def make_table(
-    path: Path, kind: str, sheet_name: str | None, lines: list[list[str]], header_row: int = 1
+    path: Path,
+    kind: str,
+    sheet_name: str | None,
+    lines: Sequence[Sequence[str]],
+    header_row: int = 1,
 ) -> Table:
     """Check the grid (`lines[0]` is row 1; the header is on `header_row`) and make it a Table."""
     name = path.name
@@ -119,10 +123,13 @@ def make_table(
         )
     headers = tuple(header[:width])
     rows = []
+    padding = ("",) * width
     for number, line in _numbered(lines, header_row):
         if not any(line):
             continue
-        extra = next((i for i in range(width, len(line)) if line[i]), None)
+        extra = None
+        if len(line) > width and any(line[width:]):
+            extra = next(i for i in range(width, len(line)) if line[i])
         if extra is not None and width == 1 and number < header_row + 10:
             # A title line above the real header ("Leads export, Q4"), as exports often have.
             raise SheetError(
@@ -136,13 +143,16 @@ def make_table(
                 f"{letter} has no header; give the column a header or clear the cell "
                 "(status columns are added right of the header)"
             )
-        rows.append(SheetRow(number, tuple(line[:width]) + ("",) * (width - len(line))))
+        cells = tuple(line) if len(line) == width else (*line[:width], *padding[len(line) :])
+        rows.append(SheetRow(number, cells))
     if not rows:
         raise SheetError(f"{subject} has a header but no data rows")
     return Table(path, kind, sheet_name, headers, tuple(rows), header_row=header_row)
 
 
-def _numbered(lines: list[list[str]], header_row: int) -> Iterator[tuple[int, list[str]]]:
+def _numbered(
+    lines: Sequence[Sequence[str]], header_row: int
+) -> Iterator[tuple[int, Sequence[str]]]:
     """The lines below the header, with their row numbers."""
     return enumerate(lines[header_row:], start=header_row + 1)
 

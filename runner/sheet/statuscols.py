@@ -13,6 +13,7 @@ cannot hold it), and the two guards:
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Sequence
 
@@ -177,8 +178,15 @@ def _first_difference(
     A None cell cannot be compared (a formula whose result openpyxl cannot know) and is skipped.
     """
     keep = [i for i, h in enumerate(table.headers) if fold_header(h) not in RUNNER_KEYS]
+    width = max(keep, default=-1) + 1
+    if not keep:
+        return None
+    # The kept cells of a row taken in one C call: most rows are unchanged, and equal at once.
+    kept = operator.itemgetter(*keep, 0)  # `0` again: always a tuple, even of one cell
 
     def differs(before: Sequence[str], now: Sequence[str | None]) -> bool:
+        if len(now) >= width and kept(before) == kept(now):
+            return False
         for i in keep:
             value = now[i] if i < len(now) else ""
             if value is not None and value != before[i]:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from runner.sheet import STATUS_COLUMNS, SheetRow, Stamp, read_table, write_statuses
 from runner.sheet.csvfile import read_with_layout
+from runner.sheet.csvwrite import Quoting, _Lines, raw_fields, record_spans
 from runner.status import Status, StatusCells
 from tests.support.sheet import (
     CSV_TEXT,
@@ -401,3 +402,72 @@ def test_windows_text_is_not_taken_for_mac_roman(tmp_path: Path, text: str) -> N
     sheet = tmp_path / "leads.csv"
     sheet.write_bytes(f"a,b,c\r\n{text}\r\n".encode("cp1252"))
     assert read_table(sheet).rows[0].cells == tuple(text.split(","))
+
+
+_CSV_CHARS = st.text(alphabet='ab"\r\n,; é', max_size=6)
+
+
+@given(
+    rows=st.lists(st.lists(_CSV_CHARS, min_size=1, max_size=4), min_size=1, max_size=6),
+    delimiter=st.sampled_from([",", ";", "\t", "|"]),
+    ending=st.sampled_from(["\n", "\r\n", "\r"]),
+    quoting=st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]),
+    stray=st.booleans(),
+)
+def test_the_record_and_cell_scan_reads_as_the_csv_module_does(
+    rows: list[list[str]], delimiter: str, ending: str, quoting: int, stray: bool
+) -> None:
+    """The write-back finds records and cells with regular expressions (fast); they must
+    split every file exactly where the csv module does, quoted line ends and doubled quotes,
+    blank lines and quotes inside unquoted cells (a"b) included."""
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator=ending, quoting=quoting).writerows(rows)
+    text = out.getvalue() + (ending + 'x"y' + delimiter + "z" if stray else "")
+    expected = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+    spans = record_spans(text, delimiter)
+    assert "".join(text[s:e] + end for s, e, end in spans) == text
+    records = [
+        list(csv.reader([text[s:e]], delimiter=delimiter, strict=True)) for s, e, _ in spans
+    ]
+    assert [r[0] if r else [] for r in records] == expected
+    for (start, end, _), cells in zip(spans, expected, strict=True):
+        fields = raw_fields(text[start:end], delimiter) if end > start else []
+        assert [_unquoted(f) for f in fields] == cells
+
+
+def _unquoted(field: str) -> str:
+    return field[1:-1].replace('""', '"') if field.startswith('"') else field
+
+
+@given(
+    record=st.lists(_CSV_CHARS, min_size=1, max_size=7),
+    values=st.lists(_CSV_CHARS, min_size=2, max_size=2),
+    delimiter=st.sampled_from([",", ";", "\t", "|"]),
+    quoting=st.sampled_from(list(Quoting)),
+    trailing=st.booleans(),
+)
+def test_a_changed_line_reads_as_its_cells_with_the_status_cells_set(
+    record: list[str], values: list[str], delimiter: str, quoting: Quoting, trailing: bool
+) -> None:
+    """Both ways of setting the status cells (the text before a trailing block kept as it is;
+    else every cell split out) give a line the csv module reads as the record with those cells
+    set, padded where it was short, and keep the cells before them as they were written."""
+    out = io.StringIO()
+    # (the writer quotes line ends only when they are its own line end)
+    every = csv.QUOTE_ALL if quoting is Quoting.ALL else csv.QUOTE_MINIMAL
+    csv.writer(out, delimiter=delimiter, lineterminator="\r\n", quoting=every).writerow(record)
+    raw = out.getvalue()[:-2]
+    assume(raw != "")  # a lone empty cell writes as nothing: a blank line, never changed
+    columns = (3, 4) if trailing else (1, 3)
+    width = max(5 if trailing else 4, len(record))
+    changed = _Lines(columns, width, quoting, delimiter).with_cells(
+        raw, tuple(record), dict(zip(columns, values, strict=True))
+    )
+    expected = (record + [""] * width)[:width]
+    for column, value in zip(columns, values, strict=True):
+        expected[column] = value
+    assert next(csv.reader([changed], delimiter=delimiter, strict=True)) == expected
+    kept = raw_fields(raw, delimiter)[: min(columns)]
+    assert raw_fields(changed, delimiter)[: len(kept)] == kept
+    if quoting is Quoting.ALL:  # the cells added, padding included, quoted as the others
+        assert all(f.startswith('"') for f in raw_fields(changed, delimiter))
