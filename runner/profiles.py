@@ -44,6 +44,11 @@ _PUBLIC_ID = re.compile(r"[\w-]+")
 _MEMBER_ID = re.compile(r"ACoAA[A-Za-z0-9_-]{20,}")
 _OTHER_MEMBER_ID = re.compile(r"AC[A-Za-z]AA[A-Za-z0-9_-]{20,}")
 URN_PREFIX = "urn:li:fsd_profile:"
+# A profile URL as LinkedIn and lead tools write it, read by one regular expression (reading it
+# through urlsplit costs as much as the rest of a row): "https://www.linkedin.com/in/ID/?x".
+_PROFILE_URL = re.compile(
+    r"(?:https?://)?(?:[a-z0-9-]+\.)*linkedin\.com/in/([\w%-]+)(?:[/?#]|$)", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,16 @@ def read_profile(value: str, column: str, *, only_url: bool = False) -> Profile:
         return Profile(
             Kind.OTHER, problem=f"{column} {value!r} is not a LinkedIn public profile ID"
         )
+    common = _PROFILE_URL.match(value)
+    if common:  # the form nearly every cell has, as `_from_url` reads it
+        public_id = nfc(unquote(common.group(1)))
+        if _PUBLIC_ID.fullmatch(public_id):
+            return _from_id(public_id)
+    return _from_url(value, column)
+
+
+def _from_url(value: str, column: str) -> Profile:
+    """Who a URL names, read through urlsplit."""
     parts = urlsplit(value if "://" in value else "https://" + value)
     segments = [s for s in parts.path.split("/") if s]
     lowered = [s.lower() for s in segments]  # LINKEDIN.COM/IN/Dave is as good as .../in/dave

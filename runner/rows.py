@@ -6,6 +6,7 @@ import keyword
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from openpyxl.utils import get_column_letter
 
@@ -36,11 +37,13 @@ PLACEHOLDERS = frozenset(
     | {"#n/a", "#name?", "#ref!", "#value!", "#div/0!", "#num!", "#null!", "#spill!", "#calc!"}
 )
 
+_LONGEST_PLACEHOLDER = max(map(len, PLACEHOLDERS))
+
 
 def cell_text(cell: str) -> str:
     """A cell's value as the runner uses it: stripped, and empty if it is only a placeholder."""
     text = cell.strip()
-    return "" if text.lower() in PLACEHOLDERS else text
+    return "" if len(text) <= _LONGEST_PLACEHOLDER and text.lower() in PLACEHOLDERS else text
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ class Recipient:
     public_id: str | None = None
     urn: str | None = None
 
-    @property
+    @cached_property  # asked for several times a row
     def idents(self) -> tuple[str, ...]:
         """Every name this person is known by; two rows sharing one are the same person."""
         names = []
@@ -222,14 +225,16 @@ def read_row(layout: SheetLayout, table: Table, sheet_row: SheetRow) -> Row:
     cols = layout.columns
     values: dict[str, str] = {}
     placeholders: dict[str, str] = {}
-    for i in layout.data_indices:
-        header, text = layout.headers[i], cell_text(cells[i])
-        if header in values or header in placeholders:
+    shared = bool(layout.shared)
+    for i, header in zip(layout.data_indices, layout.data_headers, strict=True):
+        if shared and (header in values or header in placeholders):
             continue  # a duplicate header: the first one speaks (a template using it is refused)
-        if text:
-            values[header] = text
-        elif cells[i].strip():
-            placeholders[header] = cells[i].strip()
+        text = cells[i].strip()
+        if len(text) > _LONGEST_PLACEHOLDER or text.lower() not in PLACEHOLDERS:
+            if text:
+                values[header] = text
+        else:
+            placeholders[header] = text
     problems: list[str] = []
 
     public_id, urn, link_note = _recipient(layout, table, sheet_row, problems)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import overload
 
@@ -58,12 +58,13 @@ class StatusCells:
     @classmethod
     def read(cls, status: str, detail: str, sent_at: str, urn: str, owner: str) -> StatusCells:
         """From the cells' text as the sheet holds them (the status already checked as ours)."""
-        cells = cls(Status(status) if status else None, detail, sent_at, urn)
-        match = _STATUS_FOR.fullmatch(owner.strip())
-        if match is None:
-            return replace(cells, owner=owner.strip())  # no check: older, or typed by hand
+        state = Status(status) if status else None
+        match = _STATUS_FOR.fullmatch(owner.strip()) if owner else None
+        if match is None:  # no check: never run, older, or typed by hand
+            return cls(state, detail, sent_at, urn, owner.strip())
         person, check = match.groups()
-        return replace(cells, owner=person, torn=check != cells.check(person))
+        torn = check != cls(state, detail, sent_at, urn).check(person)
+        return cls(state, detail, sent_at, urn, person, torn)
 
     def check(self, owner: str) -> str:
         """Six hex digits that tie the status and URN to the person they are for."""

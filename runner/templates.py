@@ -130,6 +130,17 @@ class _Template:
     path: Path
     template: jinja2.Template
 
+    @cached_property
+    def _globals(self) -> dict[str, Any]:
+        return dict(self.template.globals)
+
+    def render(self, context: dict[str, Any]) -> str:
+        """`Template.render`, with the template's globals taken once rather than merged from
+        their chain of mappings for every row (a third of the render's time)."""
+        template = self.template
+        merged = template.new_context({**self._globals, **context}, shared=True)
+        return template.environment.concat(template.root_render_func(merged))
+
 
 @dataclass(frozen=True)
 class Templates:
@@ -153,7 +164,7 @@ class Templates:
 
     def _render(self, tmpl: _Template, context: dict[str, Any], row: Row) -> str:
         try:
-            return tmpl.template.render(context).strip()
+            return tmpl.render(context).strip()
         except EmptyValue as err:
             header = self.layout.names.get(err.name, err.name)
             said = row.placeholders.get(header)

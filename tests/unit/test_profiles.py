@@ -1,9 +1,11 @@
 """What one recipient cell names: public IDs, member-ID URLs, Sales Navigator links, in NFC."""
 
+import itertools
 import unicodedata
 
 import pytest
 
+from runner import profiles
 from runner.profiles import Kind, Profile, read_profile
 
 MEMBER = "ACoAAA24A-MBVEvT49xpVF2gnWrhvmUIPDJshSM"  # the API reference's example URN ID
@@ -85,3 +87,26 @@ def test_only_url_refuses_a_bare_word():
 )
 def test_unicode_is_normalised_to_nfc(value):
     assert read_profile(value, "url") == Profile(Kind.PUBLIC, "jürgen-müller")
+
+
+_URL_PARTS = (
+    ["", "https://", "user@"],
+    ["", "www.", "evil-"],
+    ["linkedin.com", "LinkedIn.COM", "linkedin.com.evil.com"],
+    ["", ":443"],
+    ["/in/", "/IN/", "/pub/in/", "//in/"],
+    ["dave", MEMBER, "j%C3%BCrgen", "%20", "u\u0308"],
+    ["", "/", "?trk=1", "/detail/", ":", "%"],
+)
+
+
+def test_the_quick_reading_of_a_profile_url_agrees_with_urlsplits() -> None:
+    """Common profile URLs are read by one regular expression; every URL must name the same
+    profile (or the same problem) as reading it through urlsplit does: each combination of
+    the parts above."""
+    for parts in itertools.product(*_URL_PARTS):
+        value = "".join(parts)
+        for only_url in (True, False):
+            if "/" in value or only_url:
+                quick = read_profile(value, "url", only_url=only_url)
+                assert quick == profiles._from_url(profiles.nfc(value), "url"), value
