@@ -6,7 +6,6 @@ import keyword
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from openpyxl.utils import get_column_letter
 
@@ -50,17 +49,18 @@ def cell_text(cell: str) -> str:
 class Recipient:
     public_id: str | None = None
     urn: str | None = None
+    # Every name this person is known by; two rows sharing one are the same person. Worked
+    # out once: it is asked for several times a row.
+    idents: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
-    @cached_property  # asked for several times a row
-    def idents(self) -> tuple[str, ...]:
-        """Every name this person is known by; two rows sharing one are the same person."""
+    def __post_init__(self) -> None:
         names = []
         if self.urn:
             names.append(f"urn:{self.urn}")
         if self.public_id:
             # LinkedIn public IDs are case-insensitive; URNs are not.
             names.append(f"id:{self.public_id.lower()}")
-        return tuple(names)
+        object.__setattr__(self, "idents", tuple(names))
 
     @property
     def key(self) -> str:

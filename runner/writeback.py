@@ -115,12 +115,11 @@ class WriteBack:
                 continue
             self.written, self.held = written, ""
             if written.stamp is not None:  # our own write is not a change by the user
-                self.table = replace(self.table, stamp=written.stamp)
+                self.table = replace(self.table, stamp=written.stamp, statuses_as_read=False)
             self._last = self.clock.now()
             self.on_write()
             return
 
     def _owned(self, states: States) -> dict[int, StatusCells]:
-        return {
-            row: replace(cells, owner=self.owners.get(row, "")) for row, cells in states.items()
-        }
+        owners = self.owners
+        return {row: cells.owned_by(owners.get(row, "")) for row, cells in states.items()}

@@ -20,7 +20,7 @@ from typing import NamedTuple
 from ..status import StatusCells
 from .atomic import atomic_write, same_file
 from .csvfile import CsvLayout, read_with_layout
-from .grid import Table, WriteReport
+from .grid import Stamp, Table, WriteReport
 from .statuscols import cell_texts, check_unchanged, runner_columns, status_columns
 
 _DELIMITERS = frozenset(",;\t|")
@@ -41,6 +41,8 @@ def write_csv(
     check: Callable[[], None] = lambda: None,
 ) -> WriteReport:
     """Write the statuses into the CSV as it is on disk now (see the module's docstring)."""
+    if _as_read(table, statuses, target):
+        return WriteReport(target, None)  # nothing would change: the file is left as it is
     current, layout = read_with_layout(table.path, table.header_row)
     cells_now = {row.number: row.cells for row in current.rows}
     check_unchanged(table, current.headers, lambda n: cells_now.get(n, ()))
@@ -71,6 +73,23 @@ def write_csv(
     if not (same_file(target, table.path) and target.read_bytes() == data):
         atomic_write(target, table.path, lambda out: out.write(data), check)
     return WriteReport(target, None)
+
+
+def _as_read(table: Table, statuses: Mapping[int, StatusCells], target: Path) -> bool:
+    """Whether the sheet, unchanged since `table` read it, shows these statuses already (the
+    first write of a resumed run, most often): then there is no need to read it again."""
+    if not (table.statuses_as_read and table.stamp and same_file(target, table.path)):
+        return False
+    columns = status_columns(table.headers, runner_columns(table))
+    if max(columns) >= len(table.headers) or Stamp.of(table.path) != table.stamp:
+        return False
+    rows = {row.number: row.cells for row in table.rows}
+    for number, cells in statuses.items():
+        shown = rows.get(number)
+        texts = zip(columns, cell_texts(cells, table), strict=True)
+        if shown is None or any(t is not None and shown[c] != t for c, t in texts):
+            return False
+    return True
 
 
 def _encoded(text: str, layout: CsvLayout) -> bytes:

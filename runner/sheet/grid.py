@@ -77,6 +77,9 @@ class Table:
     anchor: int | None = None
     # The campaign's write_message: the writers fill message_sent beside the status columns.
     message_column: bool = False
+    # Whether the rows' status cells are still the file's: not once the runner has written
+    # statuses into it (the table then keeps the file's new stamp, not its new cells).
+    statuses_as_read: bool = True
 
 
 @dataclass(frozen=True)

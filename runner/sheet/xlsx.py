@@ -106,7 +106,12 @@ def write_xlsx(
         row: tuple(kept(cell_texts(cells, table, book=True), columns, rows[row]))
         for row, cells in statuses.items()
     }
-    if same_file(target, source) and not new and _as_they_are(rows, columns, values):
+    if (
+        table.statuses_as_read
+        and same_file(target, source)
+        and not new
+        and _as_they_are(rows, columns, values)
+    ):
         return WriteReport(target, None)  # nothing would change: the file is left as it is
     block = StatusBlock(table.header_row, columns, names, new, table.anchor, look_of(names))
     result = patch_statuses(source, target, table.sheet_name, block, values, check=check)

@@ -1,0 +1,61 @@
+"""A write that would change nothing leaves the sheet alone, and only then."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from runner.errors import SheetChanged
+from runner.sheet import Stamp, read_table, write_statuses
+from runner.status import Status, StatusCells
+from tests.support.sheet import SENT, make_workbook
+
+PENDING = StatusCells(Status.PENDING, "", "", "", "ann-1")
+
+
+def _sheet(folder: Path, kind: str) -> Path:
+    path = folder / f"leads.{kind}"
+    if kind == "csv":
+        path.write_text("profileId,first_name\nann-1,Ann\n", encoding="utf-8")
+    else:
+        make_workbook(path, {"Leads": [["profileId", "first_name"], ["ann-1", "Ann"]]})
+    # The status columns as a first run leaves them: the row pending.
+    write_statuses(read_table(path), {2: PENDING}, path)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_statuses_the_sheet_shows_already_are_not_written(tmp_path: Path, kind: str) -> None:
+    path = _sheet(tmp_path, kind)
+    table = read_table(path)
+    before = Stamp.of(path)
+    write_statuses(table, {2: PENDING}, path)
+    assert Stamp.of(path) == before
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_status_back_to_what_the_sheet_first_showed_is_written(tmp_path: Path, kind: str):
+    """After a write, the table read at the start no longer shows the file's status cells: a
+    row whose status returns to what it was then must still be written (the file shows the
+    status in between)."""
+    path = _sheet(tmp_path, kind)
+    table = read_table(path)
+    report = write_statuses(table, {2: SENT}, path)
+    assert read_table(path).rows[0].cells[2] == "sent"
+    after = replace(table, stamp=report.stamp, statuses_as_read=False)  # as a run keeps it
+    write_statuses(after, {2: PENDING}, path)
+    assert read_table(path).rows[0].cells[2] == "pending"
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_sheet_saved_since_it_was_read_is_refused_even_with_nothing_to_write(
+    tmp_path: Path, kind: str
+) -> None:
+    path = _sheet(tmp_path, kind)
+    table = read_table(path)
+    data = path.read_bytes()
+    path.write_bytes(data)  # saved again by the user: same content, a new file
+    with pytest.raises(SheetChanged):
+        write_statuses(table, {2: PENDING}, path)
