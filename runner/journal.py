@@ -213,8 +213,9 @@ class Journal:
             "SELECT message, subject, key, status, detail, public_id, urn, row, endpoint, account, "
             "sent_at, strikes FROM sends"
         )
+        status = Status.of
         return [
-            Entry(r[2], Status(r[3]), r[4], Recipient(*r[5:7]), *r[7:], text=message_text(*r[:2]))
+            Entry(r[2], status(r[3]), r[4], Recipient(*r[5:7]), *r[7:], text=message_text(*r[:2]))
             for r in rows
         ]
 

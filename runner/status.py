@@ -22,6 +22,14 @@ class Status(StrEnum):
     # Only in the journal: a request is (or was, when the process died) on the wire.
     IN_FLIGHT = "in_flight"
 
+    @classmethod
+    def of(cls, value: str) -> Status:
+        """`Status(value)` by one dictionary lookup, not the Enum machinery: it is read for
+        every row and every journal entry. An unknown value raises ValueError as before."""
+        return _BY_VALUE.get(value) or cls(value)
+
+
+_BY_VALUE = {status.value: status for status in Status}
 
 # Outcomes that are final: the row is never sent again (UNKNOWN only with --resend-unknown).
 DONE = frozenset({Status.SENT, Status.FAILED, Status.INVALID, Status.DUPLICATE})
@@ -58,7 +66,7 @@ class StatusCells:
     @classmethod
     def read(cls, status: str, detail: str, sent_at: str, urn: str, owner: str) -> StatusCells:
         """From the cells' text as the sheet holds them (the status already checked as ours)."""
-        state = Status(status) if status else None
+        state = Status.of(status) if status else None
         match = _STATUS_FOR.fullmatch(owner.strip()) if owner else None
         if match is None:  # no check: never run, older, or typed by hand
             return cls(state, detail, sent_at, urn, owner.strip())
