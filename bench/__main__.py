@@ -13,6 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from runner.workers import HANDOFF
+
 from .campaigns import Setup, stop_loopback
 from .figures import FIGURES
 from .measures import Figure, Peak, Peaked, Timed
@@ -30,6 +32,10 @@ def main(argv: list[str] | None = None) -> int:
         print("python -m bench: its XLSX baseline needs python-calamine (pip install it)")
         return 2
     sizes = tuple(sorted(set(QUICK if args.quick else args.sizes)))
+    # The simulator answers from a thread of this process, so it contends for the GIL with
+    # whatever talks to it. The runner shortens the switch interval while it sends (see
+    # runner/workers.py); the baselines get the same, so the simulator costs both sides alike.
+    sys.setswitchinterval(HANDOFF)
     facts = machine()  # the load average before the bench adds to it
     start = time.perf_counter()
     results: list[Timed] = []
