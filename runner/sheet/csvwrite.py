@@ -26,6 +26,7 @@ from .statuscols import cell_texts, check_unchanged, runner_columns, status_colu
 _DELIMITERS = frozenset(",;\t|")
 _NEEDS_QUOTES = re.compile('["\r\n' + re.escape("".join(sorted(_DELIMITERS))) + "]").search
 _SAMPLE = 50  # records looked at to tell how the file quotes
+_LINE_END = re.compile(r"(\r\n|\r|\n)")
 
 
 class Quoting(StrEnum):
@@ -49,25 +50,24 @@ def write_csv(
     names = runner_columns(table)
     columns = status_columns(current.headers, names)
     width = max(len(current.headers), *(c + 1 for c in columns))
-    spans = record_spans(layout.text, layout.delimiter)
+    raws, endings = raw_records(layout.text, layout.delimiter, len(layout.records))
     # Lines above the header (a title block) are no part of the table: how they are quoted
     # says nothing of how the table's cells are.
     header_at = table.header_row - 1
-    quoting = quoting_of(layout.text, spans[header_at : header_at + _SAMPLE], layout.delimiter)
+    quoting = quoting_of(raws[header_at : header_at + _SAMPLE], layout.delimiter)
     new_headers = {c: h for c, h in zip(columns, names, strict=True) if c >= len(current.headers)}
     lines = _Lines(columns, width, quoting, layout.delimiter)
-    parts = []
-    for number, ((start, end, ending), record) in enumerate(
-        zip(spans, layout.records, strict=True), start=1
-    ):
-        raw = layout.text[start:end]
-        if number == table.header_row and new_headers:
-            raw = lines.with_cells(raw, record, new_headers)
-        elif number in statuses and record:
-            texts = zip(columns, cell_texts(statuses[number], table), strict=True)
+    records = layout.records
+    if new_headers:
+        raws[header_at] = lines.with_cells(raws[header_at], records[header_at], new_headers)
+    for number, cells in statuses.items():  # only the lines that may change are looked at
+        at = number - 1
+        if at < len(records) and records[at] and number != table.header_row:
+            texts = zip(columns, cell_texts(cells, table), strict=True)
             values = {column: text for column, text in texts if text is not None}  # None: kept
-            raw = lines.with_cells(raw, record, values)
-        parts.append(raw + ending)
+            raws[at] = lines.with_cells(raws[at], records[at], values)
+    parts = [""] * (2 * len(raws))
+    parts[::2], parts[1::2] = raws, endings
     # Excel's "sep=;" line stays first: it is how Excel opens the file with its delimiter.
     data = _encoded(layout.sep_line + "".join(parts), layout)
     if not (same_file(target, table.path) and target.read_bytes() == data):
@@ -118,6 +118,21 @@ def _grammar(delimiter: str) -> _Grammar:
     )
 
 
+def raw_records(text: str, delimiter: str, count: int) -> tuple[list[str], list[str]]:
+    """Each of the `count` records of `text` as written, and the line end after each ("" after
+    a last line without one). Most files have no line end inside a cell: their lines are their
+    records, found by one split; else each record is scanned for (see `record_spans`)."""
+    pieces = _LINE_END.split(text)
+    if pieces[-1] == "":  # the text ends with a line end: no record after it
+        pieces.pop()
+    else:
+        pieces.append("")
+    if len(pieces) == 2 * count:
+        return pieces[::2], pieces[1::2]
+    spans = record_spans(text, delimiter)
+    return [text[start:end] for start, end, _ in spans], [ending for _, _, ending in spans]
+
+
 def record_spans(text: str, delimiter: str) -> list[tuple[int, int, str]]:
     """Where each record lies in `text`: (start, end, the line ending after it). A newline
     inside a quoted cell is part of the record, as the csv module reads it."""
@@ -148,17 +163,17 @@ def raw_fields(line: str, delimiter: str) -> list[str]:
         start = match.end()
 
 
-def quoting_of(text: str, spans: Sequence[tuple[int, int, str]], delimiter: str) -> Quoting:
-    """How the file quotes its cells, from its first records."""
+def quoting_of(records: Sequence[str], delimiter: str) -> Quoting:
+    """How the file quotes its cells, from its first records (as written)."""
     every = non_empty = True
-    for start, end, _ in spans:
-        for field in raw_fields(text[start:end], delimiter) if end > start else []:
+    for record in records:
+        for field in raw_fields(record, delimiter) if record else []:
             is_quoted = field.startswith('"')
             every = every and is_quoted
             non_empty = non_empty and (is_quoted or field == "")
-    if every and spans:
+    if every and records:
         return Quoting.ALL
-    return Quoting.NONEMPTY if non_empty and spans else Quoting.MINIMAL
+    return Quoting.NONEMPTY if non_empty and records else Quoting.MINIMAL
 
 
 def quoted(value: str, quoting: Quoting) -> str:
