@@ -426,9 +426,7 @@ def test_the_record_and_cell_scan_reads_as_the_csv_module_does(
     expected = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
     spans = record_spans(text, delimiter)
     assert "".join(text[s:e] + end for s, e, end in spans) == text
-    records = [
-        list(csv.reader([text[s:e]], delimiter=delimiter, strict=True)) for s, e, _ in spans
-    ]
+    records = [list(csv.reader([text[s:e]], delimiter=delimiter, strict=True)) for s, e, _ in spans]
     assert [r[0] if r else [] for r in records] == expected
     # The quick way, one split at line ends where no cell holds one, finds the same records.
     assert raw_records(text, delimiter, len(expected)) == (
