@@ -112,12 +112,18 @@ def sends_by_account(state_dir: Path, sandbox: bool) -> dict[str, list[datetime]
     times: dict[str, list[datetime]] = {}
     for path in journals(state_dir, sandbox):
         try:
-            _, sends = _read(path)
+            with _reading(path) as db:
+                rows = db.execute(
+                    "SELECT account, status, sent_at, updated_at FROM sends "
+                    "WHERE status IN (?, ?, ?)",
+                    (Status.SENT, Status.UNKNOWN, Status.IN_FLIGHT),
+                ).fetchall()
         except sqlite3.Error:
             continue
-        for send in sends:
-            if send.at is not None:
-                times.setdefault(send.account, []).append(send.at)
+        for account, status, sent_at, updated_at in rows:  # when each went out: see `_send`
+            at = _time(sent_at) if status == Status.SENT else _time(sent_at) or _time(updated_at)
+            if at is not None:
+                times.setdefault(account or "", []).append(at)
     return {account: sorted(at) for account, at in times.items()}
 
 
@@ -125,14 +131,20 @@ def _rank(contact: Contact) -> tuple[bool, str]:
     return contact.status is Status.SENT, contact.day
 
 
-def _read(path: Path) -> tuple[str, list[_Send]]:
-    """A journal's campaign name and what it sent; sqlite3.Error where it cannot be read."""
-    # A journal at rest (no write-ahead log beside it) is read as immutable: a read-only
-    # connection would leave an empty log and index behind, which it cannot remove. One being
-    # written is read through its log, to see the latest sends.
+def _reading(path: Path) -> closing[sqlite3.Connection]:
+    """A connection that only reads the journal at `path`.
+
+    A journal at rest (no write-ahead log beside it) is read as immutable: a read-only
+    connection would leave an empty log and index behind, which it cannot remove. One being
+    written is read through its log, to see the latest sends."""
     mode = "mode=ro" if path.with_name(path.name + "-wal").exists() else "immutable=1"
     uri = f"{path.absolute().as_uri()}?{mode}"
-    with closing(sqlite3.connect(uri, uri=True, timeout=_BUSY_SECONDS)) as db:
+    return closing(sqlite3.connect(uri, uri=True, timeout=_BUSY_SECONDS))
+
+
+def _read(path: Path) -> tuple[str, list[_Send]]:
+    """A journal's campaign name and what it sent; sqlite3.Error where it cannot be read."""
+    with _reading(path) as db:
         rows = db.execute(
             "SELECT key, status, public_id, urn, account, sent_at, updated_at FROM sends "
             "WHERE status IN (?, ?, ?)",
