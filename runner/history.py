@@ -212,7 +212,5 @@ def later(known: Pool | None, other: Pool) -> Pool:
 
 
 def _pools(path: Path, api: str) -> list[Pool]:
-    mode = "mode=ro" if path.with_name(path.name + "-wal").exists() else "immutable=1"
-    uri = f"{path.absolute().as_uri()}?{mode}"
-    with closing(sqlite3.connect(uri, uri=True, timeout=_BUSY_SECONDS)) as db:
+    with _reading(path) as db:
         return read_pools(db, api)
