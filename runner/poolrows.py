@@ -30,8 +30,13 @@ def read_pools(db: sqlite3.Connection, api: str) -> list[Pool]:
         (api,),
     )
     return [
-        Pool(r[0], Endpoint(r[1]), r[2], r[3], r[4], _time(r[5]), _time(r[6]), r[7]) for r in rows
+        Pool(r[0], Endpoint(r[1]), r[2], r[3], r[4], _time(r[5]), _time(r[6]), r[7])
+        for r in rows
+        if r[1] in _ENDPOINTS  # not another version's quota of a kind of request unknown here
     ]
+
+
+_ENDPOINTS = frozenset(endpoint.value for endpoint in Endpoint)
 
 
 def _time(value: str | None) -> datetime | None:

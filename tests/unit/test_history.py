@@ -5,7 +5,7 @@ from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from runner.history import Contact, contacted, journals, sends_by_account
+from runner.history import Contact, contacted, journals, sends_by_account, shared_pools
 from runner.journal import Journal
 from runner.plans import Endpoint, SendPlan
 from runner.rows import Recipient
@@ -161,3 +161,18 @@ def test_a_journal_another_process_holds_locked_is_left_out_with_a_note(tmp_path
         "q3.journal.sqlite (another campaign's journal) could not be read (database is "
         "locked); the people it messaged are not known to this campaign",
     )
+
+
+def test_a_quota_of_a_kind_this_version_does_not_know_is_left_out(tmp_path):
+    """A newer version's journal in the state folder may keep quotas of other requests (its
+    look-ups): they are not this version's to use, and must not stop it with a traceback."""
+    campaign(tmp_path, "newer.journal.sqlite", "newer", ("ann-lee", "A", T0))
+    with closing(sqlite3.connect(tmp_path / "newer.journal.sqlite")) as db, db:
+        for endpoint in ("message", "some-later-kind"):
+            db.execute(
+                "INSERT INTO pools (api, account, endpoint, lim, used, remaining, reset, "
+                "blocked_until, reason) VALUES ('real', 'A', ?, 100, 1, 99, NULL, NULL, '')",
+                (endpoint,),
+            )
+    pools = shared_pools(tmp_path, False, "real")
+    assert [(key, pool.remaining) for key, pool in pools.items()] == [(("A", Endpoint.MESSAGE), 99)]
