@@ -22,9 +22,10 @@ from pathlib import Path
 from . import failpoints
 from .clock import iso
 from .errors import ConfigError, JournalError
+from .lookuprows import LOOKUPS_TABLE, Lookup, Statement, read_lookups
 from .plans import PoolKey, SendPlan
 from .poolrows import pool_row, read_pools
-from .quota import Pool, parse_time
+from .quota import Pool
 from .rows import Recipient
 from .status import Status, StatusCells, message_text
 
@@ -117,7 +118,7 @@ class Journal:
             if self.existed:
                 _check_integrity(self.db)
             if self.write or not self.existed:
-                self.db.executescript(_SCHEMA)
+                self.db.executescript(_SCHEMA + LOOKUPS_TABLE)
                 _upgrade(self.db)
             if write:
                 self._set_meta("state", "open")
@@ -214,6 +215,13 @@ class Journal:
             for r in rows
         ]
 
+    def lookups(self) -> list[Lookup]:
+        """The relationship lookups made (route = "auto"), so that none is made twice."""
+        try:
+            return read_lookups(self._db)
+        except sqlite3.Error as err:
+            raise JournalError(_trouble(self.path, err)) from None
+
     def pools(self, api: str) -> dict[PoolKey, Pool]:
         return {pool.key: pool for pool in read_pools(self._db, api)}
 
@@ -298,6 +306,10 @@ class Journal:
 
     def save_pool(self, api: str, pool: Pool) -> None:
         self._sql(*pool_row(api, pool))
+
+    def record(self, *statements: Statement) -> None:
+        """What another module writes (a lookup and its quota, lookuprows.py), in one commit."""
+        self._sql_all(*statements)
 
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -384,7 +396,3 @@ def _check_integrity(db: sqlite3.Connection) -> None:
     problems = [row[0] for row in db.execute("PRAGMA quick_check")]
     if problems != ["ok"]:
         raise JournalDamaged(f"it is damaged or truncated ({problems[0]})")
-
-
-def _time(value: str | None) -> datetime | None:
-    return parse_time(value) if value else None
