@@ -59,8 +59,7 @@ class Route(StrEnum):
     def why(self, group_id: str | None = None) -> str:
         """Why a row goes this way, as the dry run and the preview say it."""
         return {
-            Route.LOOKUP: "not looked up yet: its relationship is looked up before its first "
-            "send (--lookup does it now)",
+            Route.LOOKUP: "not looked up yet: the relationship is looked up before the first send",
             Route.CONNECTION: "a 1st-degree connection: a normal message",
             Route.GROUP: f"not a connection; in group {group_id}: a group message",
             Route.INMAIL: "not a connection and no groupId; InMail allowed: an InMail",

@@ -226,9 +226,15 @@ class Look:
 
 
 def look(
-    prepared: Prepared, places: Places, *, resend_unknown: bool = False, trust_sheet: bool = False
+    prepared: Prepared,
+    places: Places,
+    *,
+    resend_unknown: bool = False,
+    trust_sheet: bool = False,
+    gated: bool = True,
 ) -> Look:
-    """What a run would start from; a damaged journal raises JournalError as a run would."""
+    """What a run would start from; a damaged journal raises JournalError as a run would.
+    Not `gated`: the rows a reviewer has yet to approve stay in the queue (the preview)."""
     entries: list[Entry] = []
     pools: list[tuple[str, Pool]] = []
     history = False
@@ -244,7 +250,8 @@ def look(
         check_vouched(prepared, places, entries, history, trust=trust_sheet)
     except SheetError as error:
         refusal = error
-    return Look(reconciled(prepared, entries, resend_unknown, known), pools, refusal, known)
+    start = reconciled(prepared, entries, resend_unknown, known, gated=gated)
+    return Look(start, pools, refusal, known)
 
 
 def reconciled(
@@ -253,20 +260,22 @@ def reconciled(
     resend_unknown: bool,
     known: Known | None = None,
     *,
+    gated: bool = True,
     lookups_only: bool = False,
 ) -> Reconciled:
     """What each row shows and what is left to send: the plans against the journal (reconcile),
     then the people not to be messaged skipped (screen), then each row routed by the lookups
-    made (route = "auto"), then the rows a reviewer has not approved held back. Where a run
-    starts, and carries on from after the sheet is saved. With `lookups_only` (--lookup), what
-    is left is the lookups alone, approved or not: a preview is to show their routes."""
+    made (route = "auto"), then the rows a reviewer has not approved held back (unless not
+    `gated`). Where a run starts, and carries on from after the sheet is saved. With
+    `lookups_only` (--lookup), what is left is the lookups alone, approved or not: a preview is
+    to show their routes."""
     start = reconcile(prepared.plans, entries, resend_unknown)
     screened = screen(start, prepared.plans, prepared.screens)
     routed = route_known(screened, known or Known(), prepared.campaign)
     if lookups_only:
         lookups = [plan for plan in routed.queue if plan.endpoint is Endpoint.RELATIONSHIP]
         return replace(routed, queue=lookups)
-    return gate(routed, prepared.plans, prepared.approvals)
+    return gate(routed, prepared.plans, prepared.approvals) if gated else routed
 
 
 def open_journal(

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from .journal import Entry
-from .plans import RowPlan, SendPlan
+from .plans import Endpoint, RowPlan, SendPlan
 from .status import DONE, Status, StatusCells
 
 ADOPTED_DETAIL = "recorded in the sheet by an earlier run"
@@ -91,12 +91,15 @@ def _showing_rows(
 def _again(entry: Entry, row_plan: RowPlan, resend_unknown: bool) -> bool:
     """Whether a row the journal has an outcome for is to be sent again: an unknown one when the
     user asks (--resend-unknown); a failed one whose status cell the user cleared (having fixed
-    what the API refused). A failed row never reached anyone, so trying it again is safe."""
+    what the API refused). A failed row never reached anyone, so trying it again is safe. A
+    relationship lookup's failure (no such profile) is not: --lookup and the preview write no
+    statuses, so an empty cell there says nothing; the row goes once it names someone else."""
     if row_plan.plan is None:
         return False
     if entry.status is Status.UNKNOWN:
         return resend_unknown
-    return entry.status is Status.FAILED and row_plan.row.previous.status is None
+    looked_up = entry.endpoint == Endpoint.RELATIONSHIP
+    return entry.status is Status.FAILED and row_plan.row.previous.status is None and not looked_up
 
 
 def owner_ident(owner: str) -> str:

@@ -28,16 +28,18 @@ class Known:
 
     by_ident: dict[tuple[str, str], Relationship] = field(default_factory=dict)
     count: int = 0  # lookups made
+    connected: int = 0  # of them, to connections
 
     @classmethod
     def of(cls, lookups: Iterable[Lookup]) -> Known:
         by_ident: dict[tuple[str, str], Relationship] = {}
-        count = 0
+        count = connected = 0
         for lookup in lookups:
             count += 1
+            connected += lookup.found.connected
             for ident in lookup.idents:
                 by_ident[(lookup.account, ident)] = lookup.found
-        return cls(by_ident, count)
+        return cls(by_ident, count, connected)
 
     def find(self, account: str, recipient: Recipient) -> Relationship | None:
         """What a lookup from `account` said of the person, if one was made."""

@@ -8,9 +8,11 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
 from ..approval import AWAITING
+from ..campaign import Campaign, RouteMode
 from ..clock import iso
-from ..plans import PoolKey, RowPlan
+from ..plans import NOT_REACHABLE, Endpoint, PoolKey, Route, RowPlan, SendPlan
 from ..projection import Projection
+from ..routing import Known
 from ..screen import Screens, messaged_elsewhere
 from ..status import Status, StatusCells
 
@@ -144,3 +146,52 @@ def awaiting_line(states: Mapping[int, StatusCells], preview_file: str) -> list[
         f"the preview ({preview_file})" if preview_file else "a preview (campaign-runner preview)"
     )
     return [f"{n(waiting)} row(s) await approval: read them in {where}, then tick them."]
+
+
+def ways(queue: Iterable[SendPlan]) -> str:
+    """'3 via POST /message, 1 via POST /messaging/send-group, 4 to look up first'."""
+    counts = Counter(plan.endpoint for plan in queue)
+    return ", ".join(
+        f"{n(counts[e])} "
+        + ("to look up first" if e is Endpoint.RELATIONSHIP else f"via {e.label}")
+        for e in Endpoint
+        if counts[e]
+    )
+
+
+ROUTES = {
+    Route.CONNECTION: "to connections (a normal message)",
+    Route.GROUP: "by group (send-group)",
+    Route.INMAIL: "as InMail",
+    Route.LOOKUP: "to look up first",
+}
+
+
+def route_lines(
+    campaign: Campaign,
+    queue: Iterable[SendPlan],
+    states: Mapping[int, StatusCells],
+    known: Known,
+    lookup: str = "",
+) -> list[str]:
+    """With route = "auto": the rows to send by route, those no way reaches, and the lookups
+    made and to make (`lookup`: the command that makes them now)."""
+    if campaign.route is not RouteMode.AUTO:
+        return []
+    counts = Counter(plan.route for plan in queue)
+    parts = [f"{n(counts[route])} {ROUTES[route]}" for route in ROUTES if counts[route]]
+    unreached = sum(
+        1
+        for cells in states.values()
+        if cells.status is Status.SKIPPED and cells.detail.startswith(NOT_REACHABLE)
+    )
+    if unreached:
+        parts.append(f"{n(unreached)} skipped ({NOT_REACHABLE})")
+    made = f"{n(known.count)} made so far ({n(known.connected)} to connections)"
+    left = counts[Route.LOOKUP]
+    todo = f"; {n(left)} row(s) still to look up" if left else ""
+    now = f" ({lookup} looks them up now, sending nothing)" if left and lookup else ""
+    return [
+        "Routes (route = auto): " + (", ".join(parts) or "none to send") + ".",
+        f"Relationship lookups: {made}{todo}{now}.",
+    ]
