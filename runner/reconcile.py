@@ -92,14 +92,16 @@ def _again(entry: Entry, row_plan: RowPlan, resend_unknown: bool) -> bool:
     """Whether a row the journal has an outcome for is to be sent again: an unknown one when the
     user asks (--resend-unknown); a failed one whose status cell the user cleared (having fixed
     what the API refused). A failed row never reached anyone, so trying it again is safe. A
-    relationship lookup's failure (no such profile) is not: --lookup and the preview write no
-    statuses, so an empty cell there says nothing; the row goes once it names someone else."""
+    relationship lookup's failure (no such profile) is cleared only once the sheet showed it:
+    --lookup and the preview record lookups without writing the sheet."""
     if row_plan.plan is None:
         return False
     if entry.status is Status.UNKNOWN:
         return resend_unknown
-    looked_up = entry.endpoint == Endpoint.RELATIONSHIP
-    return entry.status is Status.FAILED and row_plan.row.previous.status is None and not looked_up
+    cleared = row_plan.row.previous.status is None
+    if entry.endpoint == Endpoint.RELATIONSHIP:
+        cleared = cleared and entry.shown
+    return entry.status is Status.FAILED and cleared
 
 
 def owner_ident(owner: str) -> str:

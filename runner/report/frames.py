@@ -10,7 +10,8 @@ from datetime import date, datetime
 import pandas as pd
 
 from ..approval import AWAITING
-from ..plans import Endpoint
+from ..campaign import RouteMode
+from ..plans import Endpoint, Route, RowPlan, SendPlan, route
 from ..rows import clean_header
 from ..status import Status
 from ..window import SendWindow
@@ -88,12 +89,41 @@ def rows(standing: Standing) -> pd.DataFrame:
                 "profile": profile_link(recipient.public_id, recipient.urn) if recipient else "",
                 "account": account_label(account) if routed else None,
                 "endpoint": endpoint_label(endpoint) if routed else None,
+                "route": _route(standing, row_plan, send, Status(cells.status or "pending")),
             }
         )
     return pd.DataFrame(lines, columns=list(_ROW_COLUMNS))
 
 
-_ROW_COLUMNS = ("row", "status", "detail", "recipient", "profile", "account", "endpoint")
+_ROW_COLUMNS = ("row", "status", "detail", "recipient", "profile", "account", "endpoint", "route")
+ROUTES = {
+    Route.CONNECTION: "connection: a normal message",
+    Route.GROUP: "not a connection: by group",
+    Route.INMAIL: "not a connection: InMail",
+    Route.LOOKUP: "not looked up yet",
+}
+NOT_FOUND, NO_WAY = "profile not found", "not a connection: no way (skipped)"
+
+
+def _route(standing: Standing, row_plan: RowPlan, send: Send | None, status: Status) -> str | None:
+    """With route = "auto", the way a row went or is to go, by what its lookup said (None for a
+    row with no way of its own: invalid, a duplicate, or not looked up and not to be sent)."""
+    campaign, plan = standing.prepared.campaign, row_plan.plan
+    if campaign.route is not RouteMode.AUTO or plan is None or status is Status.DUPLICATE:
+        return None
+    if send is not None and send.endpoint == Endpoint.RELATIONSHIP and status is Status.FAILED:
+        return NOT_FOUND
+    accounts: tuple[str, ...] = (plan.account,) if plan.account else campaign.rotate_accounts
+    if send is not None and send.account is not None:  # the account it went out from
+        accounts = (send.account,)
+    accounts = accounts or ("",)
+    pair = standing.seen.known.best(accounts, plan.recipient)
+    if pair is None:
+        return ROUTES[Route.LOOKUP] if status is Status.PENDING else None
+    routed = route(plan, pair[1], campaign)
+    if isinstance(routed, SendPlan):
+        return ROUTES[routed.route] if routed.route is not None else None
+    return NO_WAY if routed.status is Status.SKIPPED else None
 
 
 def by_status(table: pd.DataFrame) -> pd.Series:
