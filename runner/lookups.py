@@ -59,7 +59,11 @@ class Looker:
             routed = route(plan, found, self.campaign)
             send = routed if isinstance(routed, SendPlan) and not self.reads_only else None
             self.scheduler.looked_up(plan, now, send)
-            return routed_cells(routed, found, StatusCells(Status.PENDING)), send is None
+            # --lookup writes no sheet: the detail is for its log, which says each row's route
+            why = ""
+            if isinstance(routed, SendPlan) and routed.route is not None and self.reads_only:
+                why = f"route: {routed.route.why(routed.group_id)}"
+            return routed_cells(routed, found, StatusCells(Status.PENDING, why)), send is None
         if result.outcome is Outcome.FAILED:  # no such profile, or the lookup was refused
             self.journal.record(not_found_row(plan, result.detail, now), *quota)
             self.answered_for.add(key)

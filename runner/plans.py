@@ -68,6 +68,8 @@ class Route(StrEnum):
 
 # Why a row of a route = "auto" campaign is skipped: nothing would reach the person.
 NOT_REACHABLE = "not a connection; no group or InMail allowed"
+# How the reason of a row that failed at its lookup begins (answers.classify_lookup).
+LOOKUP_FAILURES = ("profile not found", "the relationship lookup was refused")
 
 
 class PoolKey(NamedTuple):

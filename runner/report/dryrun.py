@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..campaign import Campaign
 from ..errors import ConfigError
-from ..plans import Endpoint, SendPlan
+from ..plans import LOOKUP_FAILURES, Endpoint, SendPlan
 from ..prepare import Prepared
 from ..projection import Projection
 from ..routing import Known
@@ -56,7 +56,9 @@ def dry_run(
     lines += awaiting_line(states, prepared.approvals.file)
     if queue:
         lines.append(projection_line(projection))
-    already = Counter(s.status for s in states.values() if s.status in _DONE_BEFORE)
+    already = Counter(
+        s.status for s in states.values() if s.status in _DONE_BEFORE and not _lookup_failed(s)
+    )
     if already:
         shown = ", ".join(f"{n(already[s])} {s}" for s in _DONE_BEFORE if already[s])
         lines.append(f"Already done in earlier runs: {shown}.")
@@ -93,10 +95,10 @@ def _samples(queue: list[SendPlan]) -> list[str]:
         shown[way] += 1
         kind = " (InMail)" if plan.message_type == "inmail" else ""
         account = f" from {plan.account}" if plan.account else ""
-        via = f"via {plan.endpoint.label}{kind}"
+        via = f" via {plan.endpoint.label}{kind}"
         if plan.endpoint is Endpoint.RELATIONSHIP:
-            via = "by a route looked up before sending"
-        lines += ["", f"--- row {plan.row} → {plan.recipient} {via}{account}"]
+            via = ""  # the route says how it goes: once looked up
+        lines += ["", f"--- row {plan.row} → {plan.recipient}{via}{account}"]
         if plan.route is not None:
             lines[-1] += f" ({plan.route.why(plan.group_id)})"
         if plan.subject:
@@ -118,12 +120,18 @@ def _links_used(prepared: Prepared, queue: list[SendPlan]) -> list[str]:
     return lines
 
 
+def _lookup_failed(cells: StatusCells) -> bool:
+    """A row failed at its relationship lookup (route = "auto"): nothing was ever sent to it."""
+    return cells.status is Status.FAILED and cells.detail.startswith(LOOKUP_FAILURES)
+
+
 def _not_sent(prepared: Prepared, states: dict[int, StatusCells]) -> list[str]:
     lines = []
-    groups = grouped(states, _NOT_SENT)
+    unsent = {row: cells for row, cells in states.items() if _lookup_failed(cells)}
+    unsent |= {row: cells for row, cells in states.items() if cells.status in _NOT_SENT}
+    groups = grouped(unsent, (*_NOT_SENT, Status.FAILED))
     if groups:
-        count = sum(1 for s in states.values() if s.status in _NOT_SENT)
-        lines += ["", f"{n(count)} row(s) will not be sent:", *groups]
+        lines += ["", f"{n(len(unsent))} row(s) will not be sent:", *groups]
     elsewhere = screen_lines(prepared.plans, states, prepared.screens)
     lines += ["", *elsewhere] if elsewhere else []
     held = [rp for rp in prepared.plans if rp.held and rp.row.number in states]

@@ -144,8 +144,8 @@ def _pauses(report: RunReport, now: datetime) -> tuple[list[str], list[datetime]
 def lookups_summary(report: RunReport, resume: str, now: datetime) -> str:
     """What a run of lookups alone (--lookup) did, and what to do next."""
     lines = [
-        f"Looked up {n(report.looked_up)} relationship(s) (route = auto); their answers are kept "
-        "in the journal, so nobody is looked up twice."
+        f"Looked up {n(report.looked_up)} person(s)' relationship to the account (route = auto); "
+        "the answers are kept in the journal, so nobody is looked up twice."
     ]
     left = report.to_look_up
     if report.stop in (StopReason.SIGNAL, StopReason.INTERRUPTED):

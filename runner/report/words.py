@@ -187,7 +187,7 @@ def route_lines(
     )
     if unreached:
         parts.append(f"{n(unreached)} skipped ({NOT_REACHABLE})")
-    made = f"{n(known.count)} made so far ({n(known.connected)} to connections)"
+    made = f"{n(known.count)} profiles known so far ({n(known.connected)} of them connections)"
     left = counts[Route.LOOKUP]
     todo = f"; {n(left)} row(s) still to look up" if left else ""
     now = f" ({lookup} looks them up now, sending nothing)" if left and lookup else ""

@@ -52,7 +52,7 @@ def test_a_dry_run_with_lookup_resolves_the_routes_and_sends_nothing(tmp_path, a
     assert lookups(api) == ["ann-friend", "bo-stranger", "cy-stranger", "di-notfound"]
     assert api.sim.delivered() == []  # lookups only
     assert files.sheet.read_bytes() == before  # a dry run writes no statuses
-    assert "Looked up 4 relationship(s) (route = auto)" in out
+    assert "Looked up 4 person(s)' relationship to the account (route = auto)" in out
     assert "Every row to send has its route." in out
     assert "Would send 2: 1 via POST /message, 1 via POST /messaging/send-group." in out
     assert (
@@ -60,7 +60,8 @@ def test_a_dry_run_with_lookup_resolves_the_routes_and_sends_nothing(tmp_path, a
         "1 skipped (not a connection; no group or InMail allowed)." in out
     )
     assert "--- row 2 → ann-friend via POST /message (a 1st-degree connection" in out
-    assert "1 failed: profile not found" in out or "Already done in earlier runs: 1 failed." in out
+    assert "  1 failed: profile not found (the relationship lookup answered HTTP 404" in out
+    assert "Already done in earlier runs" not in out  # nothing was ever sent to anyone
 
     # The run then sends on the routes found, asking nothing again, not even the 404.
     assert api.run(files) == 0
@@ -94,7 +95,7 @@ def test_the_preview_shows_each_route_and_looks_up_the_rest_when_asked(tmp_path,
     assert api.sim.received == []
 
     assert cli(api, files, "preview", "--output", str(output), "--lookup") == 0
-    assert "Looked up 4 relationship(s)" in capsys.readouterr().out
+    assert "Looked up 4 person(s)' relationship" in capsys.readouterr().out
     shown = {r["recipient"]: r for r in read_csv(output)}
     assert shown["ann-friend"]["route"] == "a 1st-degree connection: a normal message"
     assert shown["ann-friend"]["endpoint"] == "POST /message"

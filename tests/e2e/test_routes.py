@@ -191,7 +191,7 @@ def test_a_rerun_never_looks_anyone_up_again(tmp_path, api, capsys):
     capsys.readouterr()
     assert main(["status", str(files.toml), "--state-dir", str(files.state)]) == 0
     out = capsys.readouterr().out
-    assert "Relationship lookups: 3 made so far (2 to connections)." in out
+    assert "Relationship lookups: 3 profiles known so far (2 of them connections)." in out
     assert "Routes (route = auto): 1 skipped (not a connection; no group or InMail allowed)." in out
 
 
@@ -236,7 +236,8 @@ def test_the_lookup_quota_running_out_mid_run_pauses_it_until_its_reset(
     out = capsys.readouterr().out
     assert f"GET /relationship for account (default) [{small.base_url}]: used up, resets" in out
     assert (
-        "Relationship lookups: 2 made so far (2 to connections); 2 row(s) still to look up" in out
+        "Relationship lookups: 2 profiles known so far (2 of them connections); 2 row(s) still "
+        "to look up" in out
     )
     # Before the reset, a run asks nothing of the API; after it, it carries on.
     asked = len(small.sim.received)
