@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from .campaign import Campaign
 from .lookuprows import Lookup
-from .plans import Endpoint, SendPlan, Unsent, route
+from .plans import Endpoint, Route, SendPlan, Unsent, route
 from .reconcile import Reconciled
 from .relationship import Relationship
 from .rows import Recipient
@@ -94,3 +94,16 @@ def routed_cells(
     if isinstance(routed, Unsent):
         return StatusCells(routed.status, routed.detail, urn=urn)
     return replace(cells or StatusCells(Status.PENDING), urn=urn)
+
+
+def way_of(
+    plan: SendPlan, known: Known, campaign: Campaign, accounts: Sequence[str] = ()
+) -> Route | Unsent | None:
+    """How a planned row (a lookup) goes by what is known of the person, from `accounts` (by
+    default its own, or the rotation's); None when nobody looked them up yet."""
+    accounts = accounts or ((plan.account,) if plan.account else campaign.rotate_accounts)
+    pair = known.best(accounts or ("",), plan.recipient)
+    if pair is None:
+        return None
+    routed = route(replace(plan, account=pair[0]), pair[1], campaign)
+    return routed.route if isinstance(routed, SendPlan) else routed

@@ -11,7 +11,8 @@ import pandas as pd
 
 from ..approval import AWAITING
 from ..campaign import RouteMode
-from ..plans import Endpoint, Route, RowPlan, SendPlan, route
+from ..plans import Endpoint, Route, RowPlan
+from ..routing import way_of
 from ..rows import clean_header
 from ..status import Status
 from ..window import SendWindow
@@ -113,17 +114,13 @@ def _route(standing: Standing, row_plan: RowPlan, send: Send | None, status: Sta
         return None
     if send is not None and send.endpoint == Endpoint.RELATIONSHIP and status is Status.FAILED:
         return NOT_FOUND
-    accounts: tuple[str, ...] = (plan.account,) if plan.account else campaign.rotate_accounts
-    if send is not None and send.account is not None:  # the account it went out from
-        accounts = (send.account,)
-    accounts = accounts or ("",)
-    pair = standing.seen.known.best(accounts, plan.recipient)
-    if pair is None:
+    went = (send.account,) if send is not None and send.account is not None else ()
+    way = way_of(plan, standing.seen.known, campaign, went)
+    if way is None:
         return ROUTES[Route.LOOKUP] if status is Status.PENDING else None
-    routed = route(plan, pair[1], campaign)
-    if isinstance(routed, SendPlan):
-        return ROUTES[routed.route] if routed.route is not None else None
-    return NO_WAY if routed.status is Status.SKIPPED else None
+    if isinstance(way, Route):
+        return ROUTES[way]
+    return NO_WAY if way.status is Status.SKIPPED else None
 
 
 def by_status(table: pd.DataFrame) -> pd.Series:

@@ -69,7 +69,8 @@ def status_text(
         lines += _quotas(others, now)
     lines += _pending(queue)
     lookup = f"{command} --dry-run --lookup" if command else ""
-    lines += route_lines(prepared.campaign, queue, states, known or Known(), lookup)
+    known = known or Known()
+    lines += route_lines(prepared.campaign, queue, states, known, lookup, prepared.plans)
     lines.append(f"A run is under way ({running})." if running else "No run is under way.")
     if projection is not None and counts[Status.PENDING]:
         lines.append(projection_line(projection))

@@ -12,7 +12,7 @@ from ..campaign import Campaign, RouteMode
 from ..clock import iso
 from ..plans import NOT_REACHABLE, Endpoint, PoolKey, Route, RowPlan, SendPlan
 from ..projection import Projection
-from ..routing import Known
+from ..routing import Known, way_of
 from ..screen import Screens, messaged_elsewhere
 from ..status import Status, StatusCells
 
@@ -173,11 +173,19 @@ def route_lines(
     states: Mapping[int, StatusCells],
     known: Known,
     lookup: str = "",
+    plans: Iterable[RowPlan] = (),
 ) -> list[str]:
     """With route = "auto": the rows to send by route, those no way reaches, and the lookups
-    made and to make (`lookup`: the command that makes them now)."""
+    made and to make (`lookup`: the command that makes them now); with `plans`, the rows sent
+    too, by the route they went."""
     if campaign.route is not RouteMode.AUTO:
         return []
+    sent = Counter(
+        way_of(rp.plan, known, campaign)
+        for rp in plans
+        if rp.plan is not None and states[rp.row.number].status in (Status.SENT, Status.UNKNOWN)
+    )
+    went = [f"{n(sent[route])} {ROUTES[route]}" for route in ROUTES if sent[route]]
     counts = Counter(plan.route for plan in queue)
     parts = [f"{n(counts[route])} {ROUTES[route]}" for route in ROUTES if counts[route]]
     unreached = sum(
@@ -193,5 +201,6 @@ def route_lines(
     now = f" ({lookup} looks them up now, sending nothing)" if left and lookup else ""
     return [
         "Routes (route = auto): " + (", ".join(parts) or "none to send") + ".",
+        *([f"Sent (or maybe sent) by route: {', '.join(went)}."] if went else []),
         f"Relationship lookups: {made}{todo}{now}.",
     ]
