@@ -126,6 +126,7 @@ def load_campaign(path: Path) -> Campaign:
     where = path.name
     data = _read(path)
     check_table(data, _TOP, where, "")
+    _misplaced(data, where)
     api = data.get("api", {})
     limits = data.get("limits", {})
     check_table(api, _API, where, "api")
@@ -190,6 +191,19 @@ def load_campaign(path: Path) -> Campaign:
         route=route,
         inmail=data.get("inmail", False),
     )
+
+
+def _misplaced(data: dict[str, Any], where: str) -> None:
+    """A key of the campaign itself written below a [table] header belongs to that table in
+    TOML (`inmail = true` appended at the end lands in [pacing]): say so, not "unknown key"."""
+    for name in ("api", "pacing", "limits"):  # [accounts.NAME] holds accounts by their names
+        for key in data.get(name, {}):
+            if key in _TOP and dict not in _TOP[key][0]:
+                raise ConfigError(
+                    f"{where}: {key} is inside [{name}], but it is a key of the campaign itself: "
+                    f"move it above the first [table] line (in TOML every key below [{name}] "
+                    "belongs to it)"
+                )
 
 
 def _read(path: Path) -> dict[str, Any]:

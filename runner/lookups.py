@@ -44,10 +44,15 @@ class Looker:
         self.answered_for: set[str] = set()  # people whose lookup got an answer about them
 
     def answered(
-        self, plan: SendPlan, result: SendResult, now: datetime, pool: Pool | None
+        self,
+        plan: SendPlan,
+        result: SendResult,
+        now: datetime,
+        pool: Pool | None,
+        in_sheet: bool = True,
     ) -> tuple[StatusCells, bool]:
         """Act on `result`, the answer to `plan`'s lookup: the row's cells, and whether it is
-        settled for this run (False: its send follows)."""
+        settled for this run (False: its send follows; never for a row no longer `in_sheet`)."""
         quota = [pool_row(self.api_name, pool)] if pool is not None else []
         key = plan.recipient.key
         if result.outcome is Outcome.FOUND and result.relationship is not None:
@@ -57,7 +62,8 @@ class Looker:
             )
             self.answered_for.add(key)
             routed = route(plan, found, self.campaign)
-            send = routed if isinstance(routed, SendPlan) and not self.reads_only else None
+            sending = in_sheet and not self.reads_only
+            send = routed if isinstance(routed, SendPlan) and sending else None
             self.scheduler.looked_up(plan, now, send)
             # --lookup writes no sheet: the detail is for its log, which says each row's route
             why = ""

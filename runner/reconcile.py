@@ -227,7 +227,8 @@ class Reached:
     """Everyone messaged during this run, by every name they are known by.
 
     LinkedIn's answer can reveal that a public ID and a URN further down the sheet are the same
-    person; the second row is then a duplicate, never a second message.
+    person, and so can a relationship lookup's before the send (route = "auto"); the second row
+    is then a duplicate, never a second message.
     """
 
     def __init__(self) -> None:
@@ -235,7 +236,9 @@ class Reached:
 
     def earlier_row(self, plan: SendPlan) -> int | None:
         """The row that already reached this plan's recipient, if any."""
-        return next((self._rows[i] for i in plan.recipient.idents if i in self._rows), None)
+        found = (f"urn:{plan.found_urn}",) if plan.found_urn else ()
+        names = (*plan.recipient.idents, *found)
+        return next((self._rows[i] for i in names if i in self._rows), None)
 
     def add(self, plan: SendPlan, urn: str) -> None:
         names = (*plan.recipient.idents, f"urn:{urn}") if urn else plan.recipient.idents

@@ -279,7 +279,8 @@ class Run:
         now = self.clock.now()
         pool = self.scheduler.learn(plan.pool, result, now)
         if lookup:
-            cells, settled = self.looker.answered(plan, result, now, pool)
+            # A row deleted from the sheet meanwhile is not sent: its lookup is kept all the same.
+            cells, settled = self.looker.answered(plan, result, now, pool, key in self.row_of)
             if key in self.row_of:
                 self.states[plan.row] = cells
                 if settled:

@@ -224,3 +224,13 @@ def test_the_report_counts_rows_by_route(tmp_path, api, capsys):
     todo = {row[2]: row[6] for row in attention.iter_rows(min_row=2, values_only=True)}
     assert todo["di-notfound"].startswith("LinkedIn does not know this profile")
     assert todo["cy-stranger"].startswith("Nothing reaches them from this account")
+
+
+def test_a_campaign_key_written_below_a_table_is_said_to_be_there(tmp_path, capsys):
+    files = make_campaign(tmp_path, ROWS, extra=AUTO, pacing_keys="inmail = true")
+    assert main(["run", str(files.toml), "--sandbox", "--dry-run"], env={}) == 2
+    assert capsys.readouterr().err == (
+        "campaign-runner: campaign.toml: inmail is inside [pacing], but it is a key of the "
+        "campaign itself: move it above the first [table] line (in TOML every key below "
+        "[pacing] belongs to it)\n"
+    )

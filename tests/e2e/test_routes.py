@@ -341,3 +341,31 @@ def test_a_profile_not_found_is_failed_and_never_sent_or_asked_again(tmp_path, a
     files.sheet.write_text(text, encoding="utf-8")
     assert api.run(files) == 0
     assert lookups(api).count("di-notfound") == 2
+
+
+def test_a_lookup_that_shows_two_rows_are_one_person_sends_one_message(tmp_path, api):
+    urn = profile_urn("ann-friend")
+    rows = [["Ann", "Acme", "", urn, "42"], ["Ann", "Acme", "ann-friend", "", ""]]
+    files = make_campaign(tmp_path, rows, extra=AUTO)
+    assert api.run(files) == 0
+    assert len(messages(api)) == 1
+    assert [r["status"] for r in files.rows()] == ["sent", "duplicate"]
+    assert files.rows()[1]["status_detail"].startswith("same recipient as row 2")
+
+
+@pytest.mark.parametrize("small", [{Endpoint.RELATIONSHIP: 2}], indirect=True)
+def test_dry_run_lookup_stops_at_the_lookup_quota_and_says_when_to_go_on(
+    tmp_path, small, clock, capsys
+):
+    rows = [[f"P{i}", "Acme", f"p{i}-friend", "", ""] for i in range(3)]
+    files = make_campaign(tmp_path, rows, extra=AUTO)
+    assert small.run(files, "--dry-run", "--lookup") == 75
+    out = capsys.readouterr().out
+    assert "Looked up 2 person(s)' relationship" in out
+    assert "Paused: daily quota used up for GET /relationship for account (default)" in out
+    assert "1 row(s) still to look up. Run the same command after 2026-01-15T09:10:00Z" in out
+    assert "--dry-run --lookup" in out and "Would send 3: 2 via POST /message, 1 to look up" in out
+    assert messages(small) == []
+    assert small.run(files, "--dry-run", "--lookup", "--wait") == 0  # sleeps to the reset
+    assert lookups(small) == ["p0-friend", "p1-friend", "p2-friend"]
+    assert messages(small) == []
