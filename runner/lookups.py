@@ -42,6 +42,7 @@ class Looker:
         self.api_name = options.api_name
         self.reads_only = options.lookups_only
         self.answered_for: set[str] = set()  # people whose lookup got an answer about them
+        self.routed: dict[str, SendPlan] = {}  # person -> the send their lookup queued
 
     def answered(
         self,
@@ -64,6 +65,8 @@ class Looker:
             routed = route(plan, found, self.campaign)
             sending = in_sheet and not self.reads_only
             send = routed if isinstance(routed, SendPlan) and sending else None
+            if send is not None:
+                self.routed[key] = send
             self.scheduler.looked_up(plan, now, send)
             # --lookup writes no sheet: the detail is for its log, which says each row's route
             why = ""
@@ -82,6 +85,11 @@ class Looker:
             cells = StatusCells(Status.PENDING, result.detail)
         self.scheduler.looked_up(plan, now, None)
         return cells, True
+
+    def current(self, queue: list[SendPlan]) -> list[SendPlan]:
+        """`queue` with each row looked up this run as the send it was routed to: what a row
+        still pending waits on is its send's quota, not its lookup's."""
+        return [self.routed.get(plan.recipient.key, plan) for plan in queue]
 
     def tally(self, queue: list[SendPlan]) -> tuple[int, int]:
         """How many people were looked up this run, and how many of `queue` are still to be."""

@@ -384,8 +384,8 @@ class Run:
 
     def _mark_waiting(self, now: datetime) -> None:
         """Pending rows that wait on a quota, window or cap say on what, and until when."""
-        campaign = self.prepared.campaign
-        shown = mark_waiting(self.queue, self.states, self.scheduler, campaign, self.in_flight, now)
+        campaign, queue = self.prepared.campaign, self.looker.current(self.queue)
+        shown = mark_waiting(queue, self.states, self.scheduler, campaign, self.in_flight, now)
         self.report.blocked, self.report.waits = shown.blocked, shown.waits
         day = campaign.api.sandbox_day_seconds if self.options.places.sandbox else None
         self.report.projection = replace(shown.projection, sandbox_day=day)

@@ -205,6 +205,8 @@ def test_a_quota_pause_and_the_next_day_look_nobody_up_twice(tmp_path, small, cl
     files = make_campaign(tmp_path, rows, extra=AUTO)
     assert small.run(files) == 75  # /message spent after Ann; the group row still went
     assert [s for s, _ in statuses(files).values()] == ["sent", "pending", "sent"]
+    # Bo, looked up, waits on the message quota his route spends, and says so.
+    assert statuses(files)["bo-friend"][1] == "daily quota used up; resets at 2026-01-15T09:10:00Z"
     assert lookups(small) == ["ann-friend", "bo-friend", "cy-stranger"]
     clock.advance(600)
     assert small.run(files) == 0
@@ -293,13 +295,18 @@ def test_a_lookup_is_asked_again_on_any_trouble_a_send_would_not_be(tmp_path, ap
 
 
 def test_a_lookup_failing_every_time_leaves_the_row_pending(tmp_path, api, capsys):
-    files = make_campaign(tmp_path, [["Ann", "Acme", "ann-friend", "", ""]], extra=AUTO)
+    rows = [["Ann", "Acme", "ann-friend", "", ""], ["Bo", "Bolt", "bo-friend", "", ""]]
+    files = make_campaign(tmp_path, rows, extra=AUTO)
     api.sim.inject(Fault(FaultKind.DROP_BEFORE, endpoint=Endpoint.RELATIONSHIP, times=4))
     assert api.run(files) == 75
     status, detail = statuses(files)["ann-friend"]
-    assert status == "pending" and "the relationship lookup got no answer" in detail
-    assert messages(api) == []
-    assert api.run(files) == 0 and len(messages(api)) == 1
+    assert status == "pending" and detail.startswith("the relationship lookup got no answer")
+    # Bo's went through: the trouble was Ann's lookup's alone, asked again on the next run.
+    assert detail.endswith(
+        "the lookup failed for this person while it worked for others: looked up again next run"
+    )
+    assert statuses(files)["bo-friend"][0] == "sent"
+    assert api.run(files) == 0 and len(messages(api)) == 2
 
 
 def test_a_401_on_a_lookup_stops_the_run_and_marks_nothing(tmp_path, api, capsys):
