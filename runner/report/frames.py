@@ -65,9 +65,10 @@ def rows(standing: Standing) -> pd.DataFrame:
     sends = {ident: send for send in standing.sends for ident in _idents(send)}
     rotate = bool(standing.prepared.campaign.rotate_accounts)
     states = standing.seen.start.states
+    queued = {plan.row: plan for plan in standing.seen.start.queue}  # routed (route = "auto")
     lines = []
     for row_plan in standing.prepared.plans:
-        row, plan = row_plan.row, row_plan.plan
+        row, plan = row_plan.row, queued.get(row_plan.row.number, row_plan.plan)
         cells = states[row.number]
         recipient = row.recipient
         idents = recipient.idents if recipient else ()
