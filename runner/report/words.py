@@ -194,7 +194,8 @@ def route_lines(
         if cells.status is Status.SKIPPED and cells.detail.startswith(NOT_REACHABLE)
     )
     if unreached:
-        parts.append(f"{n(unreached)} skipped ({NOT_REACHABLE})")
+        hint = "a groupId, or inmail = true, would reach them"
+        parts.append(f"{n(unreached)} skipped ({NOT_REACHABLE}: {hint})")
     made = f"{n(known.count)} profiles known so far ({n(known.connected)} of them connections)"
     left = counts[Route.LOOKUP]
     todo = f"; {n(left)} row(s) still to look up" if left else ""

@@ -192,7 +192,10 @@ def test_a_rerun_never_looks_anyone_up_again(tmp_path, api, capsys):
     assert main(["status", str(files.toml), "--state-dir", str(files.state)]) == 0
     out = capsys.readouterr().out
     assert "Relationship lookups: 3 profiles known so far (2 of them connections)." in out
-    assert "Routes (route = auto): 1 skipped (not a connection; no group or InMail allowed)." in out
+    assert (
+        "Routes (route = auto): 1 skipped (not a connection; no group or InMail allowed: a "
+        "groupId, or inmail = true, would reach them)." in out
+    )
 
 
 @pytest.mark.parametrize("small", [{Endpoint.MESSAGE: 1}], indirect=True)
