@@ -14,6 +14,7 @@ from ..approval import (
     APPROVAL_KEY,
     APPROVED,
     AWAITING,
+    NOT_ROUTED,
     Approvals,
     PreviewRecord,
     is_yes,
@@ -189,17 +190,25 @@ def make_preview(
     if unrouted:
         lines.append(
             f"{unrouted:,} row(s) are not looked up yet (route = auto): their route is known "
-            "after a lookup; campaign-runner preview --lookup looks them up first."
+            "after a lookup; campaign-runner preview --lookup looks them up first"
+            + (" (only a row whose route a preview showed can be approved)." if column else ".")
         )
     if recorded is not None:
         write_record(record, recorded)  # once the file it describes is written
         approved = sum(1 for row in rows if row[4] == "approved")
-        waiting = sum(1 for row in rows if str(row[4]).startswith(AWAITING))
+        # A row not looked up yet cannot be approved: the line above says what to do instead.
+        waiting = sum(
+            1 for row in rows if str(row[4]).startswith(AWAITING) and row[4] != NOT_ROUTED
+        )
         kept = f" ({len(carried):,} ticked in the last preview, carried over)" if carried else ""
-        lines.append(
-            f"{approved:,} approved{kept}; {waiting:,} await approval: tick them (yes, x, ✓) "
-            f"in its '{APPROVED}' column, or in the sheet's '{column}' column from now on. "
-            "A tick approves the text this preview shows."
+        lines += (
+            []
+            if unrouted and not (approved or waiting)
+            else [
+                f"{approved:,} approved{kept}; {waiting:,} await approval: tick them (yes, x, ✓) "
+                f"in its '{APPROVED}' column, or in the sheet's '{column}' column from now on. "
+                "A tick approves the text this preview shows."
+            ]
         )
     return "\n".join(lines)
 

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
-from ..approval import AWAITING
+from ..approval import AWAITING, NOT_ROUTED
 from ..campaign import Campaign, RouteMode
 from ..clock import iso
 from ..plans import NOT_REACHABLE, Endpoint, PoolKey, Route, RowPlan, SendPlan
@@ -135,17 +135,25 @@ def screen_lines(
 
 def awaiting_line(states: Mapping[int, StatusCells], preview_file: str) -> list[str]:
     """How many rows wait for a reviewer's tick, and where to give it."""
-    waiting = sum(
-        1
+    waiting = [
+        cells
         for cells in states.values()
         if cells.status is Status.PENDING and cells.detail.startswith(AWAITING)
-    )
+    ]
     if not waiting:
         return []
     where = (
         f"the preview ({preview_file})" if preview_file else "a preview (campaign-runner preview)"
     )
-    return [f"{n(waiting)} row(s) await approval: read them in {where}, then tick them."]
+    unrouted = sum(1 for cells in waiting if cells.detail == NOT_ROUTED)
+    first = (
+        f" ({n(unrouted)} of them not looked up yet: run campaign-runner preview --lookup first)"
+        if unrouted
+        else ""
+    )
+    return [
+        f"{n(len(waiting))} row(s) await approval{first}: read them in {where}, then tick them."
+    ]
 
 
 def ways(queue: Iterable[SendPlan]) -> str:

@@ -235,3 +235,26 @@ def test_a_campaign_key_written_below_a_table_is_said_to_be_there(tmp_path, caps
         "campaign itself: move it above the first [table] line (in TOML every key below "
         "[pacing] belongs to it)\n"
     )
+
+
+def test_the_run_says_which_rows_awaiting_approval_need_a_lookup_first(tmp_path, api, capsys):
+    headers = [
+        "First Name",
+        "Company",
+        "recipientProfileId",
+        "recipientProfileUrn",
+        "groupId",
+        "ok",
+    ]
+    files = make_campaign(
+        tmp_path, [[*ROWS[0], ""]], headers=headers, extra=f'{AUTO}\napproval_column = "ok"'
+    )
+    assert cli(api, files, "preview", "--output", str(tmp_path / "p.csv")) == 0
+    out = capsys.readouterr().out
+    assert "only a row whose route a preview showed can be approved" in out
+    assert "await approval: tick them" not in out  # nothing here can be ticked yet
+    assert api.run(files) == 0
+    assert (
+        "1 row(s) await approval (1 of them not looked up yet: run campaign-runner preview "
+        "--lookup first)" in capsys.readouterr().out
+    )
