@@ -16,17 +16,16 @@ from typing import TextIO
 
 from . import __version__
 from .api import ApiTarget
-from .campaign import Campaign, RouteMode, load_campaign
+from .campaign import Campaign, load_campaign
 from .clock import Clock, SystemClock
 from .errors import ConfigError, ExitCode, RunnerError
 from .lock import held_by
-from .outcomes import RunReport
 from .prepare import Prepared, look, outlook, prepare
 from .report import dry_run, status_text, summary, write_rows
 from .report.preview import check_output, make_preview
 from .report.progress import progress_for
 from .report.summary import lookups_summary
-from .session import run_campaign
+from .session import check_lookup, look_up, run_campaign
 from .settings import KEY_VAR, Places, RunOptions, places, resolve_target
 from .sheet import check_writable
 from .stopping import Stopped, StopRequest, on_signals
@@ -206,7 +205,9 @@ def _run(
         api_name = "sandbox" if target.sandbox else target.base_url
         if args.dry_run:
             if args.lookup:
-                report = _look_up(prepared, target, where, clock, out, err, stop, args)
+                progress = progress_for(out, err, clock)
+                trust = args.trust_sheet
+                report = look_up(prepared, target, where, clock, progress, stop, args.wait, trust)
                 print(
                     lookups_summary(report, f"{command} --dry-run --lookup", clock.now()), file=out
                 )
@@ -248,7 +249,7 @@ def _load(
             "--lookup looks the routes up ahead of sending; add --dry-run (a run looks each "
             "row up itself before its first send)"
         )
-    _check_lookup(args, campaign)
+    check_lookup(args.lookup, campaign)
     target = resolve_target(
         campaign,
         env,
@@ -345,7 +346,7 @@ def _preview(
     args: argparse.Namespace, env: Mapping[str, str], clock: Clock, out: TextIO, err: TextIO
 ) -> int:
     campaign = load_campaign(args.campaign)
-    _check_lookup(args, campaign)
+    check_lookup(args.lookup, campaign)
     target = resolve_target(campaign, env, sandbox_flag=args.sandbox, need_key=args.lookup)
     where = places(campaign, sandbox=target.sandbox, state_dir=args.state_dir)
     prepared = prepare(campaign, where)
@@ -356,7 +357,7 @@ def _preview(
     if args.lookup:
         stop = StopRequest()
         with on_signals(stop):
-            report = _look_up(prepared, target, where, clock, out, err, stop, args)
+            report = look_up(prepared, target, where, clock, progress_for(out, err, clock), stop)
         resume = _command(args).replace(" run ", " preview ", 1) + " --lookup"
         print(lookups_summary(report, resume, clock.now()), file=out)
         code = report.exit_code
@@ -365,32 +366,3 @@ def _preview(
     states, queue = seen.start.states, seen.start.queue
     print(make_preview(prepared, states, queue, output, where.preview_record), file=out)
     return code
-
-
-def _check_lookup(args: argparse.Namespace, campaign: Campaign) -> None:
-    if args.lookup and campaign.route is not RouteMode.AUTO:
-        raise ConfigError(
-            f'--lookup: {campaign.path.name} routes each row by its columns (route = "columns"), '
-            'so there is nothing to look up; set route = "auto" to route by relationship'
-        )
-
-
-def _look_up(
-    prepared: Prepared,
-    target: ApiTarget,
-    where: Places,
-    clock: Clock,
-    out: TextIO,
-    err: TextIO,
-    stop: StopRequest,
-    args: argparse.Namespace,
-) -> RunReport:
-    """--lookup: the relationship lookups of every row not looked up yet, and nothing else."""
-    options = RunOptions(
-        places=where,
-        api_name="sandbox" if target.sandbox else target.base_url,
-        trust_sheet=getattr(args, "trust_sheet", False) or target.sandbox,
-        wait=getattr(args, "wait", False),
-        lookups_only=True,
-    )
-    return run_campaign(prepared, target, options, clock, progress_for(out, err, clock), stop)
