@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from .quota import RateLimit, parse_rate_limit, parse_time, reset_from_text
+from .relationship import Relationship, read_relationship
 
 # The documented 500 says the API could not even log in to LinkedIn: nothing was sent, so
 # sending again is safe. Any other 500 may come after the message went out.
@@ -29,6 +30,7 @@ class Outcome(StrEnum):
     RETRY_LATER = "retry_later"  # certainly not sent, the API or network is failing for now
     UNKNOWN = "unknown"  # may or may not have been sent
     FATAL = "fatal"  # 401, or an answer that is about no recipient: stop everything
+    FOUND = "found"  # a relationship lookup's answer (route = "auto"): how the two stand
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,37 @@ class SendResult:
     reset: datetime | None = None  # for RATE_LIMITED: when the pool may send again
     retry_after: float | None = None  # for RATE_LIMITED without a time: seconds to wait
     status: int | None = None  # the HTTP status, when there was an answer
+    relationship: Relationship | None = None  # for FOUND: what the lookup said
+
+
+def classify_lookup(status: int, headers: dict[str, str], content: bytes) -> SendResult:
+    """Turn the answer to a relationship lookup into a result. A lookup is a read: where a send
+    would be unknown (a gateway's 5xx, a garbled body), asking again is safe (RETRY_LATER)."""
+    result = classify(status, headers, content)
+    if result.outcome is Outcome.SENT:
+        found = read_relationship(_json(content))
+        if found is not None:
+            return replace(result, outcome=Outcome.FOUND, relationship=found)
+        return replace(
+            result,
+            outcome=Outcome.RETRY_LATER,
+            detail=f"the relationship lookup answered HTTP {status} without a relationship "
+            f"({_error_text(_json(content), content)})",
+        )
+    if result.outcome is Outcome.UNKNOWN:
+        detail = result.detail.replace("; it may have been delivered", "")
+        return replace(
+            result, outcome=Outcome.RETRY_LATER, detail=f"the relationship lookup: {detail}"
+        )
+    if result.outcome is Outcome.FAILED and status == 404:
+        return replace(
+            result,
+            detail=f"profile not found (the relationship lookup answered {result.detail}); "
+            "nothing was sent",
+        )
+    if result.outcome is Outcome.FAILED:
+        return replace(result, detail=f"the relationship lookup was refused ({result.detail})")
+    return result
 
 
 def classify(status: int, headers: dict[str, str], content: bytes) -> SendResult:

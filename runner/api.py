@@ -15,10 +15,11 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from .answers import Outcome, SendResult, classify
+from .answers import Outcome, SendResult, classify, classify_lookup
 from .clock import Clock
 from .errors import ConfigError
-from .plans import SendPlan
+from .plans import Endpoint, SendPlan
+from .relationship import lookup_path
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,38 @@ class ApiClient:
         """The caller holds the outcome of `plan`'s send: stop tracking it."""
         self._on_wire.discard(plan.recipient.key)
 
+    def request(self, plan: SendPlan) -> SendResult:
+        """What the plan asks for next: its relationship looked up, or its message sent."""
+        return self.lookup(plan) if plan.endpoint is Endpoint.RELATIONSHIP else self.send(plan)
+
+    def lookup(self, plan: SendPlan) -> SendResult:
+        """How `plan.account` stands to the person. A read, so anything short of the API's
+        own answer (no connection, a timeout, a 5xx, a garbled body) is asked again."""
+        path = lookup_path(plan.account, plan.recipient)
+        result = SendResult(Outcome.RETRY_LATER)
+        for attempt in range(self.attempts):
+            if attempt:
+                self.clock.sleep(self.backoff * 2 ** (attempt - 1))
+            try:
+                result = classify_lookup(*self._call("GET", path))
+            except _TooSlow:
+                result = SendResult(
+                    Outcome.RETRY_LATER,
+                    f"the relationship lookup's answer took more than {self.deadline:g} s",
+                )
+            except httpx.LocalProtocolError as err:  # its text can quote the key: left out
+                result = SendResult(
+                    Outcome.RETRY_LATER,
+                    f"the HTTP library refused the lookup ({type(err).__name__})",
+                )
+            except httpx.TransportError as err:
+                result = SendResult(
+                    Outcome.RETRY_LATER, f"the relationship lookup got no answer ({_describe(err)})"
+                )
+            if result.outcome is not Outcome.RETRY_LATER:
+                return result
+        return result
+
     def send(self, plan: SendPlan) -> SendResult:
         self._on_wire.discard(plan.recipient.key)
         result = SendResult(Outcome.RETRY_LATER)
@@ -125,10 +158,12 @@ class ApiClient:
                 return result
         return result
 
-    def _post(self, plan: SendPlan) -> tuple[int, dict[str, str], bytes]:
+    def _call(
+        self, method: str, path: str, body: dict[str, object] | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
         """The answer's status, headers and body, all within the deadline."""
         ends = time.monotonic() + self.deadline
-        with self.http.stream("POST", plan.endpoint.path, json=plan.payload()) as response:
+        with self.http.stream(method, path, json=body) as response:
             chunks = []
             try:
                 for chunk in response.iter_bytes():
@@ -144,7 +179,7 @@ class ApiClient:
     def _send_once(self, plan: SendPlan) -> SendResult:
         self._on_wire.add(plan.recipient.key)
         try:
-            status, headers, content = self._post(plan)
+            status, headers, content = self._call("POST", plan.endpoint.path, plan.payload())
         except _TooSlow:
             result = SendResult(
                 Outcome.UNKNOWN,

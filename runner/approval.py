@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import ConfigError, SheetError
-from .plans import RowPlan, SendPlan
+from .plans import Endpoint, RowPlan, SendPlan
 from .reconcile import Reconciled
 from .status import Status, StatusCells
 
@@ -41,6 +41,10 @@ NOT_PREVIEWED = (
 CHANGED = (
     f"{AWAITING}: the message changed since the preview (the template or a cell was edited); "
     "run campaign-runner preview again and read it"
+)
+NOT_ROUTED = (
+    f"{AWAITING}: its route is not known yet (route = auto), so no preview could show it; run "
+    "campaign-runner preview --lookup, read it, then tick the row"
 )
 RETICK = (
     f"{AWAITING}: the sheet's tick was there before the preview showed this text; tick it in "
@@ -77,7 +81,10 @@ class Approvals:
     file: str = ""  # the preview the reviewer ticks
 
     def why_waiting(self, plan: SendPlan, sheet_tick: bool) -> str | None:
-        """Why `plan` may not go yet; None when it is approved."""
+        """Why `plan` may not go yet; None when it is approved. A row whose way of sending is
+        not looked up yet cannot be: the way is part of what the reviewer approves."""
+        if plan.endpoint is Endpoint.RELATIONSHIP:
+            return NOT_ROUTED
         key, digest = plan.recipient.key, message_hash(plan)
         in_preview = {f"{key} {digest}", f"recipient:{plan.recipient}"} & self.ticked
         if in_preview and self.previewed.get(key) == digest:

@@ -20,6 +20,13 @@ class MessageType(StrEnum):
     INMAIL = "inmail"
 
 
+class RouteMode(StrEnum):
+    """How each row's way of sending is chosen (the `route` key)."""
+
+    COLUMNS = "columns"  # by the sheet's columns and message_type, as written
+    AUTO = "auto"  # by the account's relationship to the person, looked up before sending
+
+
 DEFAULT_BASE_URL = "https://api.connectsafely.ai/linkedin"
 
 
@@ -63,6 +70,8 @@ class Campaign:
     skip_contacted: bool = False  # skip people other campaigns in the state folder messaged
     approval_column: str | None = None  # rows go only once ticked here for the previewed text
     write_message: bool = False  # a message_sent column: the exact text that went out (audit)
+    route: RouteMode = RouteMode.COLUMNS
+    inmail: bool = False  # route = "auto": a non-connection with no group may get an InMail
 
     def pacing_for(self, account: str) -> Pacing:
         return self.accounts.get(account, self.pacing)
@@ -94,6 +103,8 @@ _TOP: dict[str, tuple[tuple[type, ...], str, bool]] = {
     "skip_contacted": ((bool,), "true or false", False),
     "approval_column": ((str,), "a string (a column name)", False),
     "write_message": ((bool,), "true or false", False),
+    "route": ((str,), 'a string, "columns" or "auto"', False),
+    "inmail": ((bool,), "true or false", False),
 }
 _NUMBER = ((int, float), "a number", False)
 _API: dict[str, tuple[tuple[type, ...], str, bool]] = {
@@ -115,6 +126,7 @@ def load_campaign(path: Path) -> Campaign:
     where = path.name
     data = _read(path)
     check_table(data, _TOP, where, "")
+    _misplaced(data, where)
     api = data.get("api", {})
     limits = data.get("limits", {})
     check_table(api, _API, where, "api")
@@ -145,6 +157,7 @@ def load_campaign(path: Path) -> Campaign:
     api_settings, limit_settings = _api_settings(api, where), _limits(limits, where)
     account_id = (data.get("account_id") or "").strip() or None
     rotate = _rotation(data.get("rotate_accounts", []), account_id, where)
+    route = _route(data, where)
 
     return Campaign(
         path=path.resolve(),
@@ -175,7 +188,22 @@ def load_campaign(path: Path) -> Campaign:
         skip_contacted=data.get("skip_contacted", False),
         approval_column=(data.get("approval_column") or "").strip() or None,
         write_message=data.get("write_message", False),
+        route=route,
+        inmail=data.get("inmail", False),
     )
+
+
+def _misplaced(data: dict[str, Any], where: str) -> None:
+    """A key of the campaign itself written below a [table] header belongs to that table in
+    TOML (`inmail = true` appended at the end lands in [pacing]): say so, not "unknown key"."""
+    for name in ("api", "pacing", "limits"):  # [accounts.NAME] holds accounts by their names
+        for key in data.get(name, {}):
+            if key in _TOP and dict not in _TOP[key][0]:
+                raise ConfigError(
+                    f"{where}: {key} is inside [{name}], but it is a key of the campaign itself: "
+                    f"move it above the first [table] line (in TOML every key below [{name}] "
+                    "belongs to it)"
+                )
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -241,6 +269,34 @@ def _rotation(names: list[Any], account_id: str | None, where: str) -> tuple[str
             raise ConfigError(f"{where}: rotate_accounts names {name.strip()!r} twice")
         rotate.append(name.strip())
     return tuple(rotate)
+
+
+def _route(data: dict[str, Any], where: str) -> RouteMode:
+    """`route`, and the keys that go with it: `inmail` with "auto" (and a subject to send),
+    `message_type` with "columns"."""
+    text = data.get("route", RouteMode.COLUMNS)
+    if text.strip().lower() not in tuple(RouteMode):
+        raise ConfigError(
+            f'{where}: route must be "columns" (each row as its columns say) or "auto" (by the '
+            f"account's relationship to the person, looked up before sending), not {text!r}"
+        )
+    route = RouteMode(text.strip().lower())
+    if route is RouteMode.COLUMNS and data.get("inmail"):
+        raise ConfigError(
+            f'{where}: inmail = true goes with route = "auto" (it lets non-connections get an '
+            'InMail); with route = "columns", set message_type = "inmail" instead'
+        )
+    if route is RouteMode.AUTO and "message_type" in data:
+        raise ConfigError(
+            f'{where}: message_type goes with route = "columns"; with route = "auto" each '
+            "row's relationship decides it: remove message_type (inmail = true lets "
+            "non-connections get an InMail)"
+        )
+    if data.get("inmail") and "subject_template" not in data:
+        raise ConfigError(
+            f"{where}: inmail = true needs subject_template: an InMail needs a subject"
+        )
+    return route
 
 
 def _limits(limits: dict[str, Any], where: str) -> Limits:

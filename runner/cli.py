@@ -25,7 +25,8 @@ from .prepare import Prepared, look, outlook, prepare
 from .report import dry_run, status_text, summary, write_rows
 from .report.preview import check_output, make_preview
 from .report.progress import progress_for
-from .session import run_campaign
+from .report.summary import lookups_summary
+from .session import check_lookup, look_up, run_campaign
 from .settings import KEY_VAR, Places, RunOptions, places, resolve_target
 from .sheet import check_writable
 from .stopping import Stopped, StopRequest, on_signals
@@ -47,6 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="FILE.csv",
         help="with --dry-run: write every row, what would happen to it and why, to this CSV",
+    )
+    run.add_argument(
+        "--lookup",
+        action="store_true",
+        help='with --dry-run and route = "auto": look up now the relationship of every row not '
+        "looked up yet (lookups only, nothing sent), then show the routes",
     )
     run.add_argument("--limit", type=_positive, metavar="N", help="attempt at most N rows")
     run.add_argument(
@@ -79,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     preview.add_argument("--state-dir", type=Path, metavar="DIR", help="where the journal lives")
     preview.add_argument("--sandbox", action="store_true", help="as the sandbox runs stand")
+    preview.add_argument(
+        "--lookup",
+        action="store_true",
+        help='with route = "auto": look up first the relationship of every row not looked up '
+        "yet (lookups only, nothing sent), so that the preview shows every row's route",
+    )
 
     status = commands.add_parser("status", help="counts by status and what is known of quotas")
     status.add_argument("campaign", type=Path, help="the campaign file (.toml)")
@@ -151,7 +164,7 @@ def _main(
         if args.command == "status":
             return _status(args, env, clock, out)
         if args.command == "preview":
-            return _preview(args, env, out)
+            return _preview(args, env, clock, out, err)
         if args.command == "report":
             from .report.workbook import write_report  # pandas loads for this command alone
 
@@ -214,7 +227,15 @@ def _run(
         command = _command(args)
         api_name = "sandbox" if target.sandbox else target.base_url
         if args.dry_run:
+            if args.lookup:
+                progress = progress_for(out, err, clock)
+                trust = args.trust_sheet
+                report = look_up(prepared, target, where, clock, progress, stop, args.wait, trust)
+                print(
+                    lookups_summary(report, f"{command} --dry-run --lookup", clock.now()), file=out
+                )
             code = _dry_run(args, prepared, where, api_name, target.sandbox, clock, out, command)
+            code = report.exit_code if args.lookup and report.exit_code else code
             if not target.api_key:
                 print(f"Note: {KEY_VAR} is not set; a real run needs it.", file=out)
             return code
@@ -246,12 +267,18 @@ def _load(
 ) -> tuple[Campaign, ApiTarget, Places, Prepared]:
     """The campaign file, where to send, where its files are, and its sheet planned."""
     campaign = load_campaign(args.campaign)
+    if args.lookup and not args.dry_run:
+        raise ConfigError(
+            "--lookup looks the routes up ahead of sending; add --dry-run (a run looks each "
+            "row up itself before its first send)"
+        )
+    check_lookup(args.lookup, campaign)
     target = resolve_target(
         campaign,
         env,
         sandbox_flag=args.sandbox,
         base_url_flag=args.base_url,
-        need_key=not args.dry_run,
+        need_key=not args.dry_run or args.lookup,
     )
     if args.output and not args.dry_run:
         raise ConfigError("--output lists the rows of a dry run; add --dry-run")
@@ -277,7 +304,16 @@ def _dry_run(
     check_writable(prepared.table, states)  # what the run would refuse, refused now
     projection, _ = outlook(prepared, where, queue, seen.pools_of(api_name), clock.now(), api_name)
     listed = args.output is not None
-    text = dry_run(prepared, states, queue, projection, command, sandbox=sandbox, listed=listed)
+    text = dry_run(
+        prepared,
+        states,
+        queue,
+        projection,
+        command,
+        sandbox=sandbox,
+        listed=listed,
+        known=seen.known,
+    )
     print(text, file=out)
     if args.output:
         write_rows(args.output, prepared, states, queue)
@@ -307,6 +343,7 @@ def _status(args: argparse.Namespace, env: Mapping[str, str], clock: Clock, out:
         queue=seen.start.queue,
         running=held_by(where.lock),
         command=_command(args),
+        known=seen.known,
     )
     print(text, file=out)
     if seen.refusal:
@@ -328,15 +365,27 @@ def _command(args: argparse.Namespace) -> str:
     return shlex.join(words)
 
 
-def _preview(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> int:
+def _preview(
+    args: argparse.Namespace, env: Mapping[str, str], clock: Clock, out: TextIO, err: TextIO
+) -> int:
     campaign = load_campaign(args.campaign)
-    target = resolve_target(campaign, env, sandbox_flag=args.sandbox, need_key=False)
+    check_lookup(args.lookup, campaign)
+    target = resolve_target(campaign, env, sandbox_flag=args.sandbox, need_key=args.lookup)
     where = places(campaign, sandbox=target.sandbox, state_dir=args.state_dir)
     prepared = prepare(campaign, where)
-    seen = look(prepared, where, trust_sheet=True)  # it sends nothing: show the sheet as it is
     sheet = campaign.sheet
     output = args.output or sheet.with_name(f"{sheet.stem}.preview.xlsx")
     check_output(output, campaign, where)
+    code: int = ExitCode.OK
+    if args.lookup:
+        stop = StopRequest()
+        with on_signals(stop):
+            report = look_up(prepared, target, where, clock, progress_for(out, err, clock), stop)
+        resume = _command(args).replace(" run ", " preview ", 1) + " --lookup"
+        print(lookups_summary(report, resume, clock.now()), file=out)
+        code = report.exit_code
+    # It sends nothing: the sheet as it is, every row that may be sent with its route.
+    seen = look(prepared, where, trust_sheet=True, gated=False)
     states, queue = seen.start.states, seen.start.queue
     print(make_preview(prepared, states, queue, output, where.preview_record), file=out)
-    return ExitCode.OK
+    return code

@@ -10,9 +10,12 @@ from .clock import Clock
 from .errors import ApiFatal
 from .journal import Journal
 from .outcomes import RunReport, StopReason
+from .plans import Endpoint
 from .schedule import Scheduler
 from .status import Status, StatusCells
 from .stops import Acquit, Decision, PauseAccount, Stop, StopKind, Trouble, struck_cells
+
+AGAIN = "the lookup failed for this person while it worked for others: looked up again next run"
 
 
 @dataclass
@@ -40,6 +43,9 @@ class Decider:
             return  # refused, as the API said: they stay failed
         now = self.clock.now()
         for plan in acquit.plans:
+            if plan.endpoint is Endpoint.RELATIONSHIP:  # a lookup: simply made again next run
+                self.states[plan.row] = StatusCells(Status.PENDING, f"{acquit.detail}; {AGAIN}")
+                continue
             cells = struck_cells(acquit.detail, self.journal.strike(plan.recipient.key))
             self.journal.finish(plan.recipient.key, cells, now)
             self.states[plan.row] = cells

@@ -18,7 +18,9 @@ ENV = "CAMPAIGN_RUNNER_CRASH_AT"
 IN_FLIGHT_COMMITTED = "in-flight-committed"  # the journal says in flight; the request not yet sent
 ANSWER_RECEIVED = "answer-received"  # the API answered; the outcome not yet committed
 SHEET_MID_WRITE = "sheet-mid-write"  # the new sheet is in its temporary file, not yet renamed
-POINTS = (IN_FLIGHT_COMMITTED, ANSWER_RECEIVED, SHEET_MID_WRITE)
+# route = "auto": a relationship lookup answered, its answer not yet committed (before the send)
+LOOKED_UP = "looked-up"
+POINTS = (IN_FLIGHT_COMMITTED, ANSWER_RECEIVED, SHEET_MID_WRITE, LOOKED_UP)
 
 _reached: Counter[str] = Counter()
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from contextlib import closing, suppress
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,9 +22,11 @@ from pathlib import Path
 from . import failpoints
 from .clock import iso
 from .errors import ConfigError, JournalError
+from .journalfile import JournalDamaged, check_at_rest, check_integrity
+from .lookuprows import LOOKUPS_TABLE, Lookup, Statement, read_lookups
 from .plans import PoolKey, SendPlan
 from .poolrows import pool_row, read_pools
-from .quota import Pool, parse_time
+from .quota import Pool
 from .rows import Recipient
 from .status import Status, StatusCells, message_text
 
@@ -85,14 +87,13 @@ class Entry:
     sent_at: str | None = None
     strikes: int = 0
     text: str | None = field(default="", kw_only=True)  # message_sent's text; None: not kept
+    # The sheet was written since this outcome was recorded: an empty status cell was cleared
+    # (--lookup and the preview record lookups without writing the sheet).
+    shown: bool = field(default=False, kw_only=True)
 
     @property
     def idents(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys((self.key, *self.recipient.idents)))
-
-
-class JournalDamaged(Exception):
-    """The journal file exists but cannot be trusted; the text says what is wrong with it."""
 
 
 class Journal:
@@ -105,7 +106,7 @@ class Journal:
         self.existed = path.exists()
         self.db: sqlite3.Connection | None = None
         if self.existed:
-            _check_at_rest(path)
+            check_at_rest(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as err:
@@ -115,9 +116,9 @@ class Journal:
         try:
             self.db = _connect(path, read_only=self.existed and not write)
             if self.existed:
-                _check_integrity(self.db)
+                check_integrity(self.db)
             if self.write or not self.existed:
-                self.db.executescript(_SCHEMA)
+                self.db.executescript(_SCHEMA + LOOKUPS_TABLE)
                 _upgrade(self.db)
             if write:
                 self._set_meta("state", "open")
@@ -209,15 +210,31 @@ class Journal:
     # -- reading, once at start-up --------------------------------------------------------
 
     def entries(self) -> list[Entry]:
+        written = self._meta("sheet_written_at") or ""
         rows = self._sql(
-            "SELECT message, subject, key, status, detail, public_id, urn, row, endpoint, account, "
-            "sent_at, strikes FROM sends"
+            "SELECT message, subject, updated_at, key, status, detail, public_id, urn, row, "
+            "endpoint, account, sent_at, strikes FROM sends"
         )
         status = Status.of
         return [
-            Entry(r[2], status(r[3]), r[4], Recipient(*r[5:7]), *r[7:], text=message_text(*r[:2]))
+            Entry(
+                r[3],
+                status(r[4]),
+                r[5],
+                Recipient(*r[6:8]),
+                *r[8:],
+                text=message_text(*r[:2]),
+                shown=r[2] <= written,
+            )
             for r in rows
         ]
+
+    def lookups(self) -> list[Lookup]:
+        """The relationship lookups made (route = "auto"), so that none is made twice."""
+        try:
+            return read_lookups(self._db)
+        except sqlite3.Error as err:
+            raise JournalError(_trouble(self.path, err)) from None
 
     def pools(self, api: str) -> dict[PoolKey, Pool]:
         return {pool.key: pool for pool in read_pools(self._db, api)}
@@ -304,8 +321,9 @@ class Journal:
     def save_pool(self, api: str, pool: Pool) -> None:
         self._sql(*pool_row(api, pool))
 
-
-_SQLITE_HEADER = b"SQLite format 3\x00"
+    def record(self, *statements: Statement) -> None:
+        """What another module writes (a lookup and its quota, lookuprows.py), in one commit."""
+        self._sql_all(*statements)
 
 
 def _trouble(path: Path, err: sqlite3.Error) -> str:
@@ -351,45 +369,3 @@ def _upgrade(db: sqlite3.Connection) -> None:
     columns = {row[1] for row in db.execute("PRAGMA table_info(sends)")}
     if "strikes" not in columns:
         db.execute("ALTER TABLE sends ADD COLUMN strikes INTEGER NOT NULL DEFAULT 0")
-
-
-def _check_at_rest(path: Path) -> None:
-    """Refuse a journal that is empty, not SQLite, or whose write-ahead log was lost."""
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(len(_SQLITE_HEADER))
-    except OSError as err:
-        raise JournalDamaged(f"it cannot be read ({err.strerror})") from None
-    if not header:
-        raise JournalDamaged("it is empty (0 bytes)")
-    if header != _SQLITE_HEADER:
-        raise JournalDamaged("it is not an SQLite database (garbled, or another file)")
-    if path.with_name(path.name + "-wal").exists():
-        return  # a crash left its log: opening replays it
-    # Read the main file alone, as it is on disk: with no log beside it, it says whether a run
-    # was under way when it was last written (a crash), and then records may be missing.
-    try:
-        uri = f"{path.absolute().as_uri()}?immutable=1"
-        with closing(sqlite3.connect(uri, uri=True)) as db:
-            state = db.execute("SELECT value FROM meta WHERE key = 'state'").fetchone()
-    except sqlite3.OperationalError as err:
-        if "no such table" in str(err):
-            return  # written by an earlier version, which kept no state
-        raise JournalDamaged(f"SQLite cannot read it ({err})") from None
-    except sqlite3.DatabaseError as err:
-        raise JournalDamaged(f"SQLite cannot read it ({err})") from None
-    if state == ("open",):
-        raise JournalDamaged(
-            "a run was under way when it was last written and its write-ahead log "
-            f"({path.name}-wal) is missing, so the records of the last sends may be lost"
-        )
-
-
-def _check_integrity(db: sqlite3.Connection) -> None:
-    problems = [row[0] for row in db.execute("PRAGMA quick_check")]
-    if problems != ["ok"]:
-        raise JournalDamaged(f"it is damaged or truncated ({problems[0]})")
-
-
-def _time(value: str | None) -> datetime | None:
-    return parse_time(value) if value else None

@@ -56,6 +56,9 @@ class RunReport:
     written: WriteReport | None = None  # where the statuses were last written
     write_error: str = ""  # why the final write failed
     exit_code: int = ExitCode.OK
+    lookups_only: bool = False  # --lookup: a run of relationship lookups alone
+    looked_up: int = 0  # people whose relationship was looked up this run (route = "auto")
+    to_look_up: int = 0  # rows still to look up when the run ended
 
     def counts(self) -> Counter[Status | None]:
         return Counter(cells.status for cells in self.states.values())
@@ -96,6 +99,8 @@ def exit_code(report: RunReport) -> int:
         return 128 + report.signal  # what shells and service managers expect of a signal
     # Rows the user hid, or a reviewer has not approved, wait for them, not for a later run.
     pending = report.counts()[Status.PENDING] - report.waiting_for_someone
+    if report.lookups_only:  # what waits is the lookups left (the sends are for a later run)
+        pending = report.to_look_up
     code = ExitCode.PAUSED if pending and report.stop is not StopReason.LIMIT else ExitCode.OK
     # The sheet not written is worth a non-zero code even when all was sent.
     return ExitCode.FATAL if report.write_error and code is ExitCode.OK else code

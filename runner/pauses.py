@@ -3,14 +3,14 @@ account's local time and UTC; and how --wait sleeps through a pause."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, MutableMapping, Sequence
+from collections.abc import Collection, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from .campaign import Campaign
 from .clock import Clock, iso
 from .outcomes import Progress
-from .plans import PoolKey, SendPlan
+from .plans import SENDS, Endpoint, PoolKey, SendPlan
 from .projection import Projection, project
 from .quota import QUOTA_USED_UP, Pool
 from .schedule import Scheduler, Wait, WaitReason
@@ -47,7 +47,7 @@ def mark_waiting(
         if not found or plan.recipient.key in in_flight:
             continue
         for wait in found:  # each sender's (several with rotate_accounts), earliest first
-            key = PoolKey(wait.account, plan.endpoint)
+            key = _blocking(pools, wait, plan.endpoint, now)
             if wait.reason in (WaitReason.QUOTA, WaitReason.ASKED) and key in pools:
                 blocked[key] = pools[key]
             detail = wait_detail(wait, scheduler, campaign, now, pools.get(key))
@@ -65,6 +65,18 @@ def mark_waiting(
         caps=scheduler.caps,
     )
     return Shown([blocked[key] for key in sorted(blocked)], clock_waits, projection)
+
+
+def _blocking(
+    pools: Mapping[PoolKey, Pool], wait: Wait, endpoint: Endpoint, now: datetime
+) -> PoolKey:
+    """The quota a wait is for: the endpoint's own, but for a lookup (route = "auto") held back
+    because no send could follow it, the spent quota of the sends."""
+    key = PoolKey(wait.account, endpoint)
+    if endpoint is not Endpoint.RELATIONSHIP or (key in pools and pools[key].blocked(now)):
+        return key
+    spent = [PoolKey(wait.account, each) for each in SENDS]
+    return next((k for k in spent if k in pools and pools[k].blocked_until == wait.until), key)
 
 
 def _pending(cells: StatusCells | None) -> bool:
@@ -95,6 +107,10 @@ def wait_detail(
         return f"{who} sent its {cap} for today ({which}); it sends again {again}"
     if pool is not None and pool.asked_to_wait:
         return f"{pool.reason}; may send again at {iso(wait.until)}"
+    if pool is not None and pool.endpoint is Endpoint.RELATIONSHIP:
+        return (
+            f"the relationship lookups' {QUOTA_USED_UP} (route = auto); resets at {iso(wait.until)}"
+        )
     return f"{QUOTA_USED_UP}; resets at {iso(wait.until)}"
 
 

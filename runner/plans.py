@@ -2,37 +2,74 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-from .campaign import Campaign, MessageType
+from .campaign import Campaign, MessageType, RouteMode
+from .relationship import Relationship
 from .rows import Recipient, Row
 from .status import Status, message_text
 from .templates import RowProblem, Templates
 
 
 class Endpoint(StrEnum):
-    """The two endpoints, by the names used throughout (quota pools, journal, sandbox)."""
+    """The endpoints, by the names used throughout (quota pools, journal, sandbox)."""
 
     MESSAGE = "message"  # POST /message: 100 a day per account
     SEND_GROUP = "send-group"  # POST /messaging/send-group: 150 a day per account
+    # GET /relationship: with route = "auto", a lookup before a row's first send; a read
+    RELATIONSHIP = "relationship"
 
     @property
     def path(self) -> str:
-        """The path below the API's base URL."""
-        return "/message" if self is Endpoint.MESSAGE else "/messaging/send-group"
+        """The path below the API's base URL (a lookup's ends in the account and person)."""
+        return _PATHS[self]
 
     @property
     def label(self) -> str:
         """How the API reference names it: "POST /message"."""
-        return f"POST {self.path}"
+        return f"{'GET' if self is Endpoint.RELATIONSHIP else 'POST'} {self.path}"
 
     @property
     def daily_limit(self) -> int:
-        """Messages a day per account, as the API reference gives them (the headers, once an
-        answer came, say what holds for an account)."""
-        return 100 if self is Endpoint.MESSAGE else 150
+        """Requests a day per account, as the API reference gives them (the headers, once an
+        answer came, say what holds for an account). It states none for lookups: this many
+        is assumed until an answer says."""
+        return _DAILY[self]
+
+
+_PATHS = {
+    Endpoint.MESSAGE: "/message",
+    Endpoint.SEND_GROUP: "/messaging/send-group",
+    Endpoint.RELATIONSHIP: "/relationship",
+}
+_DAILY = {Endpoint.MESSAGE: 100, Endpoint.SEND_GROUP: 150, Endpoint.RELATIONSHIP: 200}
+SENDS: tuple[Endpoint, ...] = (Endpoint.MESSAGE, Endpoint.SEND_GROUP)  # they send a message
+
+
+class Route(StrEnum):
+    """How a row of a route = "auto" campaign reaches the person."""
+
+    LOOKUP = "to look up"  # not known yet: the relationship is looked up before the first send
+    CONNECTION = "connection"  # a 1st-degree connection: a normal message
+    GROUP = "group"  # not a connection, a groupId: send-group, with the URN the lookup gave
+    INMAIL = "inmail"  # not a connection, no group, InMail allowed: /message as InMail
+
+    def why(self, group_id: str | None = None) -> str:
+        """Why a row goes this way, as the dry run and the preview say it."""
+        return {
+            Route.LOOKUP: "not looked up yet: the relationship is looked up before the first send",
+            Route.CONNECTION: "a 1st-degree connection: a normal message",
+            Route.GROUP: f"not a connection; in group {group_id}: a group message",
+            Route.INMAIL: "not a connection and no groupId; InMail allowed: an InMail",
+        }[self]
+
+
+# Why a row of a route = "auto" campaign is skipped: nothing would reach the person.
+NOT_REACHABLE = "not a connection; no group or InMail allowed"
+# How the reason of a row that failed at its lookup begins (answers.classify_lookup).
+LOOKUP_FAILURES = ("profile not found", "the relationship lookup was refused")
 
 
 class PoolKey(NamedTuple):
@@ -54,6 +91,8 @@ class SendPlan:
     subject: str | None = None
     message_type: MessageType | None = None
     group_id: str | None = None
+    route: Route | None = None  # how route = "auto" reaches the person (None: by the columns)
+    found_urn: str | None = None  # the URN a lookup gave (send-group needs one)
 
     @property
     def pool(self) -> PoolKey:
@@ -68,7 +107,7 @@ class SendPlan:
     def payload(self) -> dict[str, Any]:
         if self.endpoint is Endpoint.SEND_GROUP:
             body = {
-                "recipientProfileUrn": self.recipient.urn,
+                "recipientProfileUrn": self.recipient.urn or self.found_urn,
                 "groupId": self.group_id,
                 "message": self.message,
             }
@@ -135,37 +174,33 @@ def plan_rows(rows: list[Row], templates: Templates, campaign: Campaign) -> list
 
 
 def plan_row(row: Row, templates: Templates, campaign: Campaign) -> SendPlan:
-    """Render, route and check one row; RowProblem says why it cannot be sent."""
+    """Render, route and check one row; RowProblem says why it cannot be sent. With route =
+    "auto", the plan is a lookup first (`route` routes it once the answer came)."""
     assert row.recipient is not None
     rendered = templates.render(row)
     if not rendered.message:
         raise RowProblem(f"the message renders empty ({templates.message.path.name})")
-    message_type = row.message_type or campaign.message_type
     account = row.account_id or campaign.account_id or ""
-    limits = campaign.limits
+    if campaign.route is RouteMode.AUTO:
+        _check(rendered.message, rendered.subject, campaign, inmail=False)
+        # The row's messageType, if any, says whether an InMail may reach this person.
+        return SendPlan(
+            row.number,
+            row.recipient,
+            Endpoint.RELATIONSHIP,
+            account,
+            rendered.message,
+            rendered.subject,
+            row.message_type,
+            row.group_id,
+            Route.LOOKUP,
+        )
+    message_type = row.message_type or campaign.message_type
 
     # Group context without credits needs a URN; with only a public ID it goes via /message.
     endpoint = Endpoint.SEND_GROUP if row.group_id and row.recipient.urn else Endpoint.MESSAGE
-
     inmail = endpoint is Endpoint.MESSAGE and message_type is MessageType.INMAIL
-    if inmail and not rendered.subject:
-        raise RowProblem(
-            "an InMail needs a subject"
-            + ("" if templates.subject else "; set subject_template in the campaign file")
-        )
-    body_limit = limits.inmail_body if inmail else limits.message
-    if len(rendered.message) > body_limit:
-        kind = "InMail" if inmail else "message"
-        raise RowProblem(
-            f"the {kind} is {len(rendered.message)} characters; LinkedIn allows {body_limit}"
-        )
-    # LinkedIn limits an InMail's subject; the API states no limit for the optional subject of
-    # a normal message, so it is sent as it is.
-    subject_length = len(rendered.subject or "")
-    if inmail and subject_length > limits.inmail_subject:
-        raise RowProblem(
-            f"the subject is {subject_length} characters; LinkedIn allows {limits.inmail_subject}"
-        )
+    _check(rendered.message, rendered.subject, campaign, inmail=inmail)
     return SendPlan(
         row=row.number,
         recipient=row.recipient,
@@ -176,3 +211,77 @@ def plan_row(row: Row, templates: Templates, campaign: Campaign) -> SendPlan:
         message_type=message_type if endpoint is Endpoint.MESSAGE else None,
         group_id=row.group_id,
     )
+
+
+def _check(message: str, subject: str | None, campaign: Campaign, *, inmail: bool) -> None:
+    """RowProblem where LinkedIn would refuse the text: an InMail without a subject, or a
+    message over its length limits."""
+    limits = campaign.limits
+    if inmail and not subject:
+        raise RowProblem(
+            "an InMail needs a subject"
+            + ("" if campaign.subject_template else "; set subject_template in the campaign file")
+        )
+    body_limit = limits.inmail_body if inmail else limits.message
+    if len(message) > body_limit:
+        kind = "InMail" if inmail else "message"
+        raise RowProblem(f"the {kind} is {len(message)} characters; LinkedIn allows {body_limit}")
+    # LinkedIn limits an InMail's subject; the API states no limit for the optional subject of
+    # a normal message, so it is sent as it is.
+    subject_length = len(subject or "")
+    if inmail and subject_length > limits.inmail_subject:
+        raise RowProblem(
+            f"the subject is {subject_length} characters; LinkedIn allows {limits.inmail_subject}"
+        )
+
+
+class Unsent(NamedTuple):
+    """Why a looked-up row is not sent: SKIPPED (no way reaches the person) or INVALID."""
+
+    status: Status
+    detail: str
+
+
+def route(plan: SendPlan, found: Relationship, campaign: Campaign) -> SendPlan | Unsent:
+    """The way to the person, now that a lookup from `plan.account` said how the two stand:
+    a connection gets a normal message; anyone else a group message where the row has a
+    groupId (with the URN the lookup gave), else an InMail where allowed (`inmail = true`, or
+    the row's messageType), else nothing: never a message sent blindly."""
+    if found.connected:
+        return replace(
+            plan,
+            endpoint=Endpoint.MESSAGE,
+            message_type=MessageType.NORMAL,
+            group_id=None,  # no group context needed between connections
+            route=Route.CONNECTION,
+            found_urn=found.urn,
+        )
+    if plan.group_id and (plan.recipient.urn or found.urn):
+        return replace(
+            plan,
+            endpoint=Endpoint.SEND_GROUP,
+            subject=None,
+            message_type=None,
+            route=Route.GROUP,
+            found_urn=found.urn,
+        )
+    allowed = plan.message_type or (MessageType.INMAIL if campaign.inmail else None)
+    if allowed is not MessageType.INMAIL:
+        return Unsent(Status.SKIPPED, NOT_REACHABLE + _pending(found))
+    try:
+        _check(plan.message, plan.subject, campaign, inmail=True)
+    except RowProblem as problem:
+        return Unsent(Status.INVALID, str(problem))
+    return replace(
+        plan,
+        endpoint=Endpoint.MESSAGE,
+        message_type=MessageType.INMAIL,
+        group_id=None,
+        route=Route.INMAIL,
+        found_urn=found.urn,
+    )
+
+
+def _pending(found: Relationship) -> str:
+    described = found.describe()
+    return described.removeprefix("not a connection") if "(" in described else ""

@@ -24,10 +24,11 @@ from .errors import (
 )
 from .history import contacted, later, sends_by_account, shared_pools
 from .journal import Entry, Journal, JournalDamaged
-from .plans import PoolKey, RowPlan, SendPlan, plan_rows
+from .plans import Endpoint, PoolKey, RowPlan, SendPlan, plan_rows
 from .projection import AccountToday, Projection, accounts_today, project
 from .quota import Pool
 from .reconcile import Reconciled, reconcile, unvouched
+from .routing import Known, route_known
 from .rows import Row, SheetLayout, read_layout, read_row
 from .screen import Screens, screen
 from .settings import Places
@@ -217,6 +218,7 @@ class Look:
     start: Reconciled
     pools: list[tuple[str, Pool]]
     refusal: SheetError | None  # why a run would refuse the sheet's statuses, if it would
+    known: Known = Known()  # the relationship lookups made (route = "auto")
 
     def pools_of(self, api: str) -> dict[PoolKey, Pool]:
         """The quotas known for one API (the real one, or the sandbox)."""
@@ -224,32 +226,56 @@ class Look:
 
 
 def look(
-    prepared: Prepared, places: Places, *, resend_unknown: bool = False, trust_sheet: bool = False
+    prepared: Prepared,
+    places: Places,
+    *,
+    resend_unknown: bool = False,
+    trust_sheet: bool = False,
+    gated: bool = True,
 ) -> Look:
-    """What a run would start from; a damaged journal raises JournalError as a run would."""
+    """What a run would start from; a damaged journal raises JournalError as a run would.
+    Not `gated`: the rows a reviewer has yet to approve stay in the queue (the preview)."""
     entries: list[Entry] = []
     pools: list[tuple[str, Pool]] = []
     history = False
+    known = Known()
     if places.journal.exists():
         with open_journal(prepared, places) as journal:
             entries = journal.entries()
             pools = journal.all_pools()
             history = journal.has_history()
+            known = Known.of(journal.lookups())
     refusal = None
     try:
         check_vouched(prepared, places, entries, history, trust=trust_sheet)
     except SheetError as error:
         refusal = error
-    return Look(reconciled(prepared, entries, resend_unknown), pools, refusal)
+    start = reconciled(prepared, entries, resend_unknown, known, gated=gated)
+    return Look(start, pools, refusal, known)
 
 
-def reconciled(prepared: Prepared, entries: list[Entry], resend_unknown: bool) -> Reconciled:
+def reconciled(
+    prepared: Prepared,
+    entries: list[Entry],
+    resend_unknown: bool,
+    known: Known | None = None,
+    *,
+    gated: bool = True,
+    lookups_only: bool = False,
+) -> Reconciled:
     """What each row shows and what is left to send: the plans against the journal (reconcile),
-    then the people not to be messaged skipped (screen). Where a run starts, and carries on
-    from after the sheet is saved."""
+    then the people not to be messaged skipped (screen), then each row routed by the lookups
+    made (route = "auto"), then the rows a reviewer has not approved held back (unless not
+    `gated`). Where a run starts, and carries on from after the sheet is saved. With
+    `lookups_only` (--lookup), what is left is the lookups alone, approved or not: a preview is
+    to show their routes."""
     start = reconcile(prepared.plans, entries, resend_unknown)
     screened = screen(start, prepared.plans, prepared.screens)
-    return gate(screened, prepared.plans, prepared.approvals)
+    routed = route_known(screened, known or Known(), prepared.campaign)
+    if lookups_only:
+        lookups = [plan for plan in routed.queue if plan.endpoint is Endpoint.RELATIONSHIP]
+        return replace(routed, queue=lookups)
+    return gate(routed, prepared.plans, prepared.approvals) if gated else routed
 
 
 def open_journal(

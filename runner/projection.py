@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 
 from .caps import Caps
 from .pacing import Pacing
-from .plans import Endpoint, PoolKey, SendPlan
+from .plans import SENDS, Endpoint, PoolKey, SendPlan
 from .quota import Pool
 from .window import SendWindow
 
@@ -67,10 +67,12 @@ def project(
     own: Counter[object] = Counter()  # PoolKey -> rows
     shared: Counter[object] = Counter()  # Endpoint -> rows naming no account (rotation)
     for plan in queue:
+        # A row still to look up (route = "auto") is counted as a message: most go that way.
+        way = Endpoint.MESSAGE if plan.endpoint is Endpoint.RELATIONSHIP else plan.endpoint
         if not plan.account and rotate:
-            shared[plan.endpoint] += 1
+            shared[way] += 1
         else:
-            own[plan.pool] += 1
+            own[PoolKey(plan.account, way)] += 1
     names = sorted({plan.account for plan in queue if plan.account or not rotate})
     names = sorted(set(names) | (set(rotate) if shared else set()))
     accounts = [_account(name, pacing_for(name), caps, now) for name in names]
@@ -79,7 +81,7 @@ def project(
     sent: list[int] = []
     for day in range(HORIZON):
         for account in accounts:
-            for endpoint in Endpoint:
+            for endpoint in SENDS:
                 key = PoolKey(account.name, endpoint)
                 limit = limits.get(key, endpoint.daily_limit)
                 left = _left_today(pools.get(key), limit, now) if day == 0 else limit
@@ -117,7 +119,7 @@ def _send_day(
     """What `account` sends on day `day` (0: the rest of today), taken from the counters."""
     budget = _budget(account, day, now)
     sent = 0
-    for endpoint in Endpoint:  # its own rows first, then the rotation's
+    for endpoint in SENDS:  # its own rows first, then the rotation's
         for rows, key in ((own, PoolKey(account.name, endpoint)), (shared, endpoint)):
             count = min(rows[key], account.api[endpoint], budget)
             if count > 0:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from .journal import Entry
-from .plans import RowPlan, SendPlan
+from .plans import Endpoint, RowPlan, SendPlan
 from .status import DONE, Status, StatusCells
 
 ADOPTED_DETAIL = "recorded in the sheet by an earlier run"
@@ -91,12 +91,17 @@ def _showing_rows(
 def _again(entry: Entry, row_plan: RowPlan, resend_unknown: bool) -> bool:
     """Whether a row the journal has an outcome for is to be sent again: an unknown one when the
     user asks (--resend-unknown); a failed one whose status cell the user cleared (having fixed
-    what the API refused). A failed row never reached anyone, so trying it again is safe."""
+    what the API refused). A failed row never reached anyone, so trying it again is safe. A
+    relationship lookup's failure (no such profile) is cleared only once the sheet showed it:
+    --lookup and the preview record lookups without writing the sheet."""
     if row_plan.plan is None:
         return False
     if entry.status is Status.UNKNOWN:
         return resend_unknown
-    return entry.status is Status.FAILED and row_plan.row.previous.status is None
+    cleared = row_plan.row.previous.status is None
+    if entry.endpoint == Endpoint.RELATIONSHIP:
+        cleared = cleared and entry.shown
+    return entry.status is Status.FAILED and cleared
 
 
 def owner_ident(owner: str) -> str:
@@ -222,7 +227,8 @@ class Reached:
     """Everyone messaged during this run, by every name they are known by.
 
     LinkedIn's answer can reveal that a public ID and a URN further down the sheet are the same
-    person; the second row is then a duplicate, never a second message.
+    person, and so can a relationship lookup's before the send (route = "auto"); the second row
+    is then a duplicate, never a second message.
     """
 
     def __init__(self) -> None:
@@ -230,7 +236,9 @@ class Reached:
 
     def earlier_row(self, plan: SendPlan) -> int | None:
         """The row that already reached this plan's recipient, if any."""
-        return next((self._rows[i] for i in plan.recipient.idents if i in self._rows), None)
+        found = (f"urn:{plan.found_urn}",) if plan.found_urn else ()
+        names = (*plan.recipient.idents, *found)
+        return next((self._rows[i] for i in names if i in self._rows), None)
 
     def add(self, plan: SendPlan, urn: str) -> None:
         names = (*plan.recipient.idents, f"urn:{urn}") if urn else plan.recipient.idents

@@ -17,7 +17,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from . import failpoints
-from .answers import Outcome
+from .answers import Outcome, SendResult
 from .api import ApiClient
 from .caps import Caps
 from .clock import Clock
@@ -26,6 +26,7 @@ from .errors import JournalError, SheetError
 from .history import sends_by_account, shared_pools
 from .journal import Entry
 from .lock import AccountLocks, locks_for
+from .lookups import Looker, NoWrite
 from .outcomes import (
     RESEND_HINT,
     NoProgress,
@@ -36,9 +37,11 @@ from .outcomes import (
     outcome_cells,
 )
 from .pauses import mark_waiting, sleep_until, wait_detail
-from .plans import SendPlan
+from .plans import Endpoint, SendPlan
 from .prepare import Prepared, check_vouched, open_journal, read_again, reconciled
+from .quota import Pool
 from .reconcile import Reached, Reconciled
+from .routing import Known
 from .schedule import DAY_WAITS, Scheduler, Wait, WaitReason, last_sends, sticky
 from .settings import RunOptions
 from .sheet import Stamp
@@ -75,14 +78,14 @@ class Run:
         self.clock = clock
         self.rng = rng or random.Random()
         self.progress = progress or NoProgress()
-        self.report = RunReport()
+        self.report = RunReport(lookups_only=options.lookups_only)
         self.states = self.report.states
         self.stops = StopRules()
         self.reached = Reached()
         self.in_flight: dict[str, SendPlan] = {}  # recipient key -> its plan, while on the wire
         self.row_of: dict[str, int] = {}  # recipient key -> their row in the sheet as it is now
         self.stopping = False  # a stop rule ended the run: what is on the wire still finishes
-        self.writeback = WriteBack(
+        self.writeback = (NoWrite if options.lookups_only else WriteBack)(
             prepared.table,
             options.places.target,
             clock,
@@ -119,6 +122,7 @@ class Run:
                 self._finish()
                 raise
             self._finish()
+        self.report.looked_up, self.report.to_look_up = self.looker.tally(self.queue)
         self.report.exit_code = exit_code(self.report)
         return self.report
 
@@ -144,9 +148,11 @@ class Run:
             caps=Caps(campaign.pacing_for, sends_by_account(places.state_dir, places.sandbox)),
             rotate=campaign.rotate_accounts,
             take=self.accounts.take,
+            reads_only=self.options.lookups_only,
         )
         self.report.failing = self.scheduler.failing
         self.decider = Decider(self.journal, self.scheduler, self.states, self.report, self.clock)
+        self.looker = Looker(self.journal, self.scheduler, campaign, self.options)
         self.writeback.first(self.states)
 
     def _recount(self, account: str) -> None:
@@ -163,7 +169,7 @@ class Run:
 
     def _loop(self) -> None:
         self.progress.start(len(self.queue))
-        self.senders = Senders(self.api.send)
+        self.senders = Senders(self.api.request)
         try:
             while self._step():
                 pass
@@ -230,6 +236,10 @@ class Run:
             self._show(plan, StatusCells(Status.DUPLICATE, detail))
             self.scheduler.release(plan)
             return
+        if plan.endpoint is Endpoint.RELATIONSHIP:  # a read: nothing to journal before it
+            self.in_flight[plan.recipient.key] = plan
+            self.senders.start(plan)
+            return
         self.journal.begin(plan, self.clock.now())
         self.report.attempted += 1  # counted as it goes out: a stop mid-request still tells
         self.in_flight[plan.recipient.key] = plan
@@ -260,13 +270,29 @@ class Run:
         if answer.result is None:
             assert answer.error is not None
             raise answer.error  # the row is abandoned as the error is handled (the run stops)
-        failpoints.reached(failpoints.ANSWER_RECEIVED)
+        lookup = plan.endpoint is Endpoint.RELATIONSHIP
+        failpoints.reached(failpoints.LOOKED_UP if lookup else failpoints.ANSWER_RECEIVED)
         del self.in_flight[key]
         result = answer.result
         self.api.forget(plan)
         plan = replace(plan, row=self.row_of.get(key, plan.row))  # the sheet may have moved it
         now = self.clock.now()
         pool = self.scheduler.learn(plan.pool, result, now)
+        if lookup:
+            # A row deleted from the sheet meanwhile is not sent: its lookup is kept all the same.
+            cells, settled = self.looker.answered(plan, result, now, pool, key in self.row_of)
+            if key in self.row_of:
+                self.states[plan.row] = cells
+                if settled:
+                    self.progress.advance(plan, cells)
+        else:
+            self._sent(plan, result, now, pool)
+        self.stopping = self.decider.act(self.stops.observe(plan, result)) or self.stopping
+        self.writeback.checkpoint(self.states)
+
+    def _sent(self, plan: SendPlan, result: SendResult, now: datetime, pool: Pool | None) -> None:
+        """Record a send's answer, show it, and let its account pause."""
+        key = plan.recipient.key
         cells = outcome_cells(plan, result, now)
         # The outcome and what the answer said of its quota: one commit, one sync to disk.
         self.journal.finish(key, cells, now, (self.options.api_name, pool) if pool else None)
@@ -278,8 +304,6 @@ class Run:
             self.report.sent += 1
             self.reached.add(plan, cells.urn)
         self.scheduler.done(plan, now, counted=cells.status in (Status.SENT, Status.UNKNOWN))
-        self.stopping = self.decider.act(self.stops.observe(plan, result)) or self.stopping
-        self.writeback.checkpoint(self.states)
 
     def _sleep_through(self, wait: Wait) -> None:
         """--wait: write the sheet, say why and until when, then sleep to then in short steps,
@@ -312,7 +336,8 @@ class Run:
     def _reconcile(self, prepared: Prepared, entries: list[Entry]) -> Reconciled:
         """The sheet as read now × the journal: each row's status, and what is left to send
         (someone on the wire now is not queued again: the journal says in flight, not done)."""
-        start = reconciled(prepared, entries, self.options.resend_unknown)
+        known, only = Known.of(self.journal.lookups()), self.options.lookups_only
+        start = reconciled(prepared, entries, self.options.resend_unknown, known, lookups_only=only)
         now = self.clock.now()
         for entry in start.adopted:
             self.journal.adopt(entry, now)
@@ -334,6 +359,8 @@ class Run:
         now = self.clock.now()
         for key, plan in list(self.in_flight.items()):
             del self.in_flight[key]
+            if plan.endpoint is Endpoint.RELATIONSHIP:
+                continue  # a lookup: made again next time
             if not self.api.may_have_delivered(plan):
                 self.journal.finish(key, StatusCells(Status.PENDING), now)
                 continue
@@ -357,8 +384,8 @@ class Run:
 
     def _mark_waiting(self, now: datetime) -> None:
         """Pending rows that wait on a quota, window or cap say on what, and until when."""
-        campaign = self.prepared.campaign
-        shown = mark_waiting(self.queue, self.states, self.scheduler, campaign, self.in_flight, now)
+        campaign, queue = self.prepared.campaign, self.looker.current(self.queue)
+        shown = mark_waiting(queue, self.states, self.scheduler, campaign, self.in_flight, now)
         self.report.blocked, self.report.waits = shown.blocked, shown.waits
         day = campaign.api.sandbox_day_seconds if self.options.places.sandbox else None
         self.report.projection = replace(shown.projection, sandbox_day=day)

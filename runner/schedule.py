@@ -21,7 +21,7 @@ from .answers import Outcome, SendResult
 from .caps import Caps
 from .journal import Entry
 from .pacing import Pacing
-from .plans import Endpoint, PoolKey, SendPlan
+from .plans import SENDS, Endpoint, PoolKey, SendPlan
 from .quota import Pool, exhausted, observe, parse_time
 from .status import Status
 
@@ -62,6 +62,7 @@ class Scheduler:
         caps: Caps | None = None,
         rotate: Sequence[str] = (),
         take: Callable[[str], str | None] = lambda _account: None,
+        reads_only: bool = False,
     ) -> None:
         self.lanes: dict[PoolKey, deque[SendPlan]] = {}
         self.requeue(queue)
@@ -74,6 +75,8 @@ class Scheduler:
         self.elsewhere: dict[str, str] = {}  # account -> the other run sending from it
         self.failing: dict[str, str] = {}  # account -> why the API is failing for it
         self.busy: set[str] = set()  # accounts with a send in flight
+        # Only lookups are queued (--lookup): no send follows them, so only their quota holds.
+        self.reads_only = reads_only
         # account -> the earliest moment pacing lets it send again
         self.next_send = {
             account: at + timedelta(seconds=self.pacing_for(account).min_delay)
@@ -128,6 +131,17 @@ class Scheduler:
             assert pool.blocked_until is not None
             why = WaitReason.ASKED if pool.asked_to_wait else WaitReason.QUOTA
             return Wait(pool.blocked_until, why, account)
+        if endpoint is Endpoint.RELATIONSHIP and self.reads_only:
+            return None
+        if endpoint is Endpoint.RELATIONSHIP:  # a lookup is made when a send could follow it
+            sends = [self.pools.get(PoolKey(account, each)) for each in SENDS]
+            spent = [
+                p.blocked_until
+                for p in sends
+                if p is not None and p.blocked_until and p.blocked(now)
+            ]
+            if len(spent) == len(SENDS):
+                return Wait(min(spent), WaitReason.QUOTA, account)
         window = self.pacing_for(account).window
         if not window.is_open(now):
             return Wait(window.next_open(now), WaitReason.WINDOW, account)
@@ -163,6 +177,8 @@ class Scheduler:
     def _ready_at(self, account: str, now: datetime) -> datetime:
         """When pacing lets `account` send: never later than `max_delay` from now, whatever an
         earlier run, a sheet's typed date or a clock set wrong then stepped back says."""
+        if self.reads_only:
+            return now
         ready = self.next_send.get(account, now)
         latest = now + timedelta(seconds=self.pacing_for(account).max_delay)
         if ready > latest:
@@ -186,6 +202,18 @@ class Scheduler:
     def release(self, plan: SendPlan) -> None:
         """The plan was not sent after all (no request went out): no pause follows."""
         self.busy.discard(plan.account)
+
+    def looked_up(self, plan: SendPlan, now: datetime, routed: SendPlan | None) -> None:
+        """A lookup's answer came: its row's send (`routed`, first in its queue) follows at
+        once where it can; else the account pauses as after a send, so that lookups alone go
+        at a person's pace too."""
+        if routed is not None:
+            self.again(routed)
+        follows = routed is not None and self.held(plan.account, routed.endpoint, now) is None
+        if follows or self.reads_only:
+            self.release(plan)
+        else:
+            self.done(plan, now, counted=False)
 
     def learn(self, key: PoolKey, result: SendResult, now: datetime) -> Pool | None:
         """Take in what an answer said of its quota; returns the pool if that changed it."""

@@ -1,5 +1,6 @@
 """One sending session: the HTTP client (in-process to the sandbox when the run asks for it), a
-clock whose pauses a stop request cuts short, and the run. The CLI's one call to send."""
+clock whose pauses a stop request cuts short, and the run. The CLI's one call to send, and to
+look the routes up ahead of sending (--lookup)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from contextlib import ExitStack
 import httpx
 
 from .api import ApiClient, ApiTarget, make_http_client
+from .campaign import Campaign, RouteMode
 from .clock import Clock
 from .errors import ConfigError
 from .outcomes import Progress, RunReport
@@ -38,6 +40,37 @@ def run_campaign(
         api = ApiClient(http, clock)
         run = Run(prepared, options, api, clock, progress=progress, stop=stop)
         return run.execute()
+
+
+def look_up(
+    prepared: Prepared,
+    target: ApiTarget,
+    where: Places,
+    clock: Clock,
+    progress: Progress,
+    stop: StopRequest,
+    wait: bool = False,
+    trust: bool = False,
+) -> RunReport:
+    """--lookup (route = "auto"): the relationship lookup of every row not looked up yet, and
+    nothing else: nothing is sent, the sheet is not written."""
+    options = RunOptions(
+        places=where,
+        api_name="sandbox" if target.sandbox else target.base_url,
+        trust_sheet=trust or target.sandbox,  # as a run would take the sheet
+        wait=wait,
+        lookups_only=True,
+    )
+    return run_campaign(prepared, target, options, clock, progress, stop)
+
+
+def check_lookup(lookup: bool, campaign: Campaign) -> None:
+    """--lookup on a campaign that routes by its columns has nothing to look up."""
+    if lookup and campaign.route is not RouteMode.AUTO:
+        raise ConfigError(
+            f'--lookup: {campaign.path.name} routes each row by its columns (route = "columns"), '
+            'so there is nothing to look up; set route = "auto" to route by relationship'
+        )
 
 
 def _sandbox_transport(

@@ -135,3 +135,4 @@ class RunOptions:
     resend_unknown: bool = False
     trust_sheet: bool = False  # take sheet statuses the journal cannot vouch for as the record
     wait: bool = False  # --wait: sleep through pauses (quota, window, cap) until all is sent
+    lookups_only: bool = False  # --lookup: look the routes up (route = "auto"); send nothing

@@ -10,12 +10,22 @@ from pathlib import Path
 
 from ..campaign import Campaign
 from ..errors import ConfigError
-from ..plans import Endpoint, SendPlan
+from ..plans import LOOKUP_FAILURES, Endpoint, SendPlan
 from ..prepare import Prepared
 from ..projection import Projection
+from ..routing import Known
 from ..rows import Row
 from ..status import Status, StatusCells
-from .words import FIRST_ROWS, awaiting_line, grouped, n, projection_line, screen_lines
+from .words import (
+    FIRST_ROWS,
+    awaiting_line,
+    grouped,
+    n,
+    projection_line,
+    route_lines,
+    screen_lines,
+    ways,
+)
 
 SAMPLES = 2  # rendered messages shown for each way of sending
 
@@ -29,21 +39,26 @@ def dry_run(
     *,
     sandbox: bool = False,
     listed: bool = False,
+    known: Known | None = None,
 ) -> str:
-    """`listed`: every row is being written to a file (--output) as well."""
+    """`listed`: every row is being written to a file (--output) as well; `known`: the
+    relationship lookups made (route = "auto")."""
     name = prepared.table.path.name
-    per_endpoint = Counter(plan.endpoint for plan in queue)
-    ways = ", ".join(f"{n(per_endpoint[e])} via {e.label}" for e in Endpoint if per_endpoint[e])
+    each = ways(queue)
     lines = [
         f"Dry run of {prepared.campaign.name}: {n(len(states))} rows in {name}; nothing sent, "
         "nothing written.",
-        f"Would send {n(len(queue))}" + (f": {ways}." if ways else "."),
+        f"Would send {n(len(queue))}" + (f": {each}." if each else "."),
     ]
+    lookup = f"{command} --dry-run --lookup"
+    lines += route_lines(prepared.campaign, queue, states, known or Known(), lookup)
     lines += _by_account(prepared.campaign, queue)
     lines += awaiting_line(states, prepared.approvals.file)
     if queue:
         lines.append(projection_line(projection))
-    already = Counter(s.status for s in states.values() if s.status in _DONE_BEFORE)
+    already = Counter(
+        s.status for s in states.values() if s.status in _DONE_BEFORE and not _lookup_failed(s)
+    )
     if already:
         shown = ", ".join(f"{n(already[s])} {s}" for s in _DONE_BEFORE if already[s])
         lines.append(f"Already done in earlier runs: {shown}.")
@@ -80,8 +95,12 @@ def _samples(queue: list[SendPlan]) -> list[str]:
         shown[way] += 1
         kind = " (InMail)" if plan.message_type == "inmail" else ""
         account = f" from {plan.account}" if plan.account else ""
-        lines += ["", f"--- row {plan.row} → {plan.recipient} via {plan.endpoint.label}{kind}"]
-        lines[-1] += account
+        via = f" via {plan.endpoint.label}{kind}"
+        if plan.endpoint is Endpoint.RELATIONSHIP:
+            via = ""  # the route says how it goes: once looked up
+        lines += ["", f"--- row {plan.row} → {plan.recipient}{via}{account}"]
+        if plan.route is not None:
+            lines[-1] += f" ({plan.route.why(plan.group_id)})"
         if plan.subject:
             lines.append(f"Subject: {plan.subject}")
         lines.append(plan.message)
@@ -101,12 +120,18 @@ def _links_used(prepared: Prepared, queue: list[SendPlan]) -> list[str]:
     return lines
 
 
+def _lookup_failed(cells: StatusCells) -> bool:
+    """A row failed at its relationship lookup (route = "auto"): nothing was ever sent to it."""
+    return cells.status is Status.FAILED and cells.detail.startswith(LOOKUP_FAILURES)
+
+
 def _not_sent(prepared: Prepared, states: dict[int, StatusCells]) -> list[str]:
     lines = []
-    groups = grouped(states, _NOT_SENT)
+    unsent = {row: cells for row, cells in states.items() if _lookup_failed(cells)}
+    unsent |= {row: cells for row, cells in states.items() if cells.status in _NOT_SENT}
+    groups = grouped(unsent, (*_NOT_SENT, Status.FAILED))
     if groups:
-        count = sum(1 for s in states.values() if s.status in _NOT_SENT)
-        lines += ["", f"{n(count)} row(s) will not be sent:", *groups]
+        lines += ["", f"{n(len(unsent))} row(s) will not be sent:", *groups]
     elsewhere = screen_lines(prepared.plans, states, prepared.screens)
     lines += ["", *elsewhere] if elsewhere else []
     held = [rp for rp in prepared.plans if rp.held and rp.row.number in states]
@@ -147,6 +172,7 @@ COLUMNS = (
     "reason",
     "recipient",
     "endpoint",
+    "route",
     "account",
     "message_type",
     "subject",
@@ -179,15 +205,17 @@ def _listing_row(
 ) -> list[str]:
     recipient = str(row.recipient or "")
     if plan is None:
-        return [str(number), outcome, cells.detail, recipient, "", "", "", "", ""]
+        return [str(number), outcome, cells.detail, recipient, *[""] * 6]
+    lookup = plan.endpoint is Endpoint.RELATIONSHIP  # its endpoint is known once looked up
     return [
         str(number),
         outcome,
         row.link_note,
         recipient,
-        plan.endpoint.label,
+        "" if lookup else plan.endpoint.label,
+        plan.route.why(plan.group_id) if plan.route else "",
         plan.account,
-        str(plan.message_type or ""),
+        "" if lookup else str(plan.message_type or ""),
         plan.subject or "",
         plan.message,
     ]

@@ -10,7 +10,9 @@ from datetime import date, datetime
 import pandas as pd
 
 from ..approval import AWAITING
-from ..plans import Endpoint
+from ..campaign import RouteMode
+from ..plans import Endpoint, Route, RowPlan
+from ..routing import way_of
 from ..rows import clean_header
 from ..status import Status
 from ..window import SendWindow
@@ -63,9 +65,10 @@ def rows(standing: Standing) -> pd.DataFrame:
     sends = {ident: send for send in standing.sends for ident in _idents(send)}
     rotate = bool(standing.prepared.campaign.rotate_accounts)
     states = standing.seen.start.states
+    queued = {plan.row: plan for plan in standing.seen.start.queue}  # routed (route = "auto")
     lines = []
     for row_plan in standing.prepared.plans:
-        row, plan = row_plan.row, row_plan.plan
+        row, plan = row_plan.row, queued.get(row_plan.row.number, row_plan.plan)
         cells = states[row.number]
         recipient = row.recipient
         idents = recipient.idents if recipient else ()
@@ -88,12 +91,37 @@ def rows(standing: Standing) -> pd.DataFrame:
                 "profile": profile_link(recipient.public_id, recipient.urn) if recipient else "",
                 "account": account_label(account) if routed else None,
                 "endpoint": endpoint_label(endpoint) if routed else None,
+                "route": _route(standing, row_plan, send, Status(cells.status or "pending")),
             }
         )
     return pd.DataFrame(lines, columns=list(_ROW_COLUMNS))
 
 
-_ROW_COLUMNS = ("row", "status", "detail", "recipient", "profile", "account", "endpoint")
+_ROW_COLUMNS = ("row", "status", "detail", "recipient", "profile", "account", "endpoint", "route")
+ROUTES = {
+    Route.CONNECTION: "connection: a normal message",
+    Route.GROUP: "not a connection: by group",
+    Route.INMAIL: "not a connection: InMail",
+    Route.LOOKUP: "not looked up yet",
+}
+NOT_FOUND, NO_WAY = "profile not found", "not a connection: no way (skipped)"
+
+
+def _route(standing: Standing, row_plan: RowPlan, send: Send | None, status: Status) -> str | None:
+    """With route = "auto", the way a row went or is to go, by what its lookup said (None for a
+    row with no way of its own: invalid, a duplicate, or not looked up and not to be sent)."""
+    campaign, plan = standing.prepared.campaign, row_plan.plan
+    if campaign.route is not RouteMode.AUTO or plan is None or status is Status.DUPLICATE:
+        return None
+    if send is not None and send.endpoint == Endpoint.RELATIONSHIP and status is Status.FAILED:
+        return NOT_FOUND
+    went = (send.account,) if send is not None and send.account is not None else ()
+    way = way_of(plan, standing.seen.known, campaign, went)
+    if way is None:
+        return ROUTES[Route.LOOKUP] if status is Status.PENDING else None
+    if isinstance(way, Route):
+        return ROUTES[way]
+    return NO_WAY if way.status is Status.SKIPPED else None
 
 
 def by_status(table: pd.DataFrame) -> pd.Series:

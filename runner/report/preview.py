@@ -14,6 +14,7 @@ from ..approval import (
     APPROVAL_KEY,
     APPROVED,
     AWAITING,
+    NOT_ROUTED,
     Approvals,
     PreviewRecord,
     is_yes,
@@ -25,7 +26,7 @@ from ..approval import (
 )
 from ..campaign import Campaign, MessageType
 from ..errors import ConfigError, SheetError
-from ..plans import SendPlan
+from ..plans import Endpoint, SendPlan
 from ..prepare import Prepared
 from ..settings import Places
 from ..sheet.atomic import open_elsewhere
@@ -38,6 +39,7 @@ HEADERS = (
     "check",
     "approval",
     "endpoint",
+    "route",
     "account",
     "message_type",
     "subject",
@@ -45,7 +47,10 @@ HEADERS = (
     APPROVED,
     APPROVAL_KEY,
 )
-WIDTHS = (6, 28, 10, 30, 30, 26, 16, 12, 30, 70, 10, 40)
+WIDTHS = (6, 28, 10, 30, 30, 26, 36, 16, 12, 30, 70, 10, 40)
+# The columns every preview begins with, from before the route was one of them: a file that
+# begins so is a preview, which a new one may replace.
+_FIRST = HEADERS[:6]
 
 
 def preview_rows(
@@ -67,9 +72,10 @@ def preview_rows(
         status = str(cells.status or "")
         if plan is None:
             why = f"{status}: {cells.detail}" if cells.detail else status
-            yield (number, str(row.recipient or ""), status, why, *[""] * 8)
+            yield (number, str(row.recipient or ""), status, why, *[""] * 9)
             continue
         account = plan.account or (" or ".join(rotate) if rotate else "(default)")
+        lookup = plan.endpoint is Endpoint.RELATIONSHIP  # its way is known once looked up
         approval_key = f"{plan.recipient.key} {message_hash(plan)}"
         approval = ""
         if approvals is not None:
@@ -81,9 +87,10 @@ def preview_rows(
             status,
             "ok",
             approval,
-            plan.endpoint.label,
+            "" if lookup else plan.endpoint.label,
+            plan.route.why(plan.group_id) if plan.route else "",
             account,
-            str(plan.message_type or MessageType.NORMAL),
+            "" if lookup else str(plan.message_type or MessageType.NORMAL),
             plan.subject or "",
             plan.message,
             "yes" if approval_key in carried else "",
@@ -179,15 +186,29 @@ def make_preview(
     count = write_preview(output, iter(rows))
     sending = sum(1 for row in rows if row[3] == "ok")
     lines = [f"Preview of {count:,} rows ({sending:,} ok to send) written to {output}."]
+    unrouted = sum(1 for plan in queue if plan.endpoint is Endpoint.RELATIONSHIP)
+    if unrouted:
+        lines.append(
+            f"{unrouted:,} row(s) are not looked up yet (route = auto): their route is known "
+            "after a lookup; campaign-runner preview --lookup looks them up first"
+            + (" (only a row whose route a preview showed can be approved)." if column else ".")
+        )
     if recorded is not None:
         write_record(record, recorded)  # once the file it describes is written
         approved = sum(1 for row in rows if row[4] == "approved")
-        waiting = sum(1 for row in rows if str(row[4]).startswith(AWAITING))
+        # A row not looked up yet cannot be approved: the line above says what to do instead.
+        waiting = sum(
+            1 for row in rows if str(row[4]).startswith(AWAITING) and row[4] != NOT_ROUTED
+        )
         kept = f" ({len(carried):,} ticked in the last preview, carried over)" if carried else ""
-        lines.append(
-            f"{approved:,} approved{kept}; {waiting:,} await approval: tick them (yes, x, ✓) "
-            f"in its '{APPROVED}' column, or in the sheet's '{column}' column from now on. "
-            "A tick approves the text this preview shows."
+        lines += (
+            []
+            if unrouted and not (approved or waiting)
+            else [
+                f"{approved:,} approved{kept}; {waiting:,} await approval: tick them (yes, x, ✓) "
+                f"in its '{APPROVED}' column, or in the sheet's '{column}' column from now on. "
+                "A tick approves the text this preview shows."
+            ]
         )
     return "\n".join(lines)
 
@@ -207,7 +228,8 @@ def _carried(before: PreviewRecord, shown: list[tuple[SendPlan, bool]]) -> froze
 def _shown(
     prepared: Prepared, states: dict[int, StatusCells], queue: Sequence[SendPlan]
 ) -> list[tuple[SendPlan, bool]]:
-    """Each plan this preview shows that may still be sent, and whether the sheet ticks it."""
+    """Each plan this preview shows that may still be sent, and whether the sheet ticks it (a
+    row not looked up yet shows no route, so nothing of it can be approved)."""
     column = prepared.approvals.column
     plans = {plan.row: plan for plan in queue}
     shown = []
@@ -215,7 +237,7 @@ def _shown(
         number = row_plan.row.number
         cells = states.get(number, StatusCells())
         plan = plans.get(number) or (row_plan.plan if cells.status is Status.PENDING else None)
-        if plan is not None:
+        if plan is not None and plan.endpoint is not Endpoint.RELATIONSHIP:
             shown.append((plan, is_yes(row_plan.row.values.get(column or ""))))
     return shown
 
@@ -249,6 +271,6 @@ def _is_preview(path: Path) -> bool:
     from ..sheet import read_table
 
     try:
-        return read_table(path).headers[: len(HEADERS) - 2] == HEADERS[: len(HEADERS) - 2]
+        return read_table(path).headers[: len(_FIRST)] == _FIRST
     except (SheetError, OSError):
         return False

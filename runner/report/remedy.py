@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from openpyxl.utils import get_column_letter
 
 from ..approval import AWAITING
+from ..plans import NOT_REACHABLE
 from ..status import Status
 
 
@@ -41,6 +42,12 @@ def remedy(status: Status, detail: str, row: int, where: Where) -> str:
     if status is Status.SKIPPED:
         if "do-not-contact" in detail:
             return "Nothing, unless the listing is a mistake: take them off the list to send."
+        if detail.startswith(NOT_REACHABLE):
+            return (
+                "Nothing reaches them from this account: give the row a groupId of a group you "
+                "share, or allow InMail (inmail = true, with subject_template); it is routed "
+                "again at the next run."
+            )
         return (
             "Nothing: another campaign messaged them. Set skip_contacted = false to message "
             "them anyway."
@@ -57,6 +64,11 @@ def remedy(status: Status, detail: str, row: int, where: Where) -> str:
 
 def _failed(detail: str, where: Where) -> str:
     again = f"then clear the row's status cell in {where.statuses}: the next run sends it."
+    if detail.startswith("profile not found"):
+        return (
+            "LinkedIn does not know this profile: fix the recipient's cell (the profile URL or "
+            "ID); the next run looks the person up again and sends."
+        )
     if detail.startswith("HTTP 404"):
         return f"LinkedIn does not know this profile: check the recipient's cell, fix it, {again}"
     if detail.startswith("HTTP 403"):

@@ -12,6 +12,7 @@ from ..plans import SendPlan
 from ..prepare import Prepared
 from ..projection import AccountToday, Projection
 from ..quota import Pool
+from ..routing import Known
 from ..status import Status, StatusCells
 from .words import (
     ORDER,
@@ -21,7 +22,9 @@ from .words import (
     n,
     pool_name,
     projection_line,
+    route_lines,
     screen_lines,
+    ways,
 )
 
 
@@ -36,9 +39,10 @@ def status_text(
     queue: Sequence[SendPlan] = (),
     running: str | None = None,
     command: str = "",
+    known: Known | None = None,
 ) -> str:
     """`pools` are every quota known, by the API they belong to; `running` says which run holds
-    the campaign, if one does."""
+    the campaign, if one does; `known`, the relationship lookups made (route = "auto")."""
     lines = [f"{prepared.campaign.name}: {n(len(states))} rows in {prepared.table.path.name}"]
     if prepared.template_error:
         lines.append(
@@ -64,6 +68,9 @@ def status_text(
     if others or not accounts:
         lines += _quotas(others, now)
     lines += _pending(queue)
+    lookup = f"{command} --dry-run --lookup" if command else ""
+    known = known or Known()
+    lines += route_lines(prepared.campaign, queue, states, known, lookup, prepared.plans)
     lines.append(f"A run is under way ({running})." if running else "No run is under way.")
     if projection is not None and counts[Status.PENDING]:
         lines.append(projection_line(projection))
@@ -100,11 +107,8 @@ def _accounts(accounts: Sequence[AccountToday], campaign: Campaign, now: datetim
 
 
 def _pending(queue: Sequence[SendPlan]) -> list[str]:
-    by_endpoint = Counter(plan.endpoint for plan in queue)
-    if not by_endpoint:
-        return []
-    each = ", ".join(f"{n(count)} via {endpoint.label}" for endpoint, count in by_endpoint.items())
-    return [f"To send: {each}."]
+    each = ways(queue)
+    return [f"To send: {each}."] if each else []
 
 
 def _quotas(pools: list[tuple[str, Pool]], now: datetime) -> list[str]:

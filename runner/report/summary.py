@@ -9,14 +9,23 @@ from ..outcomes import RunReport, StopReason
 from ..prepare import Prepared
 from ..quota import QUOTA_USED_UP
 from ..status import Status
-from .words import awaiting_line, counts_line, local_and_utc, pool_name, projection_line, until
+from .words import (
+    awaiting_line,
+    counts_line,
+    local_and_utc,
+    n,
+    pool_name,
+    projection_line,
+    until,
+)
 
 
 def summary(report: RunReport, prepared: Prepared, resume: str, now: datetime) -> str:
     """What a run did, and what to do next."""
+    looked = f"; {report.looked_up} looked up" if report.looked_up else ""
     lines = [
-        f"{prepared.campaign.name}: {report.sent} sent this run ({report.attempted} attempted). "
-        f"Sheet: {counts_line(report.states.values())}."
+        f"{prepared.campaign.name}: {report.sent} sent this run ({report.attempted} attempted"
+        f"{looked}). Sheet: {counts_line(report.states.values())}."
     ]
     lines += _recovered_and_adopted(report)
     if prepared.screens.skip_contacted:  # people those journals messaged may have been sent to
@@ -99,6 +108,19 @@ def _next_step(report: RunReport, resume: str, now: datetime) -> list[str]:
         ]
     if not pending:
         return []
+    lines, resets = _pauses(report, now)
+    # On this computer's clock too: the person who runs it next reads that one.
+    when = f"after {local_and_utc(min(resets), now)}" if resets else "later"
+    lines.append(f"{pending} row(s) pending, nothing lost. Run the same command {when}: {resume}")
+    if report.projection is not None and report.projection.total:
+        lines.append(projection_line(report.projection))
+    if resets and "--wait" not in resume:
+        lines.append("(With --wait it sleeps through such pauses and carries on by itself.)")
+    return lines
+
+
+def _pauses(report: RunReport, now: datetime) -> tuple[list[str], list[datetime]]:
+    """What the rows left wait on, and when each wait ends."""
     lines = []
     for pool in report.blocked:
         assert pool.blocked_until is not None
@@ -116,11 +138,25 @@ def _next_step(report: RunReport, resume: str, now: datetime) -> list[str]:
         )
     resets = [p.blocked_until for p in report.blocked if p.blocked_until]
     resets += [wait.until for wait, _ in report.waits]
-    # On this computer's clock too: the person who runs it next reads that one.
-    when = f"after {local_and_utc(min(resets), now)}" if resets else "later"
-    lines.append(f"{pending} row(s) pending, nothing lost. Run the same command {when}: {resume}")
-    if report.projection is not None and report.projection.total:
-        lines.append(projection_line(report.projection))
-    if resets and "--wait" not in resume:
-        lines.append("(With --wait it sleeps through such pauses and carries on by itself.)")
-    return lines
+    return lines, resets
+
+
+def lookups_summary(report: RunReport, resume: str, now: datetime) -> str:
+    """What a run of lookups alone (--lookup) did, and what to do next."""
+    lines = [
+        f"Looked up {n(report.looked_up)} person(s)' relationship to the account (route = auto); "
+        "the answers are kept in the journal, so nobody is looked up twice."
+    ]
+    left = report.to_look_up
+    if report.stop in (StopReason.SIGNAL, StopReason.INTERRUPTED):
+        how = signal.Signals(report.signal).name if report.signal else "Ctrl-C"
+        return "\n".join([*lines, f"Stopped by {how}; {n(left)} still to look up: {resume}"])
+    if report.stop is StopReason.STALLED:
+        lines.append(f"Stopped: {report.stalled}.")
+    if not left:
+        return "\n".join([*lines, "Every row to send has its route."])
+    pauses, resets = _pauses(report, now)
+    when = f" after {local_and_utc(min(resets), now)}" if resets else " later"
+    lines += pauses
+    lines.append(f"{n(left)} row(s) still to look up. Run the same command{when}: {resume}")
+    return "\n".join(lines)

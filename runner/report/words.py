@@ -7,10 +7,12 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
-from ..approval import AWAITING
+from ..approval import AWAITING, NOT_ROUTED
+from ..campaign import Campaign, RouteMode
 from ..clock import iso
-from ..plans import PoolKey, RowPlan
+from ..plans import NOT_REACHABLE, Endpoint, PoolKey, Route, RowPlan, SendPlan
 from ..projection import Projection
+from ..routing import Known, way_of
 from ..screen import Screens, messaged_elsewhere
 from ..status import Status, StatusCells
 
@@ -133,14 +135,81 @@ def screen_lines(
 
 def awaiting_line(states: Mapping[int, StatusCells], preview_file: str) -> list[str]:
     """How many rows wait for a reviewer's tick, and where to give it."""
-    waiting = sum(
-        1
+    waiting = [
+        cells
         for cells in states.values()
         if cells.status is Status.PENDING and cells.detail.startswith(AWAITING)
-    )
+    ]
     if not waiting:
         return []
     where = (
         f"the preview ({preview_file})" if preview_file else "a preview (campaign-runner preview)"
     )
-    return [f"{n(waiting)} row(s) await approval: read them in {where}, then tick them."]
+    unrouted = sum(1 for cells in waiting if cells.detail == NOT_ROUTED)
+    first = (
+        f" ({n(unrouted)} of them not looked up yet: run campaign-runner preview --lookup first)"
+        if unrouted
+        else ""
+    )
+    return [
+        f"{n(len(waiting))} row(s) await approval{first}: read them in {where}, then tick them."
+    ]
+
+
+def ways(queue: Iterable[SendPlan]) -> str:
+    """'3 via POST /message, 1 via POST /messaging/send-group, 4 to look up first'."""
+    counts = Counter(plan.endpoint for plan in queue)
+    return ", ".join(
+        f"{n(counts[e])} "
+        + ("to look up first" if e is Endpoint.RELATIONSHIP else f"via {e.label}")
+        for e in Endpoint
+        if counts[e]
+    )
+
+
+ROUTES = {
+    Route.CONNECTION: "to connections (a normal message)",
+    Route.GROUP: "by group (send-group)",
+    Route.INMAIL: "as InMail",
+    Route.LOOKUP: "to look up first",
+}
+
+
+def route_lines(
+    campaign: Campaign,
+    queue: Iterable[SendPlan],
+    states: Mapping[int, StatusCells],
+    known: Known,
+    lookup: str = "",
+    plans: Iterable[RowPlan] = (),
+) -> list[str]:
+    """With route = "auto": the rows to send by route, those no way reaches, and the lookups
+    made and to make (`lookup`: the command that makes them now); with `plans`, the rows sent
+    too, by the route they went."""
+    if campaign.route is not RouteMode.AUTO:
+        return []
+    sent = Counter(
+        way_of(rp.plan, known, campaign)
+        for rp in plans
+        if rp.plan is not None and states[rp.row.number].status in (Status.SENT, Status.UNKNOWN)
+    )
+    went = [f"{n(sent[route])} {ROUTES[route]}" for route in ROUTES if sent[route]]
+    counts = Counter(plan.route for plan in queue)
+    parts = [f"{n(counts[route])} {ROUTES[route]}" for route in ROUTES if counts[route]]
+    unreached = sum(
+        1
+        for cells in states.values()
+        if cells.status is Status.SKIPPED and cells.detail.startswith(NOT_REACHABLE)
+    )
+    if unreached:
+        hint = "a groupId, or inmail = true, would reach them"
+        parts.append(f"{n(unreached)} skipped ({NOT_REACHABLE}: {hint})")
+    made = f"{n(known.count)} profiles known so far ({n(known.connected)} of them connections)"
+    left = counts[Route.LOOKUP]
+    todo = f"; {n(left)} row(s) still to look up" if left else ""
+    now = f" ({lookup} looks them up now, sending nothing)" if left and lookup else ""
+    return [
+        "Routes (route = auto): " + (", ".join(parts) or "none to send") + ".",
+        *([f"Sent (or maybe sent) by route: {', '.join(went)}."] if went else []),
+        f"Relationship lookups: {made}{todo}{now}.",
+    ]

@@ -19,6 +19,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..approval import read_record
+from ..campaign import RouteMode
 from ..clock import iso
 from ..errors import ConfigError, SheetError
 from ..sheet.atomic import atomic_write, open_elsewhere
@@ -211,6 +212,12 @@ def _summary(
         out.row = max(out.row, top + CHART_ROWS)
     out.table("Accounts", *_accounts(standing, table))
     out.frame("Endpoints", frames.by_route(table, "endpoint"), "No row has an endpoint yet.")
+    if prepared.campaign.route is RouteMode.AUTO:
+        routes = frames.by_route(table, "route")
+        out.frame("Routes (route = auto)", routes, "No row is looked up yet.")
+        known = standing.seen.known
+        out.line(f"Relationship lookups made: {n(known.count)} ({n(known.connected)} connections).")
+        out.gap()
     out.table(*_quotas(standing), "Nothing known yet (no answer from the API so far).")
     out.widths.apply(ws)
     landscape(ws, pages=1)  # the summary is read at a glance: on one page

@@ -1,9 +1,11 @@
-"""The sandbox: the two ConnectSafely endpoints, simulated for trial runs (`--sandbox`).
+"""The sandbox: the ConnectSafely endpoints, simulated for trial runs (`--sandbox`).
 
-`api` answers as the API does; `store` keeps its quota and the delivered log in SQLite.
+`api` answers as the API does; `relations` says who each person is to each account; `store`
+keeps its quota and the delivered log in SQLite.
 """
 
-from .api import DEFAULT_LIMITS, Answer, Sandbox, profile_urn, transport
+from .api import DEFAULT_LIMITS, Answer, Sandbox, transport
+from .relations import profile_urn
 from .store import ReceivedRequest
 
 __all__ = ["DEFAULT_LIMITS", "Answer", "ReceivedRequest", "Sandbox", "profile_urn", "transport"]

@@ -1,11 +1,11 @@
-"""The sandbox's API: the two ConnectSafely endpoints this project sends through, simulated.
+"""The sandbox's API: the ConnectSafely endpoints this project uses, simulated.
 
 `campaign-runner run --sandbox` sends to it in-process, through `transport(sandbox)`.
 `Sandbox.handle` answers as the API reference describes (connectsafely-api.md), in this order:
 
 1. Path and method: `POST /linkedin/message` and `POST /linkedin/messaging/send-group`, with or
-   without the `/linkedin` prefix. Any other path is 404 `{"error": "Not found"}`; another method on
-   a known path is 405.
+   without the `/linkedin` prefix; `GET /linkedin/relationship/...` answers as `relations.py`
+   says. Any other path is 404 `{"error": "Not found"}`; another method on a known path is 405.
 2. Auth: `Authorization: Bearer <api key>`, else 401 with the endpoint's documented body.
 3. The body must be a JSON object whose known fields are strings, then the documented validation.
 4. Quota per (account, endpoint): 100 a day for /message, 150 for send-group, account = `accountId`
@@ -42,9 +42,7 @@ the injector replaces the answer.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import string
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -55,11 +53,16 @@ import httpx
 
 from ..clock import Clock
 from ..plans import Endpoint
+from .relations import ACTION, limited, parse_lookup, profile_urn, relationship
 from .store import ReceivedRequest, Store
 
-DEFAULT_LIMITS: dict[Endpoint, int] = {Endpoint.MESSAGE: 100, Endpoint.SEND_GROUP: 150}
+DEFAULT_LIMITS: dict[Endpoint, int] = {
+    Endpoint.MESSAGE: 100,
+    Endpoint.SEND_GROUP: 150,
+    Endpoint.RELATIONSHIP: 200,
+}
 
-_PATHS = {endpoint.path: endpoint for endpoint in Endpoint}
+_PATHS = {endpoint.path: endpoint for endpoint in (Endpoint.MESSAGE, Endpoint.SEND_GROUP)}
 _BASE_PATH = "/linkedin"
 _FIELDS = {
     Endpoint.MESSAGE: (
@@ -74,6 +77,7 @@ _FIELDS = {
     Endpoint.SEND_GROUP: ("accountId", "recipientProfileUrn", "groupId", "message"),
 }
 _UNAUTHORIZED = {
+    Endpoint.RELATIONSHIP: "Unauthorized",
     Endpoint.MESSAGE: "Unauthorized",
     Endpoint.SEND_GROUP: "Unauthorized - Invalid credentials",
 }
@@ -84,8 +88,6 @@ _SENT = {
 _DEFAULT_ACCOUNT = "default"
 _BROKEN_ACCOUNT = "acc_broken"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_URN_PREFIX = "urn:li:fsd_profile:ACoAA"
-_ALPHABET = string.digits + string.ascii_uppercase + string.ascii_lowercase
 
 
 @dataclass(frozen=True)
@@ -96,16 +98,6 @@ class Answer:
     headers: dict[str, str]
     body: bytes
     request: ReceivedRequest
-
-
-def profile_urn(profile_id: str) -> str:
-    """The made-up URN the sandbox answers for a public profile ID (stable, case-insensitive)."""
-    number = int.from_bytes(hashlib.sha256(profile_id.lower().encode()).digest(), "big")
-    chars = []
-    for _ in range(30):
-        number, digit = divmod(number, len(_ALPHABET))
-        chars.append(_ALPHABET[digit])
-    return _URN_PREFIX + "".join(chars)
 
 
 class Sandbox:
@@ -167,7 +159,7 @@ class Sandbox:
         with self._lock, self._store.transaction():
             request = self.read(path, body)
             status, answer_headers, answer_body = self._answer(method, headers, request)
-            delivered = status == 200
+            delivered = status == 200 and request.endpoint is not Endpoint.RELATIONSHIP
             request = replace(
                 request,
                 status=status if status_seen is None else status_seen,
@@ -179,6 +171,12 @@ class Sandbox:
 
     def read(self, path: str, body: bytes) -> ReceivedRequest:
         """How the sandbox reads a request, now, before answering it (status 0, not delivered)."""
+        lookup = parse_lookup(_below_base(path))
+        if lookup is not None:  # what it asks, as if it were a body: the profile and account
+            account, profile = lookup
+            asked = {"profileId": profile, **({"accountId": account} if account else {})}
+            at = self._clock.now()
+            return ReceivedRequest(Endpoint.RELATIONSHIP, asked, _account(asked), 0, False, at)
         payload = _json_object(body)
         return ReceivedRequest(
             _endpoint(path), payload, _account(payload), 0, False, self._clock.now()
@@ -198,11 +196,15 @@ class Sandbox:
         endpoint, payload, account = request.endpoint, request.payload, request.account
         if endpoint is None:
             return _json(404, {"error": "Not found"})
-        if method.upper() != "POST":
-            return _json(405, {"error": "Method not allowed"}, {"Allow": "POST"})
+        allowed = "GET" if endpoint is Endpoint.RELATIONSHIP else "POST"
+        if method.upper() != allowed:
+            return _json(405, {"error": "Method not allowed"}, {"Allow": allowed})
         scheme, _, token = headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or token.strip() != self._api_key:
             return _json(401, {"error": _UNAUTHORIZED[endpoint]})
+        if endpoint is Endpoint.RELATIONSHIP:
+            assert payload is not None
+            return self._lookup(payload["profileId"], account, request.at)
 
         error = "Invalid JSON body" if payload is None else _invalid(endpoint, payload)
         if error:
@@ -226,6 +228,21 @@ class Sandbox:
             status, answer = 200, _sent(endpoint, payload)
         return _json(status, answer, self._rate_headers(limit, used, reset_us))
 
+    def _lookup(
+        self, profile: str, account: str, now: datetime
+    ) -> tuple[int, dict[str, str], bytes]:
+        """A relationship lookup: its own quota, then the stable answer (relations.py)."""
+        period, reset_us = self._period(now)
+        limit = self._limits[Endpoint.RELATIONSHIP]
+        used = self._store.used(account, Endpoint.RELATIONSHIP, period)
+        if used >= limit:
+            status, answer = 429, limited(used, limit, _iso_ms(reset_us))
+        else:
+            status, answer = relationship(account, profile)
+            if status == 200:
+                used = self._store.consume(account, Endpoint.RELATIONSHIP, period)
+        return _json(status, answer, self._rate_headers(limit, used, reset_us, ACTION))
+
     def _period(self, now: datetime) -> tuple[int, int]:
         """The period index of `now` and the start of the next period, in µs since the epoch."""
         index = ((now - _EPOCH) // timedelta(microseconds=1)) // self._day_us
@@ -234,14 +251,17 @@ class Sandbox:
     def _quota_headers(self, endpoint: Endpoint, account: str, now: datetime) -> dict[str, str]:
         period, reset_us = self._period(now)
         used = self._store.used(account, endpoint, period)
-        return self._rate_headers(self._limits[endpoint], used, reset_us)
+        action = ACTION if endpoint is Endpoint.RELATIONSHIP else "MESSAGE"
+        return self._rate_headers(self._limits[endpoint], used, reset_us, action)
 
-    def _rate_headers(self, limit: int, used: int, reset_us: int) -> dict[str, str]:
+    def _rate_headers(
+        self, limit: int, used: int, reset_us: int, action: str = "MESSAGE"
+    ) -> dict[str, str]:
         # Rounded up, so a client that waits until the stated time finds the quota back.
         unix = str(-(-reset_us // 1_000_000))
         reset = unix if self._reset_format == "unix" else _iso_ms(reset_us)
         return {
-            "X-RateLimit-Action": "MESSAGE",
+            "X-RateLimit-Action": action,
             "X-RateLimit-Limit": str(limit),
             "X-RateLimit-Used": str(used),
             "X-RateLimit-Remaining": str(max(0, limit - used)),
@@ -249,11 +269,13 @@ class Sandbox:
         }
 
 
-def _endpoint(path: str) -> Endpoint | None:
+def _below_base(path: str) -> str:
     path = path.split("?", 1)[0].rstrip("/")
-    if path.startswith(_BASE_PATH + "/"):
-        path = path[len(_BASE_PATH) :]
-    return _PATHS.get(path)
+    return path[len(_BASE_PATH) :] if path.startswith(_BASE_PATH + "/") else path
+
+
+def _endpoint(path: str) -> Endpoint | None:
+    return _PATHS.get(_below_base(path))
 
 
 def _json_object(body: bytes) -> dict | None:

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from runner.approval import is_yes
 from runner.cli import main
+from runner.report.preview import HEADERS as PREVIEW_HEADERS
 from tests.support.campaign import make_campaign
 
 HEADERS = ["First Name", "Company", "recipientProfileId", "approved"]
@@ -178,7 +179,7 @@ def test_ticks_still_count_when_the_reviewer_deletes_the_key_column(tmp_path, ap
     path = tmp_path / "leads.preview.xlsx"
     tick_in_preview(path, {"person-1"})
     book = load_workbook(path)
-    book.active.delete_cols(12)  # approval_key
+    book.active.delete_cols(PREVIEW_HEADERS.index("approval_key") + 1)
     book.save(path)
     assert api.run(files) == 0
     assert api.delivered_to() == ["person-1"]

@@ -55,9 +55,9 @@ class Fault:
             raise ValueError(f"fault kind must be a FaultKind, not {self.kind!r}")
         if self.times < 1:
             raise ValueError(f"fault times must be at least 1, not {self.times}")
-        if self.endpoint not in (None, Endpoint.MESSAGE, Endpoint.SEND_GROUP):
+        if self.endpoint is not None and self.endpoint not in tuple(Endpoint):
             raise ValueError(
-                f"fault endpoint must be {Endpoint.MESSAGE!r} or {Endpoint.SEND_GROUP!r} or None"
+                f"fault endpoint must be one of {', '.join(map(repr, Endpoint))} or None"
             )
         if self.kind in (FaultKind.HANG, FaultKind.SLOW, FaultKind.TRICKLE) and self.seconds <= 0:
             raise ValueError(f"{self.kind} seconds must be positive, not {self.seconds}")

@@ -475,7 +475,11 @@ def test_bad_sandbox_options_are_refused(clock: FakeClock, options: dict) -> Non
 
 
 def test_default_limits_are_the_documented_ones() -> None:
-    assert DEFAULT_LIMITS == {Endpoint.MESSAGE: 100, Endpoint.SEND_GROUP: 150}
+    assert DEFAULT_LIMITS == {
+        Endpoint.MESSAGE: 100,
+        Endpoint.SEND_GROUP: 150,
+        Endpoint.RELATIONSHIP: 200,  # no limit is documented: the sandbox's own
+    }
 
 
 def test_the_cli_does_not_load_the_sandbox_unless_a_sandbox_run_asks() -> None:
