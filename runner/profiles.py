@@ -69,7 +69,7 @@ def read_profile(value: str, column: str, *, only_url: bool = False) -> Profile:
     """Who a profile ID or URL cell names (see the module's docstring); with `only_url`, only a
     URL counts (a link's target). `column` names the cell in the problem's text."""
     value = nfc(value)
-    if value.lower().startswith("urn:") and not only_url:
+    if value[:4].lower() == "urn:" and not only_url:
         return Profile(
             Kind.OTHER,
             problem=(
@@ -85,7 +85,8 @@ def read_profile(value: str, column: str, *, only_url: bool = False) -> Profile:
         )
     common = _PROFILE_URL.match(value)
     if common:  # the form nearly every cell has, as `_from_url` reads it
-        public_id = nfc(unquote(common.group(1)))
+        public_id = common.group(1)
+        public_id = nfc(unquote(public_id)) if "%" in public_id else public_id
         if _PUBLIC_ID.fullmatch(public_id):
             return _from_id(public_id)
     return _from_url(value, column)
@@ -123,6 +124,8 @@ def kind_of(value: str) -> Kind:
 
 
 def _from_id(public_id: str) -> Profile:
+    if not public_id.startswith("AC"):  # as every member ID does: most IDs are names
+        return Profile(Kind.PUBLIC, public_id)
     if _MEMBER_ID.fullmatch(public_id):
         # Kept as the public ID too: earlier versions filed such a row under it, and the
         # journal and the sheet's status_for still name it so.

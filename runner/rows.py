@@ -37,6 +37,7 @@ PLACEHOLDERS = frozenset(
 )
 
 _LONGEST_PLACEHOLDER = max(map(len, PLACEHOLDERS))
+_MESSAGE_TYPES = frozenset(MessageType)
 
 
 def cell_text(cell: str) -> str:
@@ -249,7 +250,7 @@ def read_row(layout: SheetLayout, table: Table, sheet_row: SheetRow) -> Row:
 
     message_type = None
     type_text = _get(cells, cols.message_type).lower()
-    if type_text in tuple(MessageType):
+    if type_text in _MESSAGE_TYPES:
         message_type = MessageType(type_text)
     elif type_text:
         problems.append(

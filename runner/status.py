@@ -66,6 +66,8 @@ class StatusCells:
     @classmethod
     def read(cls, status: str, detail: str, sent_at: str, urn: str, owner: str) -> StatusCells:
         """From the cells' text as the sheet holds them (the status already checked as ours)."""
+        if not (status or detail or sent_at or urn or owner):
+            return _NO_CELLS  # a row never run: most rows of a new campaign
         state = Status.of(status) if status else None
         match = _STATUS_FOR.fullmatch(owner.strip()) if owner else None
         if match is None:  # no check: never run, older, or typed by hand
@@ -96,6 +98,9 @@ class StatusCells:
         """The status cells' text, in column order (`message` aside)."""
         owner = f"{self.owner} #{self.check(self.owner)}" if self.owner else ""
         return (str(self.status or ""), self.detail, self.sent_at, self.urn, owner)
+
+
+_NO_CELLS = StatusCells()
 
 
 @overload
