@@ -63,9 +63,7 @@ def write_csv(
     for number, cells in statuses.items():  # only the lines that may change are looked at
         at = number - 1
         if at < len(records) and records[at] and number != table.header_row:
-            texts = zip(columns, cell_texts(cells, table), strict=True)
-            values = {column: text for column, text in texts if text is not None}  # None: kept
-            raws[at] = lines.with_cells(raws[at], records[at], values)
+            raws[at] = lines.with_texts(raws[at], records[at], cell_texts(cells, table))
     parts = [""] * (2 * len(raws))
     parts[::2], parts[1::2] = raws, endings
     # Excel's "sep=;" line stays first: it is how Excel opens the file with its delimiter.
@@ -184,6 +182,10 @@ def quoted(value: str, quoting: Quoting) -> str:
     return value
 
 
+def _quoted_if_needed(value: str) -> str:
+    return value if _NEEDS_QUOTES(value) is None else '"' + value.replace('"', '""') + '"'
+
+
 class _Lines:
     """Lines with the status cells set, as the file writes its cells."""
 
@@ -194,9 +196,25 @@ class _Lines:
         self.empty = quoted("", quoting)
         # The runner's columns are most often the last ones, side by side: then a changed line
         # is the text before them as it is, and the new cells; no need to split every cell.
+        self.columns = tuple(columns)
         self.first = min(columns)
         self.trailing = sorted(columns) == list(range(self.first, width))
+        self.in_order = self.columns == tuple(range(self.first, width))
         self.head = re.compile(_grammar(delimiter).cells + f"{{{self.first}}}")
+        self.quote: Callable[[str], str] = functools.partial(quoted, quoting=quoting)
+        if quoting is Quoting.MINIMAL:  # most files: a cell is most often written as it is
+            self.quote = _quoted_if_needed
+
+    def with_texts(self, raw: str, record: tuple[str, ...], texts: Sequence[str | None]) -> str:
+        """`raw` with the runner's cells (`texts`, one for each of its columns, None where the
+        cell is kept) set; unchanged if they already hold them."""
+        if not (self.in_order and None not in texts):
+            values = {c: t for c, t in zip(self.columns, texts, strict=True) if t is not None}
+            return self.with_cells(raw, record, values)
+        if len(record) >= self.width and record[self.first : self.width] == tuple(texts):
+            return raw
+        cells = self.delimiter.join([self.quote(text) for text in texts if text is not None])
+        return self._head(raw, record) + self.delimiter + cells
 
     def with_cells(self, raw: str, record: tuple[str, ...], values: Mapping[int, str]) -> str:
         """`raw` with the cells at `values`' columns set; unchanged if they already hold them."""

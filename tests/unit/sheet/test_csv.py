@@ -463,9 +463,10 @@ def test_a_changed_line_reads_as_its_cells_with_the_status_cells_set(
     assume(raw != "")  # a lone empty cell writes as nothing: a blank line, never changed
     columns = (3, 4) if trailing else (1, 3)
     width = max(5 if trailing else 4, len(record))
-    changed = _Lines(columns, width, quoting, delimiter).with_cells(
-        raw, tuple(record), dict(zip(columns, values, strict=True))
-    )
+    lines = _Lines(columns, width, quoting, delimiter)
+    changed = lines.with_cells(raw, tuple(record), dict(zip(columns, values, strict=True)))
+    # The way a run sets them (a text for each column in order) gives the same line.
+    assert lines.with_texts(raw, tuple(record), values) == changed
     expected = (record + [""] * width)[:width]
     for column, value in zip(columns, values, strict=True):
         expected[column] = value
