@@ -1,7 +1,10 @@
 """A sheet in an .xlsx workbook: read as the text Excel shows, written by patching the package.
 
-Reading takes each cell's value and number format through openpyxl (see numfmt), and what the
-sheet says besides its values (hidden rows, links) from one streaming pass (see xlsxfacts).
+Reading takes each cell's value from python-calamine and, where calamine's value alone cannot
+give the text openpyxl showed (a number's format, an error, a string calamine trims), reads the
+cell from the sheet's XML as openpyxl does (see xlsxcells); what the sheet says besides its
+values (hidden rows, links) comes from the same streaming pass (see sheetscan, xlsxfacts).
+openpyxl reads a sheet calamine cannot tell (see xlsxcells for when), and damaged files.
 Writing patches the workbook's package (see xlsxpatch): every part but the worksheet (and,
 where the status columns join them, its Tables and filter, and the styles the status cells'
 colours are appended to: see look) is kept byte for byte, so charts, pictures, pivots, form
@@ -19,15 +22,19 @@ from xml.etree.ElementTree import ParseError
 import openpyxl
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
+from python_calamine import CalamineError
 
 from ..errors import LeadsElsewhere, SheetError
 from ..status import StatusCells
 from .atomic import same_file
+from .cellformats import Unsure
 from .grid import Table, WriteReport, check_file, make_table, unreadable_file
 from .look import look_of
 from .numfmt import display_text
+from .package import Package
 from .statuscols import cell_texts, kept, runner_columns, status_columns
-from .xlsxfacts import read_facts
+from .xlsxcells import read_cells
+from .xlsxfacts import SheetFacts, read_facts
 from .xlsxpatch import StatusBlock, patch_statuses
 
 # What openpyxl raises on a file that is not a sound workbook (it has no error type of its own).
@@ -49,24 +56,13 @@ def read_xlsx(path: Path, sheet_name: str | None, header_row: int = 1) -> Table:
     column names on `header_row`), with the rows it hides and the links behind its cells."""
     check_file(path)
     try:
-        with warnings.catch_warnings():
-            # openpyxl warns about parts it does not model; that matters to no reader here.
-            warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-            try:
-                sheet = _pick_sheet(path.name, book, sheet_name)
-                # Some writers store a wrong size; without this openpyxl stops reading there.
-                sheet.reset_dimensions()
-                raw = [[(c.value, c.number_format) for c in row] for row in sheet.iter_rows()]
-            finally:
-                book.close()
-    except OSError as err:
-        raise unreadable_file(path, err) from err
-    except _XLSX_ERRORS as err:
-        raise _unreadable(path.name, err) from err
-    lines = [[display_text(value, fmt) for value, fmt in row] for row in raw]
-    table = make_table(path, "xlsx", sheet.title, lines, header_row)
-    facts = read_facts(path, sheet.title)
+        title, lines, facts = _read(path, sheet_name)
+    except (Unsure, SheetError, CalamineError, OSError):
+        # calamine cannot tell what openpyxl would show (see xlsxcells), or the file is damaged:
+        # openpyxl reads it as it always has, and says what is wrong with it as it always has.
+        title, lines = read_cells_openpyxl(path, sheet_name)
+        facts = read_facts(path, title)
+    table = make_table(path, "xlsx", title, lines, header_row)
     hidden = {row: "filter" for row in facts.filtered_rows}
     hidden.update({row: "hand" for row in facts.hidden_rows})
     # A Table's totals row sums its columns: it is nobody to message, nor a row to write into.
@@ -86,6 +82,35 @@ def read_xlsx(path: Path, sheet_name: str | None, header_row: int = 1) -> Table:
         links=dict(facts.links),
         unresolved_links=dict(facts.unresolved_links),
     )
+
+
+def _read(path: Path, sheet_name: str | None) -> tuple[str, list[list[str]], SheetFacts]:
+    with Package(path) as package:
+        sheet = package.sheet(sheet_name)
+        lines, facts = read_cells(package, sheet)
+    return sheet.title, lines, facts
+
+
+def read_cells_openpyxl(path: Path, sheet_name: str | None) -> tuple[str, list[list[str]]]:
+    """The sheet's title and its cells as text, read by openpyxl (`lines[0]` is row 1): the
+    reader for what calamine cannot tell, and the measure the calamine reader is held to."""
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about parts it does not model; that matters to no reader here.
+            warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            try:
+                sheet = _pick_sheet(path.name, book, sheet_name)
+                # Some writers store a wrong size; without this openpyxl stops reading there.
+                sheet.reset_dimensions()
+                raw = [[(c.value, c.number_format) for c in row] for row in sheet.iter_rows()]
+            finally:
+                book.close()
+    except OSError as err:
+        raise unreadable_file(path, err) from err
+    except _XLSX_ERRORS as err:
+        raise _unreadable(path.name, err) from err
+    return sheet.title, [[display_text(value, fmt) for value, fmt in row] for row in raw]
 
 
 def write_xlsx(
