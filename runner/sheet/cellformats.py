@@ -58,7 +58,9 @@ def book_formats(package: Package) -> Formats:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            sheet = Stylesheet.from_tree(fromstring(package.zip.read(entry)))
+            # openpyxl knows the transitional namespace only; a strict part reads the same.
+            xml = package.zip.read(entry).replace(MAIN[1].encode(), MAIN[0].encode())
+            sheet = Stylesheet.from_tree(fromstring(xml))
     except Exception as err:  # noqa: BLE001 - openpyxl raises what its parser meets
         raise Unsure(f"openpyxl cannot read the styles ({type(err).__name__})") from err
     if not sheet.cell_styles:  # openpyxl then keeps its own single default style

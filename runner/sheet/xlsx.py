@@ -31,7 +31,7 @@ from .cellformats import Unsure
 from .grid import Table, WriteReport, check_file, make_table, unreadable_file
 from .look import look_of
 from .numfmt import display_text
-from .package import Package
+from .package import ZIP_ERRORS, Package
 from .statuscols import cell_texts, kept, runner_columns, status_columns
 from .xlsxcells import read_cells
 from .xlsxfacts import SheetFacts, read_facts
@@ -39,7 +39,7 @@ from .xlsxpatch import StatusBlock, patch_statuses
 
 # What openpyxl raises on a file that is not a sound workbook (it has no error type of its own).
 _XLSX_ERRORS = (
-    zipfile.BadZipFile,
+    *ZIP_ERRORS,  # a damaged entry (a broken deflate stream, a bad CRC, a cut file)
     zipfile.LargeZipFile,
     KeyError,
     ValueError,
@@ -121,8 +121,25 @@ def write_xlsx(
 ) -> WriteReport:
     """Write the statuses into the workbook as `table` read it (the caller has made sure it did
     not change since), into the workbook itself or into `target`."""
-    source = table.path
-    check_file(source)
+    check_file(table.path)
+    block, values, rows = _plan(table, statuses)
+    if same_file(target, table.path) and not block.new and _as_they_are(rows, block, values):
+        return WriteReport(target, None)  # nothing would change: the file is left as it is
+    result = patch_statuses(table.path, target, table.sheet_name, block, values, check=check)
+    return WriteReport(target, "; ".join(result.notes) or None)
+
+
+def try_xlsx(table: Table, statuses: Mapping[int, StatusCells]) -> None:
+    """Raise the SheetError `write_xlsx` would, writing nothing (see patch_statuses)."""
+    check_file(table.path)
+    block, values, _ = _plan(table, statuses)
+    patch_statuses(table.path, None, table.sheet_name, block, values)
+
+
+def _plan(
+    table: Table, statuses: Mapping[int, StatusCells]
+) -> tuple[StatusBlock, dict[int, tuple[str, ...]], dict[int, tuple[str, ...]]]:
+    """Where the runner's columns go, the text of each row's, and the rows as read."""
     names = runner_columns(table)
     columns = status_columns(table.headers, names)
     new = frozenset(i for i, column in enumerate(columns) if column >= len(table.headers))
@@ -131,11 +148,8 @@ def write_xlsx(
         row: tuple(kept(cell_texts(cells, table, book=True), columns, rows[row]))
         for row, cells in statuses.items()
     }
-    if same_file(target, source) and not new and _as_they_are(rows, columns, values):
-        return WriteReport(target, None)  # nothing would change: the file is left as it is
     block = StatusBlock(table.header_row, columns, names, new, table.anchor, look_of(names))
-    result = patch_statuses(source, target, table.sheet_name, block, values, check=check)
-    return WriteReport(target, "; ".join(result.notes) or None)
+    return block, values, rows
 
 
 def statuses_sibling(path: Path) -> Path:
@@ -146,10 +160,11 @@ def statuses_sibling(path: Path) -> Path:
 
 def _as_they_are(
     rows: Mapping[int, tuple[str, ...]],
-    columns: tuple[int, ...],
+    block: StatusBlock,
     values: Mapping[int, tuple[str, ...]],
 ) -> bool:
     """Whether every status cell already holds what would be written."""
+    columns = block.columns
     return all(tuple(rows[number][c] for c in columns) == texts for number, texts in values.items())
 
 

@@ -247,7 +247,8 @@ class _Tail:
             elif element.tag in _AUTOFILTER and parent is not None and parent.tag in _SHEET:
                 self.autofilter = parse_area(element.get("ref", ""))
                 self.filtered = has_criteria(element)
-            if parent is not None and parent.tag in _SHEET:
+            # Drop a link once read, and each part of the sheet: memory holds neither.
+            if parent is not None and (element.tag in _HYPERLINK_TAG or parent.tag in _SHEET):
                 element.clear()
                 while element.getprevious() is not None:
                     del parent[0]
