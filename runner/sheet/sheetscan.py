@@ -248,8 +248,7 @@ class _Pass:
         if b"inlineStr" in data:
             for pattern in (
                 rb"_x00",
-                b"<" + p + rb"r>",
-                b"<" + p + rb"rPh\b",
+                b"<" + p + rb"r(?:>|Ph\b)",  # rich text, phonetic runs
                 # Text calamine trims: at the edge of a <t> that does not preserve spaces.
                 b"<" + p + rb't(?:>(?:[\s&]|[^<]*[\s;]</)|\s(?!xml:space="preserve">))',
             ):

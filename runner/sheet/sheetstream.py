@@ -131,7 +131,7 @@ class _Pass:
         self, raw: IO[bytes], out: IO[bytes], writes: Writes, name: str, trial: bool
     ) -> None:
         self.raw, self.target, self.writes, self.name = raw, out, writes, name
-        self.trial = trial
+        self.trial = self.skipping = trial
         self.pending: list[bytes] = []  # output not yet handed to `target`: a write per row
         self.pending_size = 0  # costs more than the row's own work
         self.data = b""
@@ -255,7 +255,7 @@ class _Pass:
         pending = deque(self.writes.numbers())
         last = 0
         while True:
-            if self.trial and not self.guard.arrays and self.skip_plain_rows(prefix):
+            if self.skipping and not self.guard.arrays and self.skip_plain_rows(prefix):
                 last = 0  # the rows passed over were not counted: the next has its number
             token = self.token()
             if token["end"] is not None:  # </sheetData>
@@ -294,9 +294,13 @@ class _Pass:
             ]
             stop = min(found) if found else len(self.data)
             start = self.data.rfind(row_tag, self.pos, stop)
-            if start > self.pos:
-                tag_end = self.data.find(b">", start)
-                if tag_end < 0 or b"r" not in attributes(self.data[start:tag_end]):
+            tag_end = self.data.find(b">", start) if start > self.pos else -1
+            if tag_end < 0 and start > self.pos:  # the last row read is cut: the one before it
+                start = self.data.rfind(row_tag, self.pos, start)
+                tag_end = self.data.find(b">", start) if start > self.pos else -1
+            if tag_end >= 0:
+                if b"r" not in attributes(self.data[start:tag_end]):
+                    self.skipping = False  # rows without their numbers are counted one by one
                     return moved
                 self.pos, moved = start, True
             if found or not self.more():
@@ -342,6 +346,8 @@ class _Pass:
                 raise Damaged("it ends inside a <row>")
 
     def new_row(self, prefix: bytes, number: int) -> bytes:
+        if self.trial and not self.guard.arrays:
+            return b""  # nothing to check, and a trial's output goes nowhere
         writes = self.writes.row(number)
         self.guard.check_arrays(number, writes)
         return new_row(prefix, number, writes, self.col_styles, self.writes.restyle(number))

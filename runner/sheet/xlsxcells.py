@@ -22,8 +22,11 @@ case raises Unsure, or is an error calamine raises:
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import sys
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import python_calamine
@@ -37,6 +40,7 @@ from .xlsxfacts import Opener, SheetFacts, guarded, scanned_facts, sheet_opener
 
 # Cells calamine's grid may span: 32 bytes each, so at most 256 MB.
 _GRID_LIMIT = 8_000_000
+_SHARED_LIMIT = 250_000  # distinct texts shared (see _values)
 _EXACT = 2.0**53  # beyond it a float no longer holds every integer openpyxl read exactly
 _ODD = object()  # a value whose text needs the cell's format, or its digits as written
 
@@ -56,6 +60,7 @@ def read_cells(package: Package, sheet: SheetPart) -> tuple[list[list[str]], She
         raise Unsure("the cells span more than calamine's grid may hold")
     try:
         lines, odd, known_col = _values(package.path, sheet.title, scan.texts)
+        _give_back()
     except python_calamine.CalamineError as err:
         raise Unsure(f"calamine refuses the sheet ({err})") from err
     except BaseException as err:
@@ -93,17 +98,27 @@ def _values(
         start, end = sheet.start, sheet.end
         lead = [""] * start[1] if start else []
         width = end[1] - start[1] + 1 if start and end else 0
+        # calamine gives each cell its own string, where openpyxl gave each shared string one:
+        # a column of ten cities is 100,000 strings. Texts seen are shared (the first few
+        # hundred thousand: most of those a sheet repeats come early, and the set stays small).
+        seen: dict[str, str] = {}
+        share = seen.setdefault
+        convert, met = _texts()
+        odd_before = 0
         # iter_rows starts at row 1 but at the first column holding a value.
         for number, values in enumerate(sheet.iter_rows(), start=1):
             if len(values) != width:
                 raise Unsure("calamine's rows are not as wide as this reader expects")
-            line = [v if v.__class__ is str else _text(v) for v in values]
+            line = [share(v, v) if v.__class__ is str else convert(v) for v in values]
+            if len(seen) > _SHARED_LIMIT:
+                share = seen.get
             if lead:
                 line = lead + line
             fixes = by_row.pop(number, None)
             if fixes:
                 _fix(line, fixes)
-            if _ODD in line:
+            if met[0] != odd_before:  # a value whose text the value alone cannot tell
+                odd_before = met[0]
                 odd += [(number, col) for col, value in enumerate(line) if value is _ODD]
             lines.append(line)  # type: ignore[arg-type]  # the _ODD ones are replaced
     if end and len(lines) != end[0] + 1:
@@ -113,15 +128,31 @@ def _values(
     return lines, odd, end[1] if end else -1
 
 
-def _text(value: object) -> object:
-    """The text of a value calamine gives that is not a string, when it needs no format."""
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value)) if -_EXACT < value < _EXACT else _ODD
-        return repr(value)
-    if value.__class__ is bool:
-        return "TRUE" if value else "FALSE"
-    return _ODD  # a date, time or duration (formatted cells are read from the XML)
+def _give_back() -> None:
+    """calamine's grid is freed once read, but glibc keeps its pages for the process to reuse,
+    and Python's own objects do not: give them back, or they stay resident until the end."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def _texts() -> tuple[Callable[[object], object], list[int]]:
+    """A function giving the text of a value calamine gives that is not a string, when it needs
+    no format (else _ODD), and the count of _ODD it gave, so a row with one is found at once."""
+    met = [0]
+
+    def text(value: object) -> object:
+        if isinstance(value, float):
+            if not value.is_integer():
+                return repr(value)
+            if -_EXACT < value < _EXACT:
+                return str(int(value))
+        elif value.__class__ is bool:
+            return "TRUE" if value else "FALSE"
+        met[0] += 1  # a date, time or duration (formatted cells are read from the XML), or an
+        return _ODD  # integer beyond a float's precision
+
+    return text, met
 
 
 def _fix(line: list[object], fixes: list[tuple[int, str]]) -> None:

@@ -30,6 +30,7 @@ from tests.support.excelbook import (
     minimal_book,
     read_parts,
     sheet_xml,
+    write_package,
 )
 from tests.support.sheet import CSV_TEXT, SETTINGS, error, leftovers
 from tests.support.xlsxcheck import CellXml, libreoffice_csv, load, openpyxl_cells, xml_cells
@@ -611,6 +612,15 @@ def _shared(path: Path) -> tuple[StatusBlock, dict[int, tuple[str, ...]], str | 
     return StatusBlock(1, (2, 3), ("status", "status_detail")), {400: ("a", "")}, None
 
 
+def _shared_unnumbered(path: Path) -> tuple[StatusBlock, dict[int, tuple[str, ...]], str | None]:
+    block, values, sheet = _shared(path)  # the same, but the rows before it without their r
+    parts = read_parts(path)
+    xml = parts["xl/worksheets/sheet1.xml"]
+    parts["xl/worksheets/sheet1.xml"] = re.sub(rb'<row r="([0-9]|[0-3][0-9]{1,2})"', b"<row", xml)
+    write_package(path, list(parts.items()))
+    return block, values, sheet
+
+
 def _array(path: Path) -> tuple[StatusBlock, dict[int, tuple[str, ...]], str | None]:
     rows = (
         '<row r="2"><c r="B2" cm="1"><f t="array" ref="B2:C300">SEQUENCE(299,2)</f><v>1</v></c>'
@@ -628,7 +638,7 @@ def _damaged(path: Path) -> tuple[StatusBlock, dict[int, tuple[str, ...]], str |
     return EXISTING, {2: ("a", "", "", "")}, None
 
 
-@pytest.mark.parametrize("make", [_merged, _pivot, _shared, _array, _damaged])
+@pytest.mark.parametrize("make", [_merged, _pivot, _shared, _shared_unnumbered, _array, _damaged])
 def test_a_trial_refuses_what_the_write_refuses_and_writes_nothing(
     tmp_path: Path, make: object
 ) -> None:
