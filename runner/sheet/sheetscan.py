@@ -40,6 +40,7 @@ _CHUNK = 1 << 20
 _ROOT = re.compile(rb"<(?:([\w.-]+):)?worksheet\b[^>]*>")
 _TYPE = re.compile(rb' t="\w+"')  # a cell's type, where it comes between `r` and `s`
 _FORMAT_FREE = (b"s", b"str", b"b", b"inlineStr")  # text and booleans show as they are
+_COLUMN_SEARCHES = 64  # (column, formatted style) pairs searched for in a chunk of rows
 _BEFORE_ROOT = re.compile(
     rb"(?:\xef\xbb\xbf)?(?:\s|<\?.*?\?>|<!--.*?-->)*", re.S
 )  # BOM, declaration
@@ -271,6 +272,8 @@ class _Pass:
             while done[style] < count and at >= 0:
                 letters = self.letters_at(data, at)
                 if letters is not None and (letters, style) not in seen:
+                    if len(seen) >= _COLUMN_SEARCHES:
+                        raise Unsure("formatted styles spread over too many columns")
                     seen.add((letters, style))
                     done[style] += self.column(data, letters, style, wants.reader)
                 elif letters is None:  # a row's style, or a cell spelt otherwise

@@ -38,7 +38,8 @@ from .sharedstrings import SharedStrings
 from .sheetscan import Cell, Scan, Wants, reread, scan_sheet
 from .xlsxfacts import Opener, SheetFacts, guarded, scanned_facts, sheet_opener
 
-# Cells calamine's grid may span: 32 bytes each, so at most 256 MB.
+# Cells calamine's grid may span, at 32 bytes each: 256 MB, or 4 times the sheet's XML (a
+# dense sheet's grid takes about as much as its XML; a sparse one can take any amount).
 _GRID_LIMIT = 8_000_000
 _SHARED_LIMIT = 250_000  # distinct texts shared (see _values)
 _EXACT = 2.0**53  # beyond it a float no longer holds every integer openpyxl read exactly
@@ -56,7 +57,8 @@ def read_cells(package: Package, sheet: SheetPart) -> tuple[list[list[str]], She
     opener = sheet_opener(package, sheet)
     wants = Wants(reader, formatted, strings.risky())
     scan: Scan = guarded(package, sheet, lambda: _scan(opener, wants))
-    if (scan.last_value - scan.first_value + 1) * scan.width > _GRID_LIMIT:
+    limit = max(_GRID_LIMIT, package.parts[package.part_name(sheet.part) or ""].file_size // 8)
+    if (scan.last_value - scan.first_value + 1) * scan.width > limit:
         raise Unsure("the cells span more than calamine's grid may hold")
     try:
         lines, odd, known_col = _values(package.path, sheet.title, scan.texts)

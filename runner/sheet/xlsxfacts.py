@@ -103,7 +103,11 @@ def scanned_facts(
             formula.cell,
         )
     tail = _Tail()
-    tail.feed(scan.root + b"<" + scan.prefix + b"sheetData/>", scan.tail)
+    guarded(
+        package,
+        sheet,
+        lambda: tail.feed(scan.root + b"<" + scan.prefix + b"sheetData/>", scan.tail),
+    )
     areas = [a for a in (parse_area(ref) for ref, _, _ in tail.hyperlinks) if a]
     last_col = known_col
     if any(area.col2 > known_col for area in areas):

@@ -207,6 +207,32 @@ def test_what_other_writers_write(tmp_path: Path, date1904: bool) -> None:
     assert got[(4, 0)] == "12345678901234567890"
 
 
+def test_cells_keep_their_rows_and_columns_wherever_they_start(tmp_path: Path) -> None:
+    # calamine's grid starts at the first row and column holding a value; the rows above and
+    # the columns left of it, and a row far below, are where the sheet has them.
+    path = tmp_path / "far.xlsx"
+    rows = (
+        '<row r="5"><c r="C5" t="s"><v>0</v></c><c r="D5" t="s"><v>1</v></c></row>'
+        '<row r="6"><c r="C6" s="2"><v>45292</v></c><c r="D6" t="e"><v>#N/A</v></c></row>'
+        '<row r="200000"><c r="D200000"><v>7</v></c></row>'
+    )
+    hand_made(path, rows)
+    got = assert_agree(path)
+    assert got == {
+        (5, 2): "plain",
+        (5, 3): "  not preserved  ",
+        (6, 2): "01-01-24",
+        (6, 3): "#N/A",
+        (200000, 3): "7",
+    }
+    table = read_table(path, header_row=5)
+    assert table.headers == ("", "", "plain", "  not preserved  ")
+    assert [(r.number, r.cells) for r in table.rows] == [
+        (6, ("", "", "01-01-24", "#N/A")),
+        (200000, ("", "", "", "7")),
+    ]
+
+
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.name)
 def test_the_corpus(path: Path) -> None:
     with Package(path) as package:
