@@ -48,11 +48,7 @@ class CellReader:
         if style not in self.formats.dates:
             return value
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                return from_excel(
-                    value, self.formats.epoch, timedelta=style in self.formats.durations
-                )
+            return from_excel(value, self.formats.epoch, timedelta=style in self.formats.durations)
         except (OverflowError, ValueError):
             return "#VALUE!"  # what openpyxl makes of a date outside the calendar
 

@@ -9,7 +9,7 @@ from openpyxl, whose text is then read the way openpyxl reads it (see cellxml):
 
 - a number in a style whose format is not General (calamine keeps no format, and decides dates
   its own way), found by its style attribute;
-- an error (`t="e"`: calamine gives an empty cell) or an ISO date (`t="d"`);
+- an error (`t="e"`: calamine gives an empty cell);
 - an inline string calamine would trim (text at the edge of a `<t>` without
   `xml:space="preserve"`), unescape (`_x000D_`, which openpyxl leaves as written) or join in
   another order (rich text, phonetic runs);

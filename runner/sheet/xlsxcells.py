@@ -6,8 +6,15 @@ the same either way: text, booleans, and numbers in the General format. The othe
 by one scan of the sheet's bytes (see sheetscan, which also finds the rows hidden and the
 formulas) and read there as openpyxl reads them (see cellxml): numbers in any other format
 (calamine keeps no format, and decides on its own which formats are dates), errors (calamine
-gives an empty cell), ISO dates, the strings calamine trims or unescapes (see sharedstrings),
-and integers beyond a float's precision (read again in a second pass, rarely needed).
+gives an empty cell), and the strings calamine trims or unescapes (see sharedstrings). A value
+whose text calamine's alone cannot tell (an ISO date, `t="d"`, or an integer beyond a float's
+precision) is read again in a second pass, rarely needed.
+
+Where the two could still differ, in sheets no writer makes: cells out of column order within
+a row, or whose `r` names another row than theirs (openpyxl drops or moves them), a boolean
+other than 0 or 1, a number with spaces in its `<v>`, end tags that do not match (calamine
+reads past them; openpyxl refuses the sheet). And where openpyxl refused a sheet calamine
+reads, it is read: a style attribute left empty (`s=""`), a strict Open XML workbook.
 
 openpyxl still reads the whole sheet (see xlsx.read_xlsx) where this cannot tell; each such
 case raises Unsure, or is an error calamine raises:

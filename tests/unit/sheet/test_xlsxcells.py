@@ -174,7 +174,8 @@ ROWS = (
     '<c r="H4" t="inlineStr"><is><t>inline _x000D_ code</t></is></c>'
     '<c r="I4" t="inlineStr"><is><r><t>inline </t></r><r><rPr><i/></rPr><t>rich</t></r></is></c>'
     '<c r="J4" t="inlineStr"><is><t xml:space="preserve"> kept </t></is></c></row>'
-    '<row r="6" s="2" customFormat="1"><c r="A6" s="2"><v>1</v></c><c r="B6"><v>2</v></c></row>'
+    '<row r="6" s="2" customFormat="1"><c r="A6" s="2"><v>1</v></c><c r="B6"><v>2</v></c>'
+    '<c r="C6" s="1"><v>99999999</v></c><c r="D6" s="2"><v>-5</v></c><c r="E6" s="5"><v>-0.5</v></c></row>'
     '<row r="7"><c r="C7" t="s"><v>1</v></c><c r="D7" t="s"><v>3</v></c></row>'
 )
 
