@@ -12,7 +12,7 @@ precision) is read again in a second pass, rarely needed.
 
 Where the two could still differ, in sheets no writer makes: cells out of column order within
 a row, or whose `r` names another row than theirs (openpyxl drops or moves them), a boolean
-other than 0 or 1, a number with spaces in its `<v>`, end tags that do not match (calamine
+written as a word, a number with spaces in its `<v>`, end tags that do not match (calamine
 reads past them; openpyxl refuses the sheet). And where openpyxl refused a sheet calamine
 reads, it is read: a style attribute left empty (`s=""`), a strict Open XML workbook.
 
