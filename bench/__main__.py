@@ -5,7 +5,6 @@ them all to BENCHMARKS.md."""
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import shlex
 import statistics
 import sys
@@ -28,9 +27,6 @@ REPO = Path(__file__).resolve().parent.parent
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if importlib.util.find_spec("python_calamine") is None:  # pandas' calamine engine
-        print("python -m bench: its XLSX baseline needs python-calamine (pip install it)")
-        return 2
     sizes = tuple(sorted(set(QUICK if args.quick else args.sizes)))
     # The simulator answers from a thread of this process, so it contends for the GIL with
     # whatever talks to it. The runner shortens the switch interval while it sends (see

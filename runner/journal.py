@@ -169,16 +169,12 @@ class Journal:
             raise JournalError(_trouble(self.path, err)) from None
 
     def _sql_all(self, *statements: tuple[str, Sequence[object]]) -> None:
-        """Statements in one commit, or none of them (as `_sql` for what goes wrong). Inside a
-        transaction the caller opened (the benchmark's bulk load), they join it."""
-        outer = self._db.in_transaction
+        """Statements in one commit, or none of them (as `_sql` for what goes wrong)."""
         try:
-            if not outer:
-                self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("BEGIN IMMEDIATE")
             for sql, params in statements:
                 self._db.execute(sql, params)
-            if not outer:
-                self._db.execute("COMMIT")
+            self._db.execute("COMMIT")
         except sqlite3.Error as err:
             with suppress(sqlite3.Error):
                 self._db.execute("ROLLBACK")

@@ -22,7 +22,6 @@ one-step replace, `numfmt` the text of Excel number formats.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -43,7 +42,7 @@ from .statuscols import (
     existing_status_columns,
     runner_columns,
 )
-from .xlsx import read_xlsx, statuses_sibling, worksheet_titles, write_xlsx
+from .xlsx import read_xlsx, statuses_sibling, try_xlsx, worksheet_titles, write_xlsx
 
 __all__ = [
     "MESSAGE_COLUMN",
@@ -88,12 +87,13 @@ def read_table(path: Path, sheet_name: str | None = None, header_row: int = 1) -
 
 def check_writable(table: Table, statuses: Mapping[int, StatusCells]) -> None:
     """Raise the SheetError a real write would (a merged status cell, a pivot table where the
-    statuses go), writing nothing: the dry run's promise that the run can write the sheet."""
+    statuses go, a damaged part), writing nothing: the dry run's promise that the run can
+    write the sheet."""
     if table.kind != "xlsx":
         return  # every CSV cell takes text
-    with tempfile.TemporaryDirectory() as folder:
-        trial = Path(folder) / table.path.name
-        write_statuses(table, statuses, trial)
+    if table.stamp is not None and Stamp.of(table.path) != table.stamp:
+        raise SheetChanged(f"{table.path.name}: changed since it was read; read it again")
+    try_xlsx(table, statuses)
 
 
 def write_statuses(table: Table, statuses: Mapping[int, StatusCells], target: Path) -> WriteReport:

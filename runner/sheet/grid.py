@@ -47,7 +47,7 @@ class Stamp:
         return cls(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SheetRow:
     """One data row: `number` is the row number the user sees (the header's is 1, or above)."""
 

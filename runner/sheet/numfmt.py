@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from functools import lru_cache
 
 _FIXED = re.compile(r"(?P<grouping>#,##)?(?P<zeros>0+)(?:\.(?P<decimals>0+))?(?P<percent>%)?")
 _SECTION = re.compile(r'(?:"[^"]*"|\\.|[^;])*')  # up to the first ";" outside quotes
@@ -49,6 +51,7 @@ def display_text(value: object, number_format: str | None = "General") -> str:
     return str(value)
 
 
+@lru_cache(maxsize=512)
 def _first_section(number_format: str) -> str:
     """The part of a format used for positive numbers, without colour and locale codes."""
     section = _SECTION.match(number_format)
@@ -56,12 +59,23 @@ def _first_section(number_format: str) -> str:
     return _DECORATION.sub("", section.group(0)).strip()
 
 
+@lru_cache(maxsize=512)
+def _fixed(fmt: str) -> re.Match[str] | None:
+    return _FIXED.fullmatch(fmt)
+
+
 def _format_number(value: int | float | Decimal, fmt: str) -> str:
     if isinstance(value, float) and not math.isfinite(value):
         return repr(value)
-    fixed = _FIXED.fullmatch(fmt)
+    fixed = _fixed(fmt)
     if fixed is None:
         return _general(value)
+    if isinstance(value, int) and not fixed["decimals"] and not fixed["percent"]:
+        # What the Decimal path below gives an integer, without it (postcodes, IDs).
+        digits = (
+            f"{abs(value):,d}" if fixed["grouping"] else str(abs(value)).zfill(len(fixed["zeros"]))
+        )
+        return ("-" if value < 0 else "") + digits
     number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     if fixed["percent"]:
         number *= 100
@@ -86,19 +100,33 @@ def _general(value: int | float | Decimal) -> str:
 
 
 def _format_moment(value: date | time, fmt: str) -> str:
-    tokens = _DATE_TOKEN.findall(fmt)
-    minutes = [_is_minute(tokens, i) for i in range(len(tokens))]
-    kinds = {t[0].lower() for t, minute in zip(tokens, minutes, strict=True) if not minute}
-    understood = "".join(tokens) == fmt and bool(kinds & set("ymdhs") or any(minutes))
-    fraction = next((len(t) - 1 for t in tokens if t.startswith(".0")), 0)
-    moment = _as_datetime(value, fraction)
-    if not understood or (isinstance(value, time) and kinds & set("ymd")):
+    plan = _moment_plan(fmt)
+    moment = _as_datetime(value, plan.fraction)
+    if not plan.understood or (isinstance(value, time) and plan.has_date):
         return _iso(value, moment)
-    twelve_hour = any(t.upper() in ("AM/PM", "A/P") for t in tokens)
-    return "".join(
-        _render(token, moment, twelve_hour, minute)
-        for token, minute in zip(tokens, minutes, strict=True)
-    )
+    return "".join(render(moment) for render in plan.renders)
+
+
+class _MomentPlan:
+    """How a date format shows a moment: one function per token."""
+
+    def __init__(self, fmt: str) -> None:
+        tokens = _DATE_TOKEN.findall(fmt)
+        minutes = [_is_minute(tokens, i) for i in range(len(tokens))]
+        kinds = {t[0].lower() for t, minute in zip(tokens, minutes, strict=True) if not minute}
+        self.understood = "".join(tokens) == fmt and bool(kinds & set("ymdhs") or any(minutes))
+        self.has_date = bool(kinds & set("ymd"))
+        self.fraction = next((len(t) - 1 for t in tokens if t.startswith(".0")), 0)
+        twelve_hour = any(t.upper() in ("AM/PM", "A/P") for t in tokens)
+        self.renders = [
+            _renderer(token, twelve_hour, minute)
+            for token, minute in zip(tokens, minutes, strict=True)
+        ]
+
+
+@lru_cache(maxsize=256)
+def _moment_plan(fmt: str) -> _MomentPlan:
+    return _MomentPlan(fmt)
 
 
 def _as_datetime(value: date | time, fraction_digits: int) -> datetime:
@@ -131,39 +159,43 @@ def _is_minute(tokens: list[str], i: int) -> bool:
     return (bool(before) and before[-1] == "h") or (bool(after) and after[0] == "s")
 
 
-def _render(token: str, moment: datetime, twelve_hour: bool, minute: bool) -> str:
+def _renderer(token: str, twelve_hour: bool, minute: bool) -> Callable[[datetime], str]:
+    """What `token` shows of a moment."""
     lower = token.lower()
-    hour = (moment.hour % 12 or 12) if twelve_hour else moment.hour
-    if token.startswith('"'):
-        return token[1:-1]
-    if token.startswith("\\"):
-        return token[1:]
+    if token.startswith(('"', "\\")):  # text in quotes, or one character escaped
+        text = token[1:-1] if token.startswith('"') else token[1:]
+        return lambda m: text
+    width = len(token)
     if token.startswith(".0"):
-        return "." + f"{moment.microsecond:06d}"[: len(token) - 1]
+        return lambda m: "." + f"{m.microsecond:06d}"[: width - 1]
     if token.upper() == "AM/PM":
-        return "AM" if moment.hour < 12 else "PM"
+        return lambda m: "AM" if m.hour < 12 else "PM"
     if token.upper() == "A/P":
-        return "A" if moment.hour < 12 else "P"
+        return lambda m: "A" if m.hour < 12 else "P"
     if minute:
-        return f"{moment.minute:0{len(token)}d}"
-    simple = {
-        "yyyy": f"{moment.year:04d}",
-        "yy": f"{moment.year % 100:02d}",
-        "mmmmm": _MONTHS[moment.month - 1][0],
-        "mmmm": _MONTHS[moment.month - 1],
-        "mmm": _MONTHS[moment.month - 1][:3],
-        "mm": f"{moment.month:02d}",
-        "m": str(moment.month),
-        "dddd": _DAYS[moment.weekday()],
-        "ddd": _DAYS[moment.weekday()][:3],
-        "dd": f"{moment.day:02d}",
-        "d": str(moment.day),
-        "hh": f"{hour:02d}",
-        "h": str(hour),
-        "ss": f"{moment.second:02d}",
-        "s": str(moment.second),
-    }
-    return simple.get(lower, token)
+        return lambda m: f"{m.minute:0{width}d}"
+    if lower in ("hh", "h"):
+        if twelve_hour:
+            return lambda m: f"{m.hour % 12 or 12:0{width}d}"
+        return lambda m: f"{m.hour:0{width}d}"
+    return _SIMPLE.get(lower, lambda m: token)
+
+
+_SIMPLE: dict[str, Callable[[datetime], str]] = {
+    "yyyy": lambda m: f"{m.year:04d}",
+    "yy": lambda m: f"{m.year % 100:02d}",
+    "mmmmm": lambda m: _MONTHS[m.month - 1][0],
+    "mmmm": lambda m: _MONTHS[m.month - 1],
+    "mmm": lambda m: _MONTHS[m.month - 1][:3],
+    "mm": lambda m: f"{m.month:02d}",
+    "m": lambda m: str(m.month),
+    "dddd": lambda m: _DAYS[m.weekday()],
+    "ddd": lambda m: _DAYS[m.weekday()][:3],
+    "dd": lambda m: f"{m.day:02d}",
+    "d": lambda m: str(m.day),
+    "ss": lambda m: f"{m.second:02d}",
+    "s": lambda m: str(m.second),
+}
 
 
 def _format_duration(value: timedelta) -> str:

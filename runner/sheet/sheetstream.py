@@ -7,9 +7,9 @@ sheet has no element for. What follows `<sheetData>` (filters, merged cells,
 links, drawings...) is handed back as `Tail` for the package layer to patch, since what it does
 there depends on the Tables found in other parts.
 
-Two things make a status cell unwritable and stop the pass (SheetError): a formula result it
-would break, i.e. a cell inside an array formula's range (a dynamic array's spill too), or a
-shared formula whose first cell it would replace while cells outside the write use it.
+A status cell whose write would break a formula stops the pass (SheetError: see formulaguard).
+A trial (the dry run's) streams the same way but passes over the rows without formulas, since
+nothing in them can stop the write.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import IO
 
-from ..errors import SheetError
 from .cols import col_styles, new_cols, widen_cols
+from .formulaguard import FormulaGuard
 from .look import Styler
 from .package import MAIN
 from .refs import Area, cell_name, parse_area
@@ -81,12 +81,18 @@ class Writes:
 
     def area(self) -> Area | None:
         """What a `<dimension>` must cover: every cell given text."""
-        cells = [(self.header_row, col) for col in self.header]
-        for number, texts in self.values.items():
-            cells += [(number, col) for col, text in zip(self.columns, texts, strict=True) if text]
-        if not cells:
+        rows = [number for number, texts in self.values.items() if any(texts)]
+        cols = {
+            col
+            for texts in self.values.values()
+            for col, text in zip(self.columns, texts, strict=True)
+            if text
+        }
+        if self.header:
+            rows.append(self.header_row)
+            cols.update(self.header)
+        if not rows:
             return None
-        rows, cols = [r for r, _ in cells], [c for _, c in cells]
         return Area(min(cols), min(rows), max(cols), max(rows))
 
 
@@ -111,15 +117,21 @@ class Rewritten:
     formulas: tuple[str, ...]  # cells whose formulas the write replaced, for the calc chain
 
 
-def rewrite_sheet(raw: IO[bytes], out: IO[bytes], writes: Writes, name: str) -> Rewritten:
+def rewrite_sheet(
+    raw: IO[bytes], out: IO[bytes], writes: Writes, name: str, trial: bool = False
+) -> Rewritten:
     """Copy worksheet `raw` to `out` with `writes` made, up to `</sheetData>`; the rest is
-    returned as `Tail`. `name` (the file's) starts every error."""
-    return _Pass(raw, out, writes, name).run()
+    returned as `Tail`. `name` (the file's) starts every error. A `trial` only looks for what
+    would stop the write: a row without formulas is not patched (`out` gets it as it was)."""
+    return _Pass(raw, out, writes, name, trial).run()
 
 
 class _Pass:
-    def __init__(self, raw: IO[bytes], out: IO[bytes], writes: Writes, name: str) -> None:
+    def __init__(
+        self, raw: IO[bytes], out: IO[bytes], writes: Writes, name: str, trial: bool
+    ) -> None:
         self.raw, self.target, self.writes, self.name = raw, out, writes, name
+        self.trial = self.skipping = trial
         self.pending: list[bytes] = []  # output not yet handed to `target`: a write per row
         self.pending_size = 0  # costs more than the row's own work
         self.data = b""
@@ -127,7 +139,7 @@ class _Pass:
         self.mark = 0  # what is written to `out`; data[mark:pos] will be copied as it is
         self.eof = False
         self.col_styles: dict[int, bytes] = {}
-        self.arrays: list[tuple[Area, str]] = []  # array formulas over the columns written
+        self.guard = FormulaGuard(writes, name)  # the formulas the write would break
         self.formulas: list[str] = []
 
     # Reading and writing ---------------------------------------------------------------------
@@ -239,9 +251,12 @@ class _Pass:
         self.replace(self.pos, self.pos + length, widen_cols(element, widths))
 
     def rows(self, prefix: bytes) -> None:
+        self.formula_tag = b"<" + prefix + b"f"
         pending = deque(self.writes.numbers())
         last = 0
         while True:
+            if self.skipping and not self.guard.arrays and self.skip_plain_rows(prefix):
+                last = 0  # the rows passed over were not counted: the next has its number
             token = self.token()
             if token["end"] is not None:  # </sheetData>
                 new = b"".join(self.new_row(prefix, n) for n in pending)
@@ -263,24 +278,55 @@ class _Pass:
             self.row(number, token.end() - token.start(), token, pending)
             last = number
 
+    def skip_plain_rows(self, prefix: bytes) -> bool:
+        """In a trial, pass over the rows up to the next formula unread (nothing in a row
+        without one can stop a write), to a row that has its number; whether it moved."""
+        row_tag, end_tag = b"<" + prefix + b"row", b"</" + prefix + b"sheetData"
+        moved = False
+        while True:
+            found = [
+                at
+                for at in (
+                    self.data.find(self.formula_tag, self.pos),
+                    self.data.find(end_tag, self.pos),
+                )
+                if at >= 0
+            ]
+            stop = min(found) if found else len(self.data)
+            start = self.data.rfind(row_tag, self.pos, stop)
+            tag_end = self.data.find(b">", start) if start > self.pos else -1
+            if tag_end < 0 and start > self.pos:  # the last row read is cut: the one before it
+                start = self.data.rfind(row_tag, self.pos, start)
+                tag_end = self.data.find(b">", start) if start > self.pos else -1
+            if tag_end >= 0:
+                if b"r" not in attributes(self.data[start:tag_end]):
+                    self.skipping = False  # rows without their numbers are counted one by one
+                    return moved
+                self.pos, moved = start, True
+            if found or not self.more():
+                return moved
+
     def row(self, number: int, tag_len: int, token: re.Match[bytes], pending: deque[int]) -> None:
         """The row whose start tag `token` is at `pos`: copied, or patched when it is written."""
         qname, empty = token["name"], bool(token["empty"])
         length, careful = (tag_len, False) if empty else self.element_end(tag_len, qname)
         row = self.data[self.pos : self.pos + length]
         if b"array" in row:
-            self.note_arrays(row, number)
+            self.guard.note_arrays(row, number)
         if not pending or pending[0] != number:
             self.pos += length
             return
         pending.popleft()
         writes = self.writes.row(number)
-        self.check_arrays(number, writes)
+        self.guard.check_arrays(number, writes)
+        if self.trial and not careful and self.formula_tag not in row:
+            self.pos += length  # a row without formulas: nothing in it can stop the write
+            return
         header = number == self.writes.header_row
         restyle = self.writes.restyle(number)
         patched = patch_row(row, number, writes, self.col_styles, header, careful, restyle)
         for col, formula in patched.formulas:
-            self.check_shared(number, col, formula)
+            self.guard.check_shared(number, col, formula)
             self.formulas.append(cell_name(number, col))
         self.replace(self.pos, self.pos + length, patched.data)
 
@@ -300,49 +346,11 @@ class _Pass:
                 raise Damaged("it ends inside a <row>")
 
     def new_row(self, prefix: bytes, number: int) -> bytes:
+        if self.trial and not self.guard.arrays:
+            return b""  # nothing to check, and a trial's output goes nowhere
         writes = self.writes.row(number)
-        self.check_arrays(number, writes)
+        self.guard.check_arrays(number, writes)
         return new_row(prefix, number, writes, self.col_styles, self.writes.restyle(number))
-
-    # Formulas the write would break ----------------------------------------------------------
-
-    def note_arrays(self, row: bytes, number: int) -> None:
-        columns = set(self.writes.columns) | set(self.writes.header)
-        col = -1
-        for token in tokens(row, 0, f"row {number}"):
-            name = token["name"]
-            if name is None:
-                continue
-            attrs = attributes(token[0])
-            if local(name) == b"c":
-                ref = parse_area(text_of(attrs.get(b"r", b"")))
-                col = ref.col1 if ref else col + 1
-            elif local(name) == b"f" and attrs.get(b"t") == b"array":
-                area = parse_area(text_of(attrs.get(b"ref", b"")))
-                if area and any(area.col1 <= c <= area.col2 for c in columns):
-                    self.arrays.append((area, cell_name(number, col)))
-
-    def check_arrays(self, number: int, writes: Mapping[int, str]) -> None:
-        self.arrays = [(area, cell) for area, cell in self.arrays if area.row2 >= number]
-        for area, cell in self.arrays:
-            if area.row1 <= number and not self.writes.covers(area):
-                col = next((c for c in sorted(writes) if area.holds(number, c)), None)
-                if col is not None:
-                    raise SheetError(
-                        f"{self.name}: row {number}: cell {cell_name(number, col)} holds part "
-                        f"of the result of the formula in {cell} ({area}); move that formula "
-                        "out of the status columns so the status can be written there"
-                    )
-
-    def check_shared(self, number: int, col: int, formula: bytes) -> None:
-        attrs = attributes(formula)
-        area = parse_area(text_of(attrs.get(b"ref", b"")))
-        if attrs.get(b"t") == b"shared" and area and not self.writes.covers(area):
-            raise SheetError(
-                f"{self.name}: row {number}: cell {cell_name(number, col)} holds a formula "
-                f"that other cells in {area} copy; clear those formulas (or move them out of "
-                "the status columns) so the status can be written there"
-            )
 
 
 def _check_root(token: re.Match[bytes]) -> None:

@@ -1,7 +1,10 @@
 """A sheet in an .xlsx workbook: read as the text Excel shows, written by patching the package.
 
-Reading takes each cell's value and number format through openpyxl (see numfmt), and what the
-sheet says besides its values (hidden rows, links) from one streaming pass (see xlsxfacts).
+Reading takes each cell's value from python-calamine and, where calamine's value alone cannot
+give the text openpyxl showed (a number's format, an error, a string calamine trims), reads the
+cell from the sheet's XML as openpyxl does (see xlsxcells); what the sheet says besides its
+values (hidden rows, links) comes from the same streaming pass (see sheetscan, xlsxfacts).
+openpyxl reads a sheet calamine cannot tell (see xlsxcells for when), and damaged files.
 Writing patches the workbook's package (see xlsxpatch): every part but the worksheet (and,
 where the status columns join them, its Tables and filter, and the styles the status cells'
 colours are appended to: see look) is kept byte for byte, so charts, pictures, pivots, form
@@ -19,20 +22,24 @@ from xml.etree.ElementTree import ParseError
 import openpyxl
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
+from python_calamine import CalamineError
 
 from ..errors import LeadsElsewhere, SheetError
 from ..status import StatusCells
 from .atomic import same_file
+from .cellformats import Unsure
 from .grid import Table, WriteReport, check_file, make_table, unreadable_file
 from .look import look_of
 from .numfmt import display_text
+from .package import ZIP_ERRORS, Package
 from .statuscols import cell_texts, kept, runner_columns, status_columns
-from .xlsxfacts import read_facts
+from .xlsxcells import read_cells
+from .xlsxfacts import SheetFacts, read_facts
 from .xlsxpatch import StatusBlock, patch_statuses
 
 # What openpyxl raises on a file that is not a sound workbook (it has no error type of its own).
 _XLSX_ERRORS = (
-    zipfile.BadZipFile,
+    *ZIP_ERRORS,  # a damaged entry (a broken deflate stream, a bad CRC, a cut file)
     zipfile.LargeZipFile,
     KeyError,
     ValueError,
@@ -49,24 +56,13 @@ def read_xlsx(path: Path, sheet_name: str | None, header_row: int = 1) -> Table:
     column names on `header_row`), with the rows it hides and the links behind its cells."""
     check_file(path)
     try:
-        with warnings.catch_warnings():
-            # openpyxl warns about parts it does not model; that matters to no reader here.
-            warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-            try:
-                sheet = _pick_sheet(path.name, book, sheet_name)
-                # Some writers store a wrong size; without this openpyxl stops reading there.
-                sheet.reset_dimensions()
-                raw = [[(c.value, c.number_format) for c in row] for row in sheet.iter_rows()]
-            finally:
-                book.close()
-    except OSError as err:
-        raise unreadable_file(path, err) from err
-    except _XLSX_ERRORS as err:
-        raise _unreadable(path.name, err) from err
-    lines = [[display_text(value, fmt) for value, fmt in row] for row in raw]
-    table = make_table(path, "xlsx", sheet.title, lines, header_row)
-    facts = read_facts(path, sheet.title)
+        title, lines, facts = _read(path, sheet_name)
+    except (Unsure, SheetError, CalamineError, OSError):
+        # calamine cannot tell what openpyxl would show (see xlsxcells), or the file is damaged:
+        # openpyxl reads it as it always has, and says what is wrong with it as it always has.
+        title, lines = read_cells_openpyxl(path, sheet_name)
+        facts = read_facts(path, title)
+    table = make_table(path, "xlsx", title, lines, header_row)
     hidden = {row: "filter" for row in facts.filtered_rows}
     hidden.update({row: "hand" for row in facts.hidden_rows})
     # A Table's totals row sums its columns: it is nobody to message, nor a row to write into.
@@ -88,6 +84,35 @@ def read_xlsx(path: Path, sheet_name: str | None, header_row: int = 1) -> Table:
     )
 
 
+def _read(path: Path, sheet_name: str | None) -> tuple[str, list[list[str]], SheetFacts]:
+    with Package(path) as package:
+        sheet = package.sheet(sheet_name)
+        lines, facts = read_cells(package, sheet)
+    return sheet.title, lines, facts
+
+
+def read_cells_openpyxl(path: Path, sheet_name: str | None) -> tuple[str, list[list[str]]]:
+    """The sheet's title and its cells as text, read by openpyxl (`lines[0]` is row 1): the
+    reader for what calamine cannot tell, and the measure the calamine reader is held to."""
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about parts it does not model; that matters to no reader here.
+            warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            try:
+                sheet = _pick_sheet(path.name, book, sheet_name)
+                # Some writers store a wrong size; without this openpyxl stops reading there.
+                sheet.reset_dimensions()
+                raw = [[(c.value, c.number_format) for c in row] for row in sheet.iter_rows()]
+            finally:
+                book.close()
+    except OSError as err:
+        raise unreadable_file(path, err) from err
+    except _XLSX_ERRORS as err:
+        raise _unreadable(path.name, err) from err
+    return sheet.title, [[display_text(value, fmt) for value, fmt in row] for row in raw]
+
+
 def write_xlsx(
     table: Table,
     statuses: Mapping[int, StatusCells],
@@ -96,8 +121,30 @@ def write_xlsx(
 ) -> WriteReport:
     """Write the statuses into the workbook as `table` read it (the caller has made sure it did
     not change since), into the workbook itself or into `target`."""
-    source = table.path
-    check_file(source)
+    check_file(table.path)
+    block, values, rows = _plan(table, statuses)
+    if (
+        table.statuses_as_read
+        and same_file(target, table.path)
+        and not block.new
+        and _as_they_are(rows, block, values)
+    ):
+        return WriteReport(target, None)  # nothing would change: the file is left as it is
+    result = patch_statuses(table.path, target, table.sheet_name, block, values, check=check)
+    return WriteReport(target, "; ".join(result.notes) or None)
+
+
+def try_xlsx(table: Table, statuses: Mapping[int, StatusCells]) -> None:
+    """Raise the SheetError `write_xlsx` would, writing nothing (see patch_statuses)."""
+    check_file(table.path)
+    block, values, _ = _plan(table, statuses)
+    patch_statuses(table.path, None, table.sheet_name, block, values)
+
+
+def _plan(
+    table: Table, statuses: Mapping[int, StatusCells]
+) -> tuple[StatusBlock, dict[int, tuple[str, ...]], dict[int, tuple[str, ...]]]:
+    """Where the runner's columns go, the text of each row's, and the rows as read."""
     names = runner_columns(table)
     columns = status_columns(table.headers, names)
     new = frozenset(i for i, column in enumerate(columns) if column >= len(table.headers))
@@ -106,16 +153,8 @@ def write_xlsx(
         row: tuple(kept(cell_texts(cells, table, book=True), columns, rows[row]))
         for row, cells in statuses.items()
     }
-    if (
-        table.statuses_as_read
-        and same_file(target, source)
-        and not new
-        and _as_they_are(rows, columns, values)
-    ):
-        return WriteReport(target, None)  # nothing would change: the file is left as it is
     block = StatusBlock(table.header_row, columns, names, new, table.anchor, look_of(names))
-    result = patch_statuses(source, target, table.sheet_name, block, values, check=check)
-    return WriteReport(target, "; ".join(result.notes) or None)
+    return block, values, rows
 
 
 def statuses_sibling(path: Path) -> Path:
@@ -126,10 +165,11 @@ def statuses_sibling(path: Path) -> Path:
 
 def _as_they_are(
     rows: Mapping[int, tuple[str, ...]],
-    columns: tuple[int, ...],
+    block: StatusBlock,
     values: Mapping[int, tuple[str, ...]],
 ) -> bool:
     """Whether every status cell already holds what would be written."""
+    columns = block.columns
     return all(tuple(rows[number][c] for c in columns) == texts for number, texts in values.items())
 
 

@@ -14,15 +14,17 @@ The new package is written beside the target and renamed over it in one step (se
 
 from __future__ import annotations
 
+import io
 import shutil
 import tempfile
 import time
 import zipfile
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO, Any, BinaryIO
 
 from ..errors import SheetError
 from .atomic import atomic_write
@@ -71,7 +73,7 @@ def _nothing() -> None:
 
 def patch_statuses(
     source: Path,
-    target: Path,
+    target: Path | None,
     sheet_name: str | None,
     block: StatusBlock,
     values: Mapping[int, Sequence[str]],
@@ -85,24 +87,29 @@ def patch_statuses(
     is written as is (never a formula: neutralising a leading "=" is the caller's), with
     characters XML cannot hold as "?" and at most 32,767 characters; "" empties the cell. Rows
     not in `values` keep their cells. `check` runs just before the rename and may raise to
-    cancel (the temporary file, `.{target.name}.*.tmp`, is then removed).
+    cancel (the temporary file, `.{target.name}.*.tmp`, is then removed). With `target` None,
+    a trial: it raises what the write would and writes nothing (nor spends time on what cannot
+    raise: the rows without formulas are not patched, the package not compressed).
 
     SheetError (one line, with the file's name) for a workbook this cannot write: not an
     .xlsx/.xlsm package (encrypted, .xls, .xlsb, damaged), no such sheet, or a status cell that
     is merged, inside a pivot table's report, inside an array formula's result, or the first
     cell of a shared formula other cells use. ValueError for `block`/`values` that do not fit.
     """
-    source, target = Path(source), Path(target)
+    source = Path(source)
     _check_arguments(block, values)
     names = dict(zip(block.columns, block.names, strict=True))
     header = {block.columns[i]: block.names[i] for i in sorted(block.new)}
-    with Package(source) as package, tempfile.SpooledTemporaryFile(_SPOOL) as spool:
+    with Package(source) as package, ExitStack() as stack:
+        spool: IO[bytes] = _Discard()
+        if target is not None:
+            spool = stack.enter_context(tempfile.SpooledTemporaryFile(_SPOOL))
         sheet = package.sheet(sheet_name)
         styles = Stylesheet(package) if block.look else None
         styler = Styler(styles, block.look, block.columns) if styles and block.look else None
         writes = Writes(block.header_row, header, block.columns, values, styler)
         tables = sheet_tables(package, sheet.part)
-        rewritten = _rewrite(package, sheet, writes, spool)
+        rewritten = _rewrite(package, sheet, writes, spool, trial=target is None)
         tail = rewritten.tail
         _check_cells(package.name, tail.merges, sheet_pivots(package, sheet.part), writes)
         sheet_filter = tail.autofilter[2] if tail.autofilter else None
@@ -114,13 +121,16 @@ def patch_statuses(
         parts, dropped = _other_parts(package, sheet, plan, sheet_filter, rewritten)
         if styles is not None:
             parts.update(styles.parts(package, parts))
-        sizes = {sheet.part: spool.tell()}
+        if target is None:
+            _read_others(package, {*parts, sheet.part}, dropped)
+        else:
+            sizes = {sheet.part: spool.tell()}
 
-        def write(out: BinaryIO) -> None:
-            spool.seek(0)
-            _write_package(package, out, {**parts, sheet.part: spool}, sizes, dropped)
+            def write(out: BinaryIO) -> None:
+                spool.seek(0)
+                _write_package(package, out, {**parts, sheet.part: spool}, sizes, dropped)
 
-        atomic_write(target, source, write, check)
+            atomic_write(Path(target), source, write, check)
     widened = [f'Table "{edit.table.name}" ({edit.ref})' for edit in plan.tables]
     if plan.sheet_filter is not None:
         widened.append(f"the sheet's filter ({plan.sheet_filter})")
@@ -140,12 +150,14 @@ def _check_arguments(block: StatusBlock, values: Mapping[int, Sequence[str]]) ->
             raise ValueError(f"values for row {row} do not fit the block")
 
 
-def _rewrite(package: Package, sheet: SheetPart, writes: Writes, spool: IO[bytes]) -> Rewritten:
+def _rewrite(
+    package: Package, sheet: SheetPart, writes: Writes, spool: IO[bytes], trial: bool
+) -> Rewritten:
     entry = package.part_name(sheet.part)
     assert entry is not None  # Package found it when it listed the sheets
     try:
         with package.zip.open(entry) as raw:
-            return rewrite_sheet(raw, spool, writes, package.name)
+            return rewrite_sheet(raw, spool, writes, package.name, trial)
     except Damaged as err:
         raise package.damaged(f"{sheet.part}: {err}") from err
     except ZIP_ERRORS as err:
@@ -232,6 +244,29 @@ def _drop_formulas(
     )
     parts[rels_part] = drop_relationship(package.read(rels_part), rid)
     return {rel.target}
+
+
+class _Discard(io.BytesIO):
+    """Where a trial's worksheet goes: nowhere."""
+
+    def write(self, data: Any) -> int:
+        return len(data)
+
+
+def _read_others(package: Package, replaced: set[str], dropped: set[str]) -> None:
+    """Read every entry a write would copy, as it would: a damaged one stops a trial too."""
+    skip = {name.casefold() for name in replaced | dropped}
+    for info in package.zip.infolist():
+        if info.filename.casefold() in skip or info.is_dir():
+            continue
+        try:
+            with package.zip.open(info) as src:
+                while src.read(1 << 20):
+                    pass
+        except ZIP_ERRORS as err:
+            raise package.damaged(f"part {info.filename}: {err}") from err
+        except OSError as err:
+            raise unreadable_file(package.path, err) from err
 
 
 def _write_package(

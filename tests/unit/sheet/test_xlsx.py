@@ -20,6 +20,7 @@ from openpyxl.styles import Font, PatternFill
 
 from runner.sheet import STATUS_COLUMNS, SheetRow, Stamp, WriteReport, read_table, write_statuses
 from runner.status import Status, StatusCells
+from tests.support.excelbook import minimal_book, sheet_xml
 from tests.support.sheet import (
     CSV_TEXT,
     FAILED,
@@ -113,6 +114,12 @@ def test_xlsx_with_a_wrong_stored_size_is_read_whole(tmp_path: Path) -> None:
         path, "xl/worksheets/sheet1.xml", '<dimension ref="A1:B3"/>', '<dimension ref="A1" />'
     )
     assert [r.cells for r in read_table(path).rows] == [("Ann", "1"), ("Bob", "2")]
+
+
+def test_xlsx_whose_sheet_is_not_well_formed(tmp_path: Path) -> None:
+    path = tmp_path / "leads.xlsx"
+    minimal_book(path, sheet_xml('<row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></row>'))
+    assert error(read_table, path).startswith("leads.xlsx: cannot be read as an .xlsx workbook (")
 
 
 def test_xlsx_corrupt_package(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from lxml import etree
 
 from runner import failpoints
 from runner.errors import SheetError
+from runner.sheet import read_table
 from runner.sheet.xlsxfacts import read_facts
 from runner.sheet.xlsxpatch import PatchResult, StatusBlock, patch_statuses
 from tests.support.excelbook import (
@@ -29,6 +30,7 @@ from tests.support.excelbook import (
     minimal_book,
     read_parts,
     sheet_xml,
+    write_package,
 )
 from tests.support.sheet import CSV_TEXT, SETTINGS, error, leftovers
 from tests.support.xlsxcheck import CellXml, libreoffice_csv, load, openpyxl_cells, xml_cells
@@ -582,3 +584,79 @@ def test_a_damaged_workbook_is_a_sheet_error_never_a_traceback(
         read_facts(path, None)
     except SheetError as err:
         assert "\n" not in str(err) and str(err).startswith("leads.xlsx: ")
+    try:
+        read_table(path, "Leads")  # calamine, the scan, or openpyxl: never a traceback
+    except SheetError as err:
+        assert "\n" not in str(err) and str(err).startswith("leads.xlsx")
+
+
+def _merged(path: Path) -> tuple[StatusBlock, dict[int, tuple[str, ...]], str | None]:
+    leads_book(path)
+    return StatusBlock(1, (0, 1, 2, 3), STATUS), {12: ("sent", "", "", "")}, None
+
+
+def _pivot(path: Path) -> tuple[StatusBlock, dict[int, tuple[str, ...]], str | None]:
+    leads_book(path)
+    block = StatusBlock(1, (2, 1), ("status", "status_detail"), frozenset({0, 1}))
+    return block, {2: ("a", ""), 4: ("b", "")}, "Pivot"
+
+
+def _shared(path: Path) -> tuple[StatusBlock, dict[int, tuple[str, ...]], str | None]:
+    rows = "".join(
+        f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>' for n in range(2, 400)
+    ) + (  # far down, past rows a trial passes over
+        '<row r="400"><c r="C400"><f t="shared" ref="C400:C401" si="0">A2*2</f><v>2</v></c></row>'
+        '<row r="401"><c r="C401"><f t="shared" si="0"/><v>4</v></c></row>'
+    )
+    minimal_book(path, sheet_xml(rows))
+    return StatusBlock(1, (2, 3), ("status", "status_detail")), {400: ("a", "")}, None
+
+
+def _shared_unnumbered(path: Path) -> tuple[StatusBlock, dict[int, tuple[str, ...]], str | None]:
+    block, values, sheet = _shared(path)  # the same, but the rows before it without their r
+    parts = read_parts(path)
+    xml = parts["xl/worksheets/sheet1.xml"]
+    parts["xl/worksheets/sheet1.xml"] = re.sub(rb'<row r="([0-9]|[0-3][0-9]{1,2})"', b"<row", xml)
+    write_package(path, list(parts.items()))
+    return block, values, sheet
+
+
+def _array(path: Path) -> tuple[StatusBlock, dict[int, tuple[str, ...]], str | None]:
+    rows = (
+        '<row r="2"><c r="B2" cm="1"><f t="array" ref="B2:C300">SEQUENCE(299,2)</f><v>1</v></c>'
+        "</row>" + "".join(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>' for n in range(3, 301))
+    )
+    minimal_book(path, sheet_xml(rows))
+    return StatusBlock(1, (2, 3), ("status", "status_detail")), {299: ("a", "")}, None
+
+
+def _damaged(path: Path) -> tuple[StatusBlock, dict[int, tuple[str, ...]], str | None]:
+    minimal_book(path, sheet_xml(EVERY_KIND), strings=EVERY_KIND_STRINGS)
+    with zipfile.ZipFile(path, "a") as package:
+        package.writestr("xl/media/image1.png", b"PNG-DATA-PNG-DATA", zipfile.ZIP_STORED)
+    path.write_bytes(path.read_bytes().replace(b"PNG-DATA-PNG-DATA", b"PNG-DATA-XXX-DATA"))
+    return EXISTING, {2: ("a", "", "", "")}, None
+
+
+@pytest.mark.parametrize("make", [_merged, _pivot, _shared, _shared_unnumbered, _array, _damaged])
+def test_a_trial_refuses_what_the_write_refuses_and_writes_nothing(
+    tmp_path: Path, make: object
+) -> None:
+    path = tmp_path / "leads.xlsx"
+    block, values, sheet = make(path)  # type: ignore[operator]
+    before = path.read_bytes()
+    refused = error(lambda: patch_statuses(path, tmp_path / "out.xlsx", sheet, block, values))
+    assert error(lambda: patch_statuses(path, None, sheet, block, values)) == refused
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == [
+        "leads.xlsx"
+    ]
+
+
+def test_a_trial_of_a_sheet_the_write_takes_passes(tmp_path: Path) -> None:
+    path = tmp_path / "leads.xlsx"
+    leads_book(path)
+    before = path.read_bytes()
+    assert patch_statuses(path, None, None, BLOCK, VALUES) == patch_statuses(
+        path, tmp_path / "out.xlsx", None, BLOCK, VALUES
+    )
+    assert path.read_bytes() == before
