@@ -73,7 +73,7 @@ INTERRUPTED = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one or more a row: no dict of its own each
 class Entry:
     """What the journal knows of one recipient."""
 

@@ -79,7 +79,7 @@ class PoolKey(NamedTuple):
     endpoint: Endpoint
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one or more a row: no dict of its own each
 class SendPlan:
     """One request to make: which endpoint, from which account, with what."""
 
@@ -129,7 +129,7 @@ class SendPlan:
         return body
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one or more a row: no dict of its own each
 class RowPlan:
     """A row and what to do with it: a send plan, or why it is not sent."""
 

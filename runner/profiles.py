@@ -51,7 +51,7 @@ _PROFILE_URL = re.compile(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one or more a row: no dict of its own each
 class Profile:
     """What one cell names; `problem` says why it names nobody the API can message."""
 

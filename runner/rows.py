@@ -46,7 +46,7 @@ def cell_text(cell: str) -> str:
     return "" if len(text) <= _LONGEST_PLACEHOLDER and text.lower() in PLACEHOLDERS else text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one or more a row: no dict of its own each
 class Recipient:
     public_id: str | None = None
     urn: str | None = None
@@ -72,7 +72,7 @@ class Recipient:
         return self.public_id or self.urn or "?"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one or more a row: no dict of its own each
 class Row:
     """One data row, read: who it is for, how to send, and the values templates see."""
 

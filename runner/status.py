@@ -41,7 +41,7 @@ ATTEMPTED = frozenset({Status.SENT, Status.FAILED, Status.UNKNOWN})
 _STATUS_FOR = re.compile(r"(.*\S)\s+#([0-9a-f]{6})")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one or more a row: no dict of its own each
 class StatusCells:
     """A row's status block: `status`, `status_detail`, `sent_at`, `recipient_urn`, and
     `status_for`, the recipient the block belongs to and a check of its status and URN.
