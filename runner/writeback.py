@@ -63,10 +63,16 @@ class WriteBack:
         self.error = ""  # why the final write failed
         self.held = ""  # why the statuses are held back for now (the sheet is open in Excel)
         self._last = clock.now()
+        # What the sheet's status cells hold since this run last wrote into the sheet itself:
+        # later writes then patch only the rows that changed (a checkpoint's cost follows the
+        # sends, not the sheet's size). None until then, and once the user saved the sheet.
+        self._shown: dict[int, StatusCells] | None = None
+        self._into_sheet: WriteReport | None = None  # that write
 
     def follow(self, table: Table, owners: Mapping[int, str]) -> None:
         """The run read the sheet again: write into it as it is now."""
         self.table, self.owners = table, owners
+        self._shown = None  # the user's save may have changed any status cell
 
     def first(self, states: States) -> None:
         """Write before sending; raises SheetError (nothing sent) if the sheet cannot take it.
@@ -103,8 +109,18 @@ class WriteBack:
 
     def _write(self, states: States) -> None:
         for attempt in range(WRITE_ATTEMPTS):
+            owned = self._owned(states)
+            changed = owned
+            if self._shown is not None:
+                changed = {
+                    row: cells for row, cells in owned.items() if self._shown.get(row) != cells
+                }
+                if not changed:  # the sheet shows them all already
+                    self.written, self.held, self._last = self._into_sheet, "", self.clock.now()
+                    self.on_write()
+                    return
             try:
-                written = write_statuses(self.table, self._owned(states), self.target)
+                written = write_statuses(self.table, changed, self.target)
             except SheetInUse as err:
                 self.held = str(err)
                 return
@@ -116,6 +132,7 @@ class WriteBack:
             self.written, self.held = written, ""
             if written.stamp is not None:  # our own write is not a change by the user
                 self.table = replace(self.table, stamp=written.stamp, statuses_as_read=False)
+                self._shown, self._into_sheet = owned, written
             self._last = self.clock.now()
             self.on_write()
             return

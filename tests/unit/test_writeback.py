@@ -8,7 +8,7 @@ import pytest
 
 from runner.clock import FakeClock
 from runner.errors import SheetError
-from runner.sheet import read_table
+from runner.sheet import Stamp, read_table
 from runner.status import Status, StatusCells
 from runner.writeback import CHECKPOINT_INTERVAL, WriteBack
 
@@ -95,3 +95,77 @@ def test_a_clock_stepped_back_does_not_hold_checkpoints_back(tmp_path):
     clock.advance(-3 * 3600)  # set back three hours: an interval "since" would be hours away
     writer.checkpoint(SENT)
     assert status(path) == "sent"
+
+
+def three(tmp_path):
+    path = tmp_path / "leads.csv"
+    path.write_text("name,profileId\nAnn,ann\nBob,bob\nCy,cy\n", encoding="utf-8")
+    return path
+
+
+ALL_PENDING = {row: StatusCells(Status.PENDING) for row in (2, 3, 4)}
+ONE_SENT = {**ALL_PENDING, 4: StatusCells(Status.SENT, "", "2026-01-15T09:00:00Z")}
+
+
+@pytest.fixture
+def passed(monkeypatch):
+    """The rows each write is given (the real write still happens)."""
+    import runner.writeback
+
+    real, calls = runner.writeback.write_statuses, []
+
+    def spy(table, statuses, target):
+        calls.append(sorted(statuses))
+        return real(table, statuses, target)
+
+    monkeypatch.setattr(runner.writeback, "write_statuses", spy)
+    return calls
+
+
+def statuses_of(path) -> list[str]:
+    return [row.cells[2] for row in read_table(path).rows]
+
+
+def test_a_later_write_into_the_sheet_patches_only_the_rows_that_changed(tmp_path, passed):
+    path = three(tmp_path)
+    writer = WriteBack(read_table(path), path, FakeClock())
+    writer.first(ALL_PENDING)
+    writer.final(ONE_SENT)
+    assert passed == [[2, 3, 4], [4]]
+    assert statuses_of(path) == ["pending", "pending", "sent"]
+
+
+def test_a_write_with_nothing_changed_leaves_the_sheet_alone_and_says_it_is_written(
+    tmp_path, passed
+):
+    path = three(tmp_path)
+    marks = []
+    writer = WriteBack(read_table(path), path, FakeClock(), on_write=lambda: marks.append(1))
+    writer.first(ALL_PENDING)
+    before = Stamp.of(path)
+    writer.final(ALL_PENDING)
+    assert passed == [[2, 3, 4]] and Stamp.of(path) == before and marks == [1, 1]
+    assert writer.written is not None and not writer.error
+
+
+def test_after_the_user_saves_the_sheet_every_row_is_written_again(tmp_path, passed):
+    """The user's save may have changed any status cell: the run's statuses go back whole."""
+    path = three(tmp_path)
+    writer = WriteBack(read_table(path), path, FakeClock())
+    writer.first(ALL_PENDING)
+    path.write_text(path.read_text(encoding="utf-8").replace("Ann,ann,pending", "Ann,ann,"))
+    writer.follow(read_table(path), {})
+    writer.final(ONE_SENT)
+    assert passed == [[2, 3, 4], [2, 3, 4]]
+    assert statuses_of(path) == ["pending", "pending", "sent"]
+
+
+def test_statuses_written_to_another_file_are_written_whole_each_time(tmp_path, passed):
+    """Another file is the sheet with the statuses given: rows left out would lose theirs."""
+    path = three(tmp_path)
+    out = tmp_path / "leads.out.csv"
+    writer = WriteBack(read_table(path), out, FakeClock())
+    writer.first(ALL_PENDING)
+    writer.final(ONE_SENT)
+    assert passed == [[2, 3, 4], [2, 3, 4]]
+    assert statuses_of(out) == ["pending", "pending", "sent"]
