@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from runner import failpoints
 from runner.cli import main
 from runner.plans import Endpoint
+from tests.e2e.test_report import section
 from tests.support.campaign import API_KEY, make_campaign, read_csv
 from tests.support.process import start
 
@@ -258,3 +259,21 @@ def test_the_run_says_which_rows_awaiting_approval_need_a_lookup_first(tmp_path,
         "1 row(s) await approval (1 of them not looked up yet: run campaign-runner preview "
         "--lookup first)" in capsys.readouterr().out
     )
+
+
+def test_the_reports_endpoints_are_the_sends_routes_take_not_the_lookup(tmp_path, api, capsys):
+    files = make_campaign(tmp_path, ROWS, extra=AUTO)
+    assert api.run(files) == 0
+    with files.sheet.open("a", encoding="utf-8") as sheet:
+        sheet.write("Ed,Edge,ed-friend,,,,,,,\n")  # not looked up yet
+    output = tmp_path / "report.xlsx"
+    assert cli(api, files, "report", "--output", str(output)) == 0
+    ws = load_workbook(output)["Summary"]
+    # Skipped and failed at their lookup: no send, so no endpoint; the lookup is none either.
+    assert section(ws, "Endpoints") == [
+        ["endpoint", "sent", "pending", "failed", "skipped", "total"],
+        ["POST /message", 1, 0, 0, 0, 1],
+        ["POST /messaging/send-group", 1, 0, 0, 0, 1],
+        ["none", 0, 0, 1, 1, 2],
+        ["to look up first", 0, 1, 0, 0, 1],
+    ]
