@@ -313,6 +313,7 @@ def _dry_run(
         sandbox=sandbox,
         listed=listed,
         known=seen.known,
+        looked_up=args.lookup,
     )
     print(text, file=out)
     if args.output:

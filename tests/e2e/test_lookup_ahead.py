@@ -45,6 +45,7 @@ def test_a_dry_run_with_lookup_resolves_the_routes_and_sends_nothing(tmp_path, a
     assert api.run(files, "--dry-run") == 0
     out = capsys.readouterr().out
     assert "Would send 4: 4 to look up first." in out
+    assert "; nothing sent, nothing written." in out  # true: it asked the API nothing
     assert "4 row(s) still to look up" in out and "--dry-run --lookup looks them up now" in out
     assert api.sim.received == []
 
@@ -54,6 +55,12 @@ def test_a_dry_run_with_lookup_resolves_the_routes_and_sends_nothing(tmp_path, a
     assert api.sim.delivered() == []  # lookups only
     assert files.sheet.read_bytes() == before  # a dry run writes no statuses
     assert "Looked up 4 person(s)' relationship to the account (route = auto)" in out
+    # The lookups went into the journal: the dry run does not say it wrote nothing.
+    assert "nothing written" not in out
+    assert (
+        "Dry run of campaign: 4 rows in leads.csv; nothing sent, the sheet not written (the "
+        "lookups are kept in the journal)." in out
+    )
     assert "Every row to send has its route." in out
     assert "Would send 2: 1 via POST /message, 1 via POST /messaging/send-group." in out
     assert (
