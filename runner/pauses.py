@@ -3,11 +3,13 @@ account's local time and UTC; and how --wait sleeps through a pause."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Collection, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from .campaign import Campaign
+from .caps import Caps
 from .clock import Clock, iso
 from .outcomes import Progress
 from .plans import SENDS, Endpoint, PoolKey, SendPlan
@@ -65,6 +67,37 @@ def mark_waiting(
         caps=scheduler.caps,
     )
     return Shown([blocked[key] for key in sorted(blocked)], clock_waits, projection)
+
+
+def first_go(
+    queue: Sequence[SendPlan],
+    pools: Mapping[PoolKey, Pool],
+    campaign: Campaign,
+    caps: Caps,
+    now: datetime,
+) -> tuple[datetime | None, bool]:
+    """When the first row of `queue` can go, where none can now (None: one can, or none is
+    left), and whether the lookups' quota (route = "auto") is what holds it until then: what
+    `status` says to do next. Nothing is taken or sent; only the waits are asked."""
+    scheduler = Scheduler(
+        (), pools, campaign.pacing_for, random.Random(0), caps=caps, rotate=campaign.rotate_accounts
+    )
+    first: tuple[datetime, bool] | None = None
+    asked: set[PoolKey] = set()
+    for plan in queue:
+        if plan.pool in asked:  # the same account and way: the same waits
+            continue
+        asked.add(plan.pool)
+        waits = scheduler.waiting(plan, now)
+        if not waits:
+            return None, False
+        wait = waits[0]
+        quota = wait.reason in (WaitReason.QUOTA, WaitReason.ASKED)
+        key = _blocking(pools, wait, plan.endpoint, now)
+        lookups = quota and key.endpoint is Endpoint.RELATIONSHIP
+        if first is None or wait.until < first[0]:
+            first = (wait.until, lookups)
+    return first if first is not None else (None, False)
 
 
 def _blocking(

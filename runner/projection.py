@@ -38,6 +38,8 @@ class Projection:
     finish: date | None = None  # the day the last row goes (None: nothing left, or never)
     never: int = 0  # rows no account can send within the horizon (its limits allow nothing)
     sandbox_day: float | None = None  # a sandbox trial's short "day" (seconds), if it has one
+    resumes: datetime | None = None  # no row left can go now: when the first can (status)
+    resumes_lookups: bool = False  # ... and what holds it until then is the lookups' quota
 
     @property
     def total(self) -> int:

@@ -379,3 +379,24 @@ def test_dry_run_lookup_stops_at_the_lookup_quota_and_says_when_to_go_on(
     assert small.run(files, "--dry-run", "--lookup", "--wait") == 0  # sleeps to the reset
     assert lookups(small) == ["p0-friend", "p1-friend", "p2-friend"]
     assert messages(small) == []
+
+
+@pytest.mark.parametrize("small", [{Endpoint.RELATIONSHIP: 2}], indirect=True)
+def test_status_says_when_lookups_resume_when_only_they_hold_the_rows(
+    tmp_path, small, clock, capsys
+):
+    rows = [[f"P{i}", "Acme", f"p{i}-friend", "", ""] for i in range(4)]
+    files = make_campaign(tmp_path, rows, extra=AUTO)
+    assert small.run(files) == 75  # two looked up and sent; the lookups' quota is spent
+    capsys.readouterr()
+    env = {"CONNECTSAFELY_BASE_URL": small.base_url}  # the API whose quotas these are
+    args = ["status", str(files.toml), "--state-dir", str(files.state)]
+    assert main(args, env=env, clock=clock) == 0
+    out = capsys.readouterr().out.splitlines()
+    # The message quota has 98 left, but the two rows left must be looked up first.
+    assert out[-1] == (
+        f"Next: campaign-runner run {files.toml} --state-dir {files.state} after "
+        "2026-01-15T09:10:00Z (in 10m 0s), when the relationship lookups' quota resets"
+    )
+    # Nothing goes today at the lookups' quota (2 a day, as its headers said).
+    assert "At current limits: 0 today, then 2 over the next 1 day (up to 2 a day)" in out[-2]
