@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 import pytest
+from openpyxl import load_workbook
 
 from runner.cli import main
 from runner.clock import FakeClock
@@ -194,7 +195,7 @@ def test_a_rerun_never_looks_anyone_up_again(tmp_path, api, capsys):
     assert "Relationship lookups: 3 profiles known so far (2 of them connections)." in out
     assert (
         "Routes (route = auto): 1 skipped (not a connection; no group or InMail allowed: a "
-        "groupId, or inmail = true, would reach them)." in out
+        "groupId, or inmail = true with a subject_template would reach them)." in out
     )
 
 
@@ -400,3 +401,37 @@ def test_status_says_when_lookups_resume_when_only_they_hold_the_rows(
     )
     # Nothing goes today at the lookups' quota (2 a day, as its headers said).
     assert "At current limits: 0 today, then 2 over the next 1 day (up to 2 a day)" in out[-2]
+
+
+def test_a_row_its_messagetype_keeps_from_inmail_says_so_and_what_would_reach_it(
+    tmp_path, api, capsys
+):
+    headers = ["First Name", "Company", "recipientProfileId", "groupId", "messageType"]
+    rows = [
+        ["Di", "Dune", "di-stranger", "", "normal"],  # InMail allowed, but not for her
+        ["Bo", "Bolt", "bo-stranger", "", ""],  # an InMail
+    ]
+    files = make_campaign(
+        tmp_path, rows, headers=headers, subject=SUBJECT, extra=f"{AUTO}\ninmail = true"
+    )
+    assert api.run(files) == 0
+    assert statuses(files)["di-stranger"] == (
+        "skipped",
+        "not a connection; no group or InMail allowed (its messageType cell says normal)",
+    )
+    capsys.readouterr()
+    # The campaign allows InMail already: the row's cell is what keeps it out.
+    assert main(["status", str(files.toml), "--state-dir", str(files.state)]) == 0
+    assert (
+        "Routes (route = auto): 1 skipped (not a connection; no group or InMail allowed: a "
+        "groupId, or a messageType cell other than normal would reach them)."
+    ) in capsys.readouterr().out
+    output = tmp_path / "report.xlsx"
+    args = ["report", str(files.toml), "--state-dir", str(files.state), "--output", str(output)]
+    assert main(args) == 0
+    attention = load_workbook(output)["Needs attention"]
+    todo = {row[2]: row[6] for row in attention.iter_rows(min_row=2, values_only=True)}
+    assert todo["di-stranger"].startswith(
+        "Nothing reaches them from this account: give the row a groupId of a group you share, "
+        "or change its messageType cell from normal"
+    )

@@ -95,10 +95,15 @@ def test_inmail_where_the_campaign_or_the_row_allows_it_and_nothing_blind_otherw
     assert route(lookup(kind=MessageType.INMAIL), STRANGER, campaign()).route is Route.INMAIL  # type: ignore[union-attr]
     assert route(lookup(), STRANGER, campaign()) == Unsent(Status.SKIPPED, NOT_REACHABLE)
     refused = route(lookup(kind=MessageType.NORMAL), STRANGER, campaign(inmail=True))
-    assert refused == Unsent(Status.SKIPPED, NOT_REACHABLE)
+    # The row's cell rules InMail out whatever the campaign allows, and its reason says so.
+    assert refused == Unsent(Status.SKIPPED, NOT_REACHABLE + " (its messageType cell says normal)")
     pending = Relationship(False, URN, "INVITATION_SENT", invitation_sent=True)
     assert route(lookup(), pending, campaign()) == Unsent(
         Status.SKIPPED, NOT_REACHABLE + " (the account's invitation is pending)"
+    )
+    assert route(lookup(kind=MessageType.NORMAL), pending, campaign()) == Unsent(
+        Status.SKIPPED,
+        NOT_REACHABLE + " (the account's invitation is pending; its messageType cell says normal)",
     )
 
 
