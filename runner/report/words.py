@@ -32,6 +32,8 @@ _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 _DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2})?Z?)?\b")
 # Numbers vary between rows of one cause, but an HTTP status tells causes apart (403 from 404).
 _NUMBER = re.compile(r"(?<!HTTP )(?<!status code )\b\d+\b")
+# The API names the profile it does not know, unquoted: "LinkedIn profile not found: ann-lee".
+_PROFILE = re.compile(r"(profile not found: )[^\s);,]+", re.IGNORECASE)
 
 
 def n(count: int) -> str:
@@ -71,7 +73,8 @@ def pool_name(key: PoolKey) -> str:
 def reason_group(detail: str) -> str:
     """What rows with the same cause have in common: 'ID 'x' is bad' and 'ID 'y' is bad' are
     one group, 'ID '…' is bad'."""
-    return _NUMBER.sub("N", _DATE.sub("…", _QUOTED.sub("'…'", detail))) or "(no detail)"
+    detail = _PROFILE.sub(r"\1…", _QUOTED.sub("'…'", detail))
+    return _NUMBER.sub("N", _DATE.sub("…", detail)) or "(no detail)"
 
 
 def grouped(states: dict[int, StatusCells], wanted: tuple[Status, ...]) -> list[str]:
