@@ -203,7 +203,8 @@ def test_a_rerun_never_looks_anyone_up_again(tmp_path, api, capsys):
 def test_a_quota_pause_and_the_next_day_look_nobody_up_twice(tmp_path, small, clock):
     rows = [
         ["Ann", "Acme", "ann-friend", "", ""],
-        ["Bo", "Bolt", "bo-friend", "", ""],
+        # In a group, so a send could follow his lookup: it finds a connection (/message).
+        ["Bo", "Bolt", "bo-friend", "", "42"],
         ["Cy", "Cove", "cy-stranger", "", "42"],
     ]
     files = make_campaign(tmp_path, rows, extra=AUTO)
@@ -435,3 +436,28 @@ def test_a_row_its_messagetype_keeps_from_inmail_says_so_and_what_would_reach_it
         "Nothing reaches them from this account: give the row a groupId of a group you share, "
         "or change its messageType cell from normal"
     )
+
+
+@pytest.mark.parametrize("small", [{Endpoint.MESSAGE: 1}], indirect=True)
+def test_no_lookup_is_made_for_a_row_no_send_could_follow(tmp_path, small, clock, capsys):
+    rows = [
+        ["Ann", "Acme", "ann-friend", "", ""],
+        ["Bo", "Bolt", "bo-friend", "", ""],  # after Ann only the group quota is left
+        ["Cy", "Cove", "cy-stranger", "", "42"],  # a group row may still go that way
+        ["Di", "Dune", "di-friend", "", ""],
+    ]
+    files = make_campaign(tmp_path, rows, extra=AUTO)
+    assert small.run(files) == 75
+    # Bo and Di could only go through /message, spent after Ann: they are not looked up yet.
+    assert lookups(small) == ["ann-friend", "cy-stranger"]
+    assert [s for s, _ in statuses(files).values()] == ["sent", "pending", "sent", "pending"]
+    assert statuses(files)["bo-friend"][1] == "daily quota used up; resets at 2026-01-15T09:10:00Z"
+    assert "Paused: daily quota used up for POST /message for account (default)" in (
+        capsys.readouterr().out
+    )
+    clock.advance(600)
+    assert small.run(files) == 75  # Bo, looked up and sent; Di waits for the next day again
+    assert lookups(small) == ["ann-friend", "cy-stranger", "bo-friend"]
+    clock.advance(600)
+    assert small.run(files) == 0
+    assert lookups(small) == ["ann-friend", "cy-stranger", "bo-friend", "di-friend"]
