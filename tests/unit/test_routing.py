@@ -199,8 +199,8 @@ def test_a_journal_from_before_lookups_reads_as_having_none(tmp_path):
         assert len(writer.lookups()) == 1
 
 
-def lane(row: int) -> SendPlan:
-    return SendPlan(row, Recipient(f"p-{row}"), Endpoint.RELATIONSHIP, "", "Hi")
+def lane(row: int, group: str | None = None) -> SendPlan:
+    return SendPlan(row, Recipient(f"p-{row}"), Endpoint.RELATIONSHIP, "", "Hi", group_id=group)
 
 
 def test_a_lookup_is_made_only_when_a_send_could_follow_it():
@@ -212,13 +212,13 @@ def test_a_lookup_is_made_only_when_a_send_could_follow_it():
     }
     s = Scheduler([lane(2)], {}, Pacing(0, 0), random.Random(1))
     assert s.next(NOW) == lane(2)
-    s = Scheduler(
-        [lane(2)],
-        {PoolKey("", Endpoint.MESSAGE): spent[PoolKey("", Endpoint.MESSAGE)]},
-        Pacing(0, 0),
-        random.Random(1),
-    )
-    assert s.next(NOW) == lane(2)  # a group message could still follow
+    message_spent = {PoolKey("", Endpoint.MESSAGE): spent[PoolKey("", Endpoint.MESSAGE)]}
+    s = Scheduler([lane(2), lane(3, "42")], message_spent, Pacing(0, 0), random.Random(1))
+    assert s.next(NOW) == lane(3, "42")  # a group message could still follow row 3's lookup
+    s.release(lane(3, "42"))
+    # Row 2's could only be followed by a message: it waits for the message quota.
+    assert s.next(NOW) == Wait(NOW + timedelta(hours=2), WaitReason.QUOTA)
+    assert s.waiting(lane(2), NOW) == [Wait(NOW + timedelta(hours=2), WaitReason.QUOTA)]
     s = Scheduler([lane(2)], spent, Pacing(0, 0), random.Random(1))
     assert s.next(NOW) == Wait(NOW + timedelta(hours=2), WaitReason.QUOTA)
     # --lookup sends nothing: only the lookups' own quota holds them, and no window.
