@@ -239,6 +239,12 @@ class Scheduler:
         """The plan was not sent (its quota said wait): it goes first in its queue again."""
         self.lanes.setdefault(plan.pool, deque()).appendleft(plan)
 
+    def put_back(self, plan: SendPlan) -> None:
+        """The plan is not to go yet after all (no request went out): first in its queue again,
+        its account free."""
+        self.again(plan)
+        self.release(plan)
+
     def release(self, plan: SendPlan) -> None:
         """The plan was not sent after all (no request went out): no pause follows."""
         self.busy.discard(plan.account)
