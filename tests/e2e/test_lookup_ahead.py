@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from runner import failpoints
 from runner.cli import main
 from runner.plans import Endpoint
+from runner.sandbox import profile_urn
 from tests.e2e.test_report import section
 from tests.support.campaign import API_KEY, make_campaign, read_csv
 from tests.support.process import start
@@ -284,3 +285,18 @@ def test_the_reports_endpoints_are_the_sends_routes_take_not_the_lookup(tmp_path
         ["none", 0, 0, 1, 1, 2],
         ["to look up first", 0, 1, 0, 0, 1],
     ]
+
+
+def test_a_send_cut_off_by_a_crash_keeps_another_row_for_the_person_from_going(tmp_path, api):
+    """Row 3 names by URN the person row 2 names by public ID; the crash cut row 2's send off
+    on the wire (unknown: it may have arrived). Its lookup had told the URN: row 3 is a
+    duplicate on the next run, not a second message."""
+    urn = profile_urn("cy-stranger")
+    rows = [["Cy", "Cove", "cy-stranger", "", "42"], ["Cy", "Cove", "", urn, "42"]]
+    files = make_campaign(tmp_path, rows, extra=AUTO)
+    proc = start(files, api, crash_at=f"{failpoints.IN_FLIGHT_COMMITTED}@1")
+    proc.communicate(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    assert api.run(files) == 0
+    assert [r["status"] for r in files.rows()] == ["unknown", "duplicate"]
+    assert api.sim.delivered() == []
