@@ -111,6 +111,8 @@ def test_the_preview_shows_each_route_and_looks_up_the_rest_when_asked(tmp_path,
     assert shown["ann-friend"]["endpoint"] == "POST /message"
     assert shown["bo-stranger"]["endpoint"] == "POST /messaging/send-group"
     assert shown["bo-stranger"]["route"] == "not a connection; in group 12345678: a group message"
+    assert shown["bo-stranger"]["message_type"] == ""  # send-group takes none
+    assert shown["ann-friend"]["message_type"] == "normal"
     assert shown["cy-stranger"]["check"].startswith("skipped: not a connection")
     assert shown["di-notfound"]["check"].startswith("failed: profile not found")
     assert api.sim.delivered() == []
