@@ -229,4 +229,6 @@ def _reach(campaign: Campaign, details: list[str]) -> str:
         )
     if any(NORMAL_ONLY in detail for detail in details):
         ways.append("a messageType cell other than normal")
-    return ", or ".join(ways) + " would reach them"
+    if len(ways) == 1:
+        return f"{ways[0]} would reach them"
+    return f"{', '.join(ways[:-1])}, or {ways[-1]}, would reach them"

@@ -67,7 +67,7 @@ def test_a_dry_run_with_lookup_resolves_the_routes_and_sends_nothing(tmp_path, a
     assert (
         "Routes (route = auto): 1 to connections (a normal message), 1 by group (send-group), "
         "1 skipped (not a connection; no group or InMail allowed: a groupId, or inmail = true "
-        "with a subject_template would reach them)." in out
+        "with a subject_template, would reach them)." in out
     )
     assert "--- row 2 → ann-friend via POST /message (a 1st-degree connection" in out
     assert "  1 failed: profile not found (the relationship lookup answered HTTP 404" in out

@@ -195,7 +195,7 @@ def test_a_rerun_never_looks_anyone_up_again(tmp_path, api, capsys):
     assert "Relationship lookups: 3 profiles known so far (2 of them connections)." in out
     assert (
         "Routes (route = auto): 1 skipped (not a connection; no group or InMail allowed: a "
-        "groupId, or inmail = true with a subject_template would reach them)." in out
+        "groupId, or inmail = true with a subject_template, would reach them)." in out
     )
 
 
@@ -425,7 +425,7 @@ def test_a_row_its_messagetype_keeps_from_inmail_says_so_and_what_would_reach_it
     assert main(["status", str(files.toml), "--state-dir", str(files.state)]) == 0
     assert (
         "Routes (route = auto): 1 skipped (not a connection; no group or InMail allowed: a "
-        "groupId, or a messageType cell other than normal would reach them)."
+        "groupId, or a messageType cell other than normal, would reach them)."
     ) in capsys.readouterr().out
     output = tmp_path / "report.xlsx"
     args = ["report", str(files.toml), "--state-dir", str(files.state), "--output", str(output)]
