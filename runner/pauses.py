@@ -119,6 +119,15 @@ def _pending(cells: StatusCells | None) -> bool:
 def wait_detail(
     wait: Wait, scheduler: Scheduler, campaign: Campaign, now: datetime, pool: Pool | None = None
 ) -> str:
+    """What a wait is for, and until when; a quota's `pool`, if not given, is the account's
+    quota spent until then (the messages' before the lookups', where both are)."""
+    if pool is None and wait.reason in (WaitReason.QUOTA, WaitReason.ASKED):
+        spent = [
+            p
+            for p in scheduler.pools.values()
+            if p.account == wait.account and p.blocked(now) and p.blocked_until == wait.until
+        ]
+        pool = min(spent, key=lambda p: p.endpoint is Endpoint.RELATIONSHIP, default=None)
     window = campaign.pacing_for(wait.account).window
     who = f"account {wait.account}" if wait.account else "the account"
     if wait.reason is WaitReason.WINDOW:

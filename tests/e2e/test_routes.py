@@ -257,10 +257,17 @@ def test_the_lookup_quota_running_out_mid_run_pauses_it_until_its_reset(
 
 
 @pytest.mark.parametrize("small", [{Endpoint.RELATIONSHIP: 1}], indirect=True)
-def test_wait_sleeps_through_the_lookup_quota(tmp_path, small, clock):
+def test_wait_sleeps_through_the_lookup_quota(tmp_path, small, clock, capsys):
     rows = [[f"P{i}", "Acme", f"p{i}-friend", "", ""] for i in range(3)]
     files = make_campaign(tmp_path, rows, extra=AUTO)
     assert small.run(files, "--wait") == 0
+    # Each pause says it is the lookups' quota it waits for, not the messages'.
+    pauses = [line for line in capsys.readouterr().out.splitlines() if "event=paused" in line]
+    assert len(pauses) == 2
+    assert all(
+        'detail="the relationship lookups\' daily quota used up (route = auto)' in line
+        for line in pauses
+    ), pauses
     assert [s for s, _ in statuses(files).values()] == ["sent"] * 3
     assert lookups(small) == [f"p{i}-friend" for i in range(3)]
 
