@@ -265,7 +265,7 @@ def test_wait_sleeps_through_the_lookup_quota(tmp_path, small, clock, capsys):
     pauses = [line for line in capsys.readouterr().out.splitlines() if "event=paused" in line]
     assert len(pauses) == 2
     assert all(
-        'detail="the relationship lookups\' daily quota used up (route = auto)' in line
+        "detail=\"the relationship lookups' daily quota used up (route = auto)" in line
         for line in pauses
     ), pauses
     assert [s for s, _ in statuses(files).values()] == ["sent"] * 3
