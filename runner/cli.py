@@ -9,6 +9,7 @@ import argparse
 import gc
 import os
 import shlex
+import signal
 import sys
 import traceback
 from collections.abc import Mapping, Sequence
@@ -313,6 +314,7 @@ def _dry_run(
         sandbox=sandbox,
         listed=listed,
         known=seen.known,
+        looked_up=args.lookup,
     )
     print(text, file=out)
     if args.output:
@@ -377,15 +379,18 @@ def _preview(
     output = args.output or sheet.with_name(f"{sheet.stem}.preview.xlsx")
     check_output(output, campaign, where)
     code: int = ExitCode.OK
-    if args.lookup:
-        stop = StopRequest()
-        with on_signals(stop):
+    stop = StopRequest()
+    with on_signals(stop):  # a stop while the preview is written lets it finish (never half)
+        if args.lookup:
             report = look_up(prepared, target, where, clock, progress_for(out, err, clock), stop)
-        resume = _command(args).replace(" run ", " preview ", 1) + " --lookup"
-        print(lookups_summary(report, resume, clock.now()), file=out)
-        code = report.exit_code
-    # It sends nothing: the sheet as it is, every row that may be sent with its route.
-    seen = look(prepared, where, trust_sheet=True, gated=False)
-    states, queue = seen.start.states, seen.start.queue
-    print(make_preview(prepared, states, queue, output, where.preview_record), file=out)
+            resume = _command(args).replace(" run ", " preview ", 1) + " --lookup"
+            print(lookups_summary(report, resume, clock.now()), file=out)
+            code = report.exit_code
+        # It sends nothing: the sheet as it is, every row that may be sent with its route.
+        seen = look(prepared, where, trust_sheet=True, gated=False)
+        states, queue = seen.start.states, seen.start.queue
+        print(make_preview(prepared, states, queue, output, where.preview_record), file=out)
+    if stop.signum is not None and code < 128:  # asked to stop once the lookups were done
+        print(f"Stopped by {signal.Signals(stop.signum).name}; the preview is whole.", file=out)
+        code = 128 + stop.signum
     return code

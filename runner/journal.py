@@ -283,7 +283,9 @@ class Journal:
                 plan.recipient.key,
                 Status.IN_FLIGHT,
                 plan.recipient.public_id,
-                plan.recipient.urn,
+                # the URN a lookup gave (route = "auto"): should this send end unknown, another
+                # row naming the person by URN is a duplicate, not a second message
+                plan.recipient.urn or plan.found_urn,
                 plan.row,
                 plan.endpoint,
                 plan.account,

@@ -3,11 +3,13 @@ account's local time and UTC; and how --wait sleeps through a pause."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Collection, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from .campaign import Campaign
+from .caps import Caps
 from .clock import Clock, iso
 from .outcomes import Progress
 from .plans import SENDS, Endpoint, PoolKey, SendPlan
@@ -67,6 +69,37 @@ def mark_waiting(
     return Shown([blocked[key] for key in sorted(blocked)], clock_waits, projection)
 
 
+def first_go(
+    queue: Sequence[SendPlan],
+    pools: Mapping[PoolKey, Pool],
+    campaign: Campaign,
+    caps: Caps,
+    now: datetime,
+) -> tuple[datetime | None, bool]:
+    """When the first row of `queue` can go, where none can now (None: one can, or none is
+    left), and whether the lookups' quota (route = "auto") is what holds it until then: what
+    `status` says to do next. Nothing is taken or sent; only the waits are asked."""
+    scheduler = Scheduler(
+        (), pools, campaign.pacing_for, random.Random(0), caps=caps, rotate=campaign.rotate_accounts
+    )
+    first: tuple[datetime, bool] | None = None
+    asked: set[PoolKey] = set()
+    for plan in queue:
+        if plan.pool in asked:  # the same account and way: the same waits
+            continue
+        asked.add(plan.pool)
+        waits = scheduler.waiting(plan, now)
+        if not waits:
+            return None, False
+        wait = waits[0]
+        quota = wait.reason in (WaitReason.QUOTA, WaitReason.ASKED)
+        key = _blocking(pools, wait, plan.endpoint, now)
+        lookups = quota and key.endpoint is Endpoint.RELATIONSHIP
+        if first is None or wait.until < first[0]:
+            first = (wait.until, lookups)
+    return first if first is not None else (None, False)
+
+
 def _blocking(
     pools: Mapping[PoolKey, Pool], wait: Wait, endpoint: Endpoint, now: datetime
 ) -> PoolKey:
@@ -86,6 +119,15 @@ def _pending(cells: StatusCells | None) -> bool:
 def wait_detail(
     wait: Wait, scheduler: Scheduler, campaign: Campaign, now: datetime, pool: Pool | None = None
 ) -> str:
+    """What a wait is for, and until when; a quota's `pool`, if not given, is the account's
+    quota spent until then (the messages' before the lookups', where both are)."""
+    if pool is None and wait.reason in (WaitReason.QUOTA, WaitReason.ASKED):
+        spent = [
+            p
+            for p in scheduler.pools.values()
+            if p.account == wait.account and p.blocked(now) and p.blocked_until == wait.until
+        ]
+        pool = min(spent, key=lambda p: p.endpoint is Endpoint.RELATIONSHIP, default=None)
     window = campaign.pacing_for(wait.account).window
     who = f"account {wait.account}" if wait.account else "the account"
     if wait.reason is WaitReason.WINDOW:

@@ -68,6 +68,8 @@ class Route(StrEnum):
 
 # Why a row of a route = "auto" campaign is skipped: nothing would reach the person.
 NOT_REACHABLE = "not a connection; no group or InMail allowed"
+# ... and, where the row's own messageType rules InMail out, what its detail adds.
+NORMAL_ONLY = "its messageType cell says normal"
 # How the reason of a row that failed at its lookup begins (answers.classify_lookup).
 LOOKUP_FAILURES = ("profile not found", "the relationship lookup was refused")
 
@@ -267,7 +269,7 @@ def route(plan: SendPlan, found: Relationship, campaign: Campaign) -> SendPlan |
         )
     allowed = plan.message_type or (MessageType.INMAIL if campaign.inmail else None)
     if allowed is not MessageType.INMAIL:
-        return Unsent(Status.SKIPPED, NOT_REACHABLE + _pending(found))
+        return Unsent(Status.SKIPPED, NOT_REACHABLE + _notes(found, plan))
     try:
         _check(plan.message, plan.subject, campaign, inmail=True)
     except RowProblem as problem:
@@ -282,6 +284,11 @@ def route(plan: SendPlan, found: Relationship, campaign: Campaign) -> SendPlan |
     )
 
 
-def _pending(found: Relationship) -> str:
+def _notes(found: Relationship, plan: SendPlan) -> str:
+    """What a skipped row's reason adds: an invitation pending, and the row's messageType
+    ruling InMail out (whatever the campaign allows)."""
     described = found.describe()
-    return described.removeprefix("not a connection") if "(" in described else ""
+    notes = [described.split(" (", 1)[1].rstrip(")")] if "(" in described else []
+    if plan.message_type is MessageType.NORMAL:
+        notes.append(NORMAL_ONLY)
+    return f" ({'; '.join(notes)})" if notes else ""

@@ -24,6 +24,7 @@ from .errors import (
 )
 from .history import contacted, later, sends_by_account, shared_pools
 from .journal import Entry, Journal, JournalDamaged
+from .pauses import first_go
 from .plans import Endpoint, PoolKey, RowPlan, SendPlan, plan_rows
 from .projection import AccountToday, Projection, accounts_today, project
 from .quota import Pool
@@ -379,8 +380,9 @@ def outlook(
     projection = project(
         queue, pools, now, pacing_for=campaign.pacing_for, rotate=rotate, caps=caps
     )
-    if places.sandbox:
-        projection = replace(projection, sandbox_day=campaign.api.sandbox_day_seconds)
+    day = campaign.api.sandbox_day_seconds if places.sandbox else None
+    when, lookups = first_go(queue, pools, campaign, caps, now)
+    projection = replace(projection, sandbox_day=day, resumes=when, resumes_lookups=lookups)
     names = {plan.account for plan in queue if plan.account or not rotate} | set(rotate)
     days = accounts_today(names, pools, now, pacing_for=campaign.pacing_for, caps=caps)
     return projection, days

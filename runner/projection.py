@@ -5,8 +5,10 @@ Day by day, each account sends what every limit on it allows: the API's quota pe
 (what it has left today, then the limit it last reported, else its reference's), its own
 `daily_limit` raised by the warm-up on each day it sent, its send window (none on a weekend it
 skips; today, what is left of it), and its pacing (a window of 8 hours at 10 minutes a send is
-48 sends). Rows naming no account go to the rotation's accounts with room. It is an estimate:
-each account's days are taken in its own time zone, the API's in UTC, as if they lined up.
+48 sends). Rows naming no account go to the rotation's accounts with room. A row still to look
+up (route = "auto") spends one of the account's lookups (GET /relationship, their own quota)
+and is counted as a normal message, the way most go. It is an estimate: each account's days
+are taken in its own time zone, the API's in UTC, as if they lined up.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ class Projection:
     finish: date | None = None  # the day the last row goes (None: nothing left, or never)
     never: int = 0  # rows no account can send within the horizon (its limits allow nothing)
     sandbox_day: float | None = None  # a sandbox trial's short "day" (seconds), if it has one
+    resumes: datetime | None = None  # no row left can go now: when the first can (status)
+    resumes_lookups: bool = False  # ... and what holds it until then is the lookups' quota
 
     @property
     def total(self) -> int:
@@ -67,24 +71,27 @@ def project(
     own: Counter[object] = Counter()  # PoolKey -> rows
     shared: Counter[object] = Counter()  # Endpoint -> rows naming no account (rotation)
     for plan in queue:
-        # A row still to look up (route = "auto") is counted as a message: most go that way.
-        way = Endpoint.MESSAGE if plan.endpoint is Endpoint.RELATIONSHIP else plan.endpoint
         if not plan.account and rotate:
-            shared[way] += 1
+            shared[plan.endpoint] += 1
         else:
-            own[PoolKey(plan.account, way)] += 1
+            own[PoolKey(plan.account, plan.endpoint)] += 1
     names = sorted({plan.account for plan in queue if plan.account or not rotate})
     names = sorted(set(names) | (set(rotate) if shared else set()))
     accounts = [_account(name, pacing_for(name), caps, now) for name in names]
-    limits = {key: _limit(pools.get(key), key.endpoint) for key in _keys(own, shared, names)}
-    daily = sum(limits.values())
+    limits = {
+        PoolKey(name, endpoint): _limit(pools.get(PoolKey(name, endpoint)), endpoint)
+        for name in names
+        for endpoint in Endpoint
+    }
+    # A full day's most, where no day after today says: each way the rows go, at its limit
+    # (a row to look up as a message).
+    daily = sum(limits[key] for key in _keys(own, shared, names))
     sent: list[int] = []
     for day in range(HORIZON):
         for account in accounts:
-            for endpoint in SENDS:
+            for endpoint in Endpoint:
                 key = PoolKey(account.name, endpoint)
-                limit = limits.get(key, endpoint.daily_limit)
-                left = _left_today(pools.get(key), limit, now) if day == 0 else limit
+                left = _left_today(pools.get(key), limits[key], now) if day == 0 else limits[key]
                 account.api[endpoint] = left
         sent.append(sum(_send_day(account, day, now, own, shared) for account in accounts))
         if not own.total() and not shared.total():
@@ -100,10 +107,17 @@ def project(
 
 
 def _keys(own: Counter[object], shared: Counter[object], names: list[str]) -> set[PoolKey]:
-    keys = {key for key, count in own.items() if count and isinstance(key, PoolKey)}
+    """The quotas the rows are sent through (a row to look up: the message quota)."""
+    keys = {_sent_by(key) for key, count in own.items() if count and isinstance(key, PoolKey)}
     endpoints = [key for key in shared if isinstance(key, Endpoint)]
-    keys |= {PoolKey(name, endpoint) for endpoint in endpoints for name in names}
+    keys |= {_sent_by(PoolKey(name, endpoint)) for endpoint in endpoints for name in names}
     return keys
+
+
+def _sent_by(key: PoolKey) -> PoolKey:
+    if key.endpoint is Endpoint.RELATIONSHIP:
+        return PoolKey(key.account, Endpoint.MESSAGE)
+    return key
 
 
 def _account(name: str, pacing: Pacing, caps: Caps, now: datetime) -> _Account:
@@ -119,12 +133,17 @@ def _send_day(
     """What `account` sends on day `day` (0: the rest of today), taken from the counters."""
     budget = _budget(account, day, now)
     sent = 0
-    for endpoint in SENDS:  # its own rows first, then the rotation's
+    api = account.api
+    for endpoint in (*SENDS, Endpoint.RELATIONSHIP):  # its own rows first, then the rotation's
+        # A row to look up: one lookup, then (counted so) a normal message.
+        way = Endpoint.MESSAGE if endpoint is Endpoint.RELATIONSHIP else endpoint
         for rows, key in ((own, PoolKey(account.name, endpoint)), (shared, endpoint)):
-            count = min(rows[key], account.api[endpoint], budget)
+            count = min(rows[key], api[way], api[endpoint], budget)
             if count > 0:
                 rows[key] -= count
-                account.api[endpoint] -= count
+                api[way] -= count
+                if way is not endpoint:
+                    api[endpoint] -= count
                 budget -= count
                 sent += count
     if sent:

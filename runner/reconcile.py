@@ -233,14 +233,36 @@ class Reached:
 
     def __init__(self) -> None:
         self._rows: dict[str, int] = {}
+        # Sends on the wire, by every name their person is known by: with rotate_accounts,
+        # another account may be about to message the same person under another name.
+        self._wire: dict[str, int] = {}
 
     def earlier_row(self, plan: SendPlan) -> int | None:
         """The row that already reached this plan's recipient, if any."""
-        found = (f"urn:{plan.found_urn}",) if plan.found_urn else ()
-        names = (*plan.recipient.idents, *found)
-        return next((self._rows[i] for i in names if i in self._rows), None)
+        return next((self._rows[i] for i in _names(plan) if i in self._rows), None)
+
+    def on_the_wire(self, plan: SendPlan) -> bool:
+        """Whether a message to this plan's recipient is on its way now (its answer decides)."""
+        return any(name in self._wire for name in _names(plan))
+
+    def sending(self, plan: SendPlan) -> None:
+        for name in _names(plan):
+            self._wire[name] = plan.row
+
+    def landed(self, plan: SendPlan, cells: StatusCells) -> None:
+        """A send's answer: a message that reached the person, or may have, reached them."""
+        for name in _names(plan):
+            self._wire.pop(name, None)
+        if cells.status in (Status.SENT, Status.UNKNOWN):
+            self.add(plan, cells.urn or plan.found_urn or "")
 
     def add(self, plan: SendPlan, urn: str) -> None:
         names = (*plan.recipient.idents, f"urn:{urn}") if urn else plan.recipient.idents
         for ident in names:
             self._rows[ident] = plan.row
+
+
+def _names(plan: SendPlan) -> tuple[str, ...]:
+    """Every name a plan's person is known by, the URN a lookup gave among them."""
+    found = (f"urn:{plan.found_urn}",) if plan.found_urn else ()
+    return (*plan.recipient.idents, *found)

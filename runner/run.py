@@ -240,9 +240,13 @@ class Run:
             self.in_flight[plan.recipient.key] = plan
             self.senders.start(plan)
             return
+        if self.reached.on_the_wire(plan):  # another account's message to them is on its way
+            self.scheduler.put_back(plan)
+            return self._take(block=True)  # its answer says whether this one is a duplicate
         self.journal.begin(plan, self.clock.now())
         self.report.attempted += 1  # counted as it goes out: a stop mid-request still tells
         self.in_flight[plan.recipient.key] = plan
+        self.reached.sending(plan)
         failpoints.reached(failpoints.IN_FLIGHT_COMMITTED)
         self.senders.start(plan)
 
@@ -300,9 +304,8 @@ class Run:
             self._show(plan, cells)
         if result.outcome is Outcome.RATE_LIMITED:
             self.scheduler.again(plan)  # tried again once the quota or the wait is over
-        if cells.status is Status.SENT:
-            self.report.sent += 1
-            self.reached.add(plan, cells.urn)
+        self.report.sent += cells.status is Status.SENT
+        self.reached.landed(plan, cells)  # sent, or maybe: a later row for them is a duplicate
         self.scheduler.done(plan, now, counted=cells.status in (Status.SENT, Status.UNKNOWN))
 
     def _sleep_through(self, wait: Wait) -> None:

@@ -97,7 +97,7 @@ class Scheduler:
         """What may be sent now (handed out: call `done` after), or until when to wait (the
         earliest moment any account could send); None when no idle account has rows left."""
         best: tuple[datetime, int, int] | None = None
-        choice: tuple[PoolKey, str] | None = None
+        choice: tuple[PoolKey, str, int] | None = None
         waits: list[Wait] = []
         for key, lane in self.lanes.items():
             if not lane:
@@ -106,20 +106,56 @@ class Scheduler:
                 if account in self.failing or account in self.busy:
                     continue
                 held = self.held(account, key.endpoint, now)
-                if held is not None:
-                    waits.append(held)
+                first = self._first(lane, account, now) if held is None else held
+                if isinstance(first, Wait):
+                    waits.append(first)
                     continue
-                rank = (self._ready_at(account, now), lane[0].row, -self._left(account, key, now))
+                ready = self._ready_at(account, now)
+                rank = (ready, lane[first].row, -self._left(account, key, now))
                 if best is None or rank < best:
-                    best, choice = rank, (key, account)
+                    best, choice = rank, (key, account, first)
         if best is None or choice is None:
             return min(waits) if waits else None
-        key, account = choice
+        key, account, index = choice
         if best[0] > now:
             return Wait(best[0], WaitReason.PACING, account)
         self.busy.add(account)
-        plan = self.lanes[key].popleft()
+        plan = self.lanes[key][index]
+        del self.lanes[key][index]
         return plan if plan.account == account else replace(plan, account=account)
+
+    def _first(self, lane: deque[SendPlan], account: str, now: datetime) -> int | Wait:
+        """Which plan of the lane goes first from `account`: the first, but among lookups
+        (route = "auto") the first whose send could follow it, or until when none could."""
+        if lane[0].endpoint is not Endpoint.RELATIONSHIP or self._follows(account, lane[0], now):
+            return 0
+        found = next((i for i, plan in enumerate(lane) if self._follows(account, plan, now)), None)
+        if found is not None:
+            return found
+        wait = self._no_send(account, now)
+        assert wait is not None  # else the first would have followed
+        return wait
+
+    def _follows(self, account: str, plan: SendPlan, now: datetime) -> bool:
+        """Whether a send could follow `plan`'s lookup from `account` now: through /message
+        (a connection, an InMail), or, for a row with a groupId, through send-group (the
+        lookups of --lookup are followed by none, and need none)."""
+        if self.reads_only or self._no_send(account, now) is None:
+            return True
+        return plan.group_id is not None and not self._spent(account, Endpoint.SEND_GROUP, now)
+
+    def _no_send(self, account: str, now: datetime) -> Wait | None:
+        """Until when `account`'s message quota is spent (or the API asked it to wait)."""
+        pool = self.pools.get(PoolKey(account, Endpoint.MESSAGE))
+        if pool is None or not pool.blocked(now):
+            return None
+        assert pool.blocked_until is not None
+        why = WaitReason.ASKED if pool.asked_to_wait else WaitReason.QUOTA
+        return Wait(pool.blocked_until, why, account)
+
+    def _spent(self, account: str, endpoint: Endpoint, now: datetime) -> bool:
+        pool = self.pools.get(PoolKey(account, endpoint))
+        return pool is not None and pool.blocked(now)
 
     def held(
         self, account: str, endpoint: Endpoint, now: datetime, *, take: bool = True
@@ -163,7 +199,11 @@ class Scheduler:
         """Why a plan left unsent waits: each of its possible senders' waits, earliest first
         (none when one of them could send it)."""
         senders = self.senders(plan.pool)
-        waits = [self.held(account, plan.endpoint, now, take=False) for account in senders]
+        waits = [
+            self.held(account, plan.endpoint, now, take=False)
+            or (None if self._follows(account, plan, now) else self._no_send(account, now))
+            for account in senders
+        ]
         found = [wait for wait in waits if wait is not None]
         return sorted(found) if len(found) == len(waits) else []
 
@@ -198,6 +238,12 @@ class Scheduler:
     def again(self, plan: SendPlan) -> None:
         """The plan was not sent (its quota said wait): it goes first in its queue again."""
         self.lanes.setdefault(plan.pool, deque()).appendleft(plan)
+
+    def put_back(self, plan: SendPlan) -> None:
+        """The plan is not to go yet after all (no request went out): first in its queue again,
+        its account free."""
+        self.again(plan)
+        self.release(plan)
 
     def release(self, plan: SendPlan) -> None:
         """The plan was not sent after all (no request went out): no pause follows."""

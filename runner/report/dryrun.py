@@ -40,14 +40,22 @@ def dry_run(
     sandbox: bool = False,
     listed: bool = False,
     known: Known | None = None,
+    looked_up: bool = False,
 ) -> str:
     """`listed`: every row is being written to a file (--output) as well; `known`: the
-    relationship lookups made (route = "auto")."""
+    relationship lookups made (route = "auto"); `looked_up`: this dry run made them first
+    (--lookup), and the journal keeps them."""
     name = prepared.table.path.name
     each = ways(queue)
+    # --lookup writes its answers into the journal: only the sheet is left as it is then.
+    written = (
+        "the sheet not written (the lookups are kept in the journal)"
+        if looked_up
+        else "nothing written"
+    )
     lines = [
         f"Dry run of {prepared.campaign.name}: {n(len(states))} rows in {name}; nothing sent, "
-        "nothing written.",
+        f"{written}.",
         f"Would send {n(len(queue))}" + (f": {each}." if each else "."),
     ]
     lookup = f"{command} --dry-run --lookup"

@@ -14,7 +14,7 @@ from ..campaign import RouteMode
 from ..plans import Endpoint, Route, RowPlan
 from ..routing import way_of
 from ..rows import clean_header
-from ..status import Status
+from ..status import Status, StatusCells
 from ..window import SendWindow
 from .remedy import Where, remedy
 from .standing import Send, Standing
@@ -77,9 +77,9 @@ def rows(standing: Standing) -> pd.DataFrame:
         endpoint: str | None = None
         routed = False
         if cells.status in (Status.SENT, Status.FAILED, Status.UNKNOWN) and send is not None:
-            account, endpoint, routed = send.account, send.endpoint, True
+            account, endpoint, routed = send.account, _endpoint(send.endpoint, cells), True
         elif plan is not None and cells.status in (Status.PENDING, Status.SKIPPED):
-            account, endpoint, routed = plan.account, plan.endpoint, True
+            account, endpoint, routed = plan.account, _endpoint(plan.endpoint, cells), True
             if not account and rotate:
                 account = (send.account if send is not None else None) or ROTATION
         lines.append(
@@ -90,11 +90,23 @@ def rows(standing: Standing) -> pd.DataFrame:
                 "recipient": str(recipient) if recipient else "",
                 "profile": profile_link(recipient.public_id, recipient.urn) if recipient else "",
                 "account": account_label(account) if routed else None,
-                "endpoint": endpoint_label(endpoint) if routed else None,
+                "endpoint": endpoint if routed else None,
                 "route": _route(standing, row_plan, send, Status(cells.status or "pending")),
             }
         )
     return pd.DataFrame(lines, columns=list(_ROW_COLUMNS))
+
+
+# A row's endpoint is the send its route takes (route = "auto"): none for a row skipped, or
+# failed at its lookup, whose lookup is no send; not known yet for one still to look up.
+NO_ENDPOINT, TO_LOOK_UP = "none", "to look up first"
+
+
+def _endpoint(endpoint: str | None, cells: StatusCells) -> str:
+    """How the report names the endpoint a row went, or is to go, through."""
+    if endpoint != Endpoint.RELATIONSHIP:
+        return endpoint_label(endpoint)
+    return TO_LOOK_UP if cells.status is Status.PENDING else NO_ENDPOINT
 
 
 _ROW_COLUMNS = ("row", "status", "detail", "recipient", "profile", "account", "endpoint", "route")

@@ -90,7 +90,10 @@ def preview_rows(
             "" if lookup else plan.endpoint.label,
             plan.route.why(plan.group_id) if plan.route else "",
             account,
-            "" if lookup else str(plan.message_type or MessageType.NORMAL),
+            # send-group takes no message type: a group message is neither kind
+            ""
+            if lookup or plan.endpoint is Endpoint.SEND_GROUP
+            else str(plan.message_type or MessageType.NORMAL),
             plan.subject or "",
             plan.message,
             "yes" if approval_key in carried else "",

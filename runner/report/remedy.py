@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from openpyxl.utils import get_column_letter
 
 from ..approval import AWAITING
-from ..plans import NOT_REACHABLE
+from ..plans import NORMAL_ONLY, NOT_REACHABLE
 from ..status import Status
 
 
@@ -42,6 +42,12 @@ def remedy(status: Status, detail: str, row: int, where: Where) -> str:
     if status is Status.SKIPPED:
         if "do-not-contact" in detail:
             return "Nothing, unless the listing is a mistake: take them off the list to send."
+        if detail.startswith(NOT_REACHABLE) and NORMAL_ONLY in detail:
+            return (
+                "Nothing reaches them from this account: give the row a groupId of a group you "
+                "share, or change its messageType cell from normal (inmail, or empty where the "
+                "campaign has inmail = true); it is routed again at the next run."
+            )
         if detail.startswith(NOT_REACHABLE):
             return (
                 "Nothing reaches them from this account: give the row a groupId of a group you "

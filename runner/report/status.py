@@ -74,7 +74,7 @@ def status_text(
     lines.append(f"A run is under way ({running})." if running else "No run is under way.")
     if projection is not None and counts[Status.PENDING]:
         lines.append(projection_line(projection))
-    lines.append(_next(counts, pools, now, command, running))
+    lines.append(_next(counts, projection, now, command, running))
     return "\n".join(lines)
 
 
@@ -132,16 +132,18 @@ def _quotas(pools: list[tuple[str, Pool]], now: datetime) -> list[str]:
 
 def _next(
     counts: Counter[Status | None],
-    pools: list[tuple[str, Pool]],
+    projection: Projection | None,
     now: datetime,
     command: str,
     running: str | None,
 ) -> str:
     if running:
         return "Next: wait for that run to end; it writes the sheet as it goes."
-    blocked = [p.blocked_until for _, p in pools if p.blocked(now) and p.blocked_until]
-    if counts[Status.PENDING] and blocked and len(blocked) == len(pools):
-        return f"Next: {command} after {local_and_utc(min(blocked), now)}"
+    resumes = projection.resumes if projection is not None else None
+    if counts[Status.PENDING] and resumes is not None:  # no row left can go before then
+        assert projection is not None
+        why = ", when the relationship lookups' quota resets" if projection.resumes_lookups else ""
+        return f"Next: {command} after {local_and_utc(resumes, now)}{why}"
     if counts[Status.PENDING]:
         return f"Next: {command}"
     if counts[Status.UNKNOWN]:

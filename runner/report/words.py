@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from ..approval import AWAITING, NOT_ROUTED
 from ..campaign import Campaign, RouteMode
 from ..clock import iso
-from ..plans import NOT_REACHABLE, Endpoint, PoolKey, Route, RowPlan, SendPlan
+from ..plans import NORMAL_ONLY, NOT_REACHABLE, Endpoint, PoolKey, Route, RowPlan, SendPlan
 from ..projection import Projection
 from ..routing import Known, way_of
 from ..screen import Screens, messaged_elsewhere
@@ -32,6 +32,8 @@ _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 _DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2})?Z?)?\b")
 # Numbers vary between rows of one cause, but an HTTP status tells causes apart (403 from 404).
 _NUMBER = re.compile(r"(?<!HTTP )(?<!status code )\b\d+\b")
+# The API names the profile it does not know, unquoted: "LinkedIn profile not found: ann-lee".
+_PROFILE = re.compile(r"(profile not found: )[^\s);,]+", re.IGNORECASE)
 
 
 def n(count: int) -> str:
@@ -71,7 +73,8 @@ def pool_name(key: PoolKey) -> str:
 def reason_group(detail: str) -> str:
     """What rows with the same cause have in common: 'ID 'x' is bad' and 'ID 'y' is bad' are
     one group, 'ID '…' is bad'."""
-    return _NUMBER.sub("N", _DATE.sub("…", _QUOTED.sub("'…'", detail))) or "(no detail)"
+    detail = _PROFILE.sub(r"\1…", _QUOTED.sub("'…'", detail))
+    return _NUMBER.sub("N", _DATE.sub("…", detail)) or "(no detail)"
 
 
 def grouped(states: dict[int, StatusCells], wanted: tuple[Status, ...]) -> list[str]:
@@ -196,14 +199,15 @@ def route_lines(
     went = [f"{n(sent[route])} {ROUTES[route]}" for route in ROUTES if sent[route]]
     counts = Counter(plan.route for plan in queue)
     parts = [f"{n(counts[route])} {ROUTES[route]}" for route in ROUTES if counts[route]]
-    unreached = sum(
-        1
+    unreached = [
+        cells.detail
         for cells in states.values()
         if cells.status is Status.SKIPPED and cells.detail.startswith(NOT_REACHABLE)
-    )
+    ]
     if unreached:
-        hint = "a groupId, or inmail = true, would reach them"
-        parts.append(f"{n(unreached)} skipped ({NOT_REACHABLE}: {hint})")
+        parts.append(
+            f"{n(len(unreached))} skipped ({NOT_REACHABLE}: {_reach(campaign, unreached)})"
+        )
     made = f"{n(known.count)} profiles known so far ({n(known.connected)} of them connections)"
     left = counts[Route.LOOKUP]
     todo = f"; {n(left)} row(s) still to look up" if left else ""
@@ -213,3 +217,18 @@ def route_lines(
         *([f"Sent (or maybe sent) by route: {', '.join(went)}."] if went else []),
         f"Relationship lookups: {made}{todo}{now}.",
     ]
+
+
+def _reach(campaign: Campaign, details: list[str]) -> str:
+    """What would reach the people no way reaches, as their reasons say: a groupId always;
+    InMail where the campaign rules it out, or the row's messageType cell does."""
+    ways = ["a groupId"]
+    if not campaign.inmail and any(NORMAL_ONLY not in detail for detail in details):
+        ways.append(
+            "inmail = true" + ("" if campaign.subject_template else " with a subject_template")
+        )
+    if any(NORMAL_ONLY in detail for detail in details):
+        ways.append("a messageType cell other than normal")
+    if len(ways) == 1:
+        return f"{ways[0]} would reach them"
+    return f"{', '.join(ways[:-1])}, or {ways[-1]}, would reach them"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+
 import httpx
 import pytest
 from openpyxl import load_workbook
@@ -173,3 +176,48 @@ def test_a_save_landing_during_a_write_back_is_kept_and_the_write_redone(
     assert saved and report.exit_code == 0
     assert sent_to(sim) == ["person-0", "person-1", "person-2", "person-3"]  # the added one too
     assert [row["status"] for row in files.rows()] == ["sent"] * 4
+
+
+def test_a_row_deleted_while_its_lookup_is_out_is_not_sent(tmp_path, clock):
+    rows = [[f"P{i}", "Acme", f"p{i}-friend", "", ""] for i in range(3)]
+    files = make_campaign(tmp_path, rows, extra='route = "auto"')
+    sim = Sandbox(API_KEY, clock)
+    # The user deletes p0's row as the first request, p0's lookup, is on its way.
+    report = run_in_process(files, clock, editing(files, sim, {1: rows[1:]}))
+    with sqlite3.connect(files.state / "campaign.journal.sqlite") as db:
+        kept = [key for (key,) in db.execute("SELECT key FROM lookups ORDER BY key")]
+    assert kept == ["id:p0-friend", "id:p1-friend", "id:p2-friend"]  # p0's lookup is kept
+    assert sent_to(sim) == ["p1-friend", "p2-friend"]  # p0's send never left
+    assert report.exit_code == 0 and report.sent == 2
+    assert set(by_id(files)) == {"p1-friend", "p2-friend"}
+
+
+def test_a_row_deleted_while_its_lookup_is_out_and_the_sheet_reread_is_not_sent(tmp_path, clock):
+    """The run reads the saved sheet again while acc_1's lookup of p0 is still out (at a
+    checkpoint after acc_2's answer): the answer that comes after finds p0 deleted."""
+    headers = ["First Name", "Company", "recipientProfileId", "groupId", "accountId"]
+    rows = [
+        ["P0", "Acme", "p0-friend", "", "acc_1"],
+        ["Q0", "Acme", "q0-friend", "", "acc_2"],
+        ["P1", "Acme", "p1-friend", "", "acc_1"],
+    ]
+    files = make_campaign(tmp_path, rows, headers=headers, extra='route = "auto"')
+    sim = Sandbox(API_KEY, clock)
+    inner = transport(sim)
+    answered = threading.Event()  # acc_2's lookup has been answered and taken in
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path.endswith("/relationship/acc_1/p0-friend") and not answered.is_set():
+            answered.wait(10)  # p0's lookup is out until the run has read the sheet again
+        if path.endswith("/relationship/acc_2/q0-friend"):
+            write_csv(files.sheet, [headers, *rows[1:]])  # the user deletes p0's row
+            clock.advance(minutes=2)  # a checkpoint is due at the answer
+        if request.url.path.endswith("/message") and b"q0-friend" in request.content:
+            answered.set()  # q0's send follows its lookup's answer: the sheet was read again
+        return inner.handle_request(request)
+
+    report = run_in_process(files, clock, httpx.MockTransport(handle))
+    assert report.rereads == 1
+    assert sorted(sent_to(sim)) == ["p1-friend", "q0-friend"]  # p0's send never left
+    assert set(by_id(files)) == {"q0-friend", "p1-friend"}

@@ -14,6 +14,8 @@ from openpyxl import load_workbook
 from runner import failpoints
 from runner.cli import main
 from runner.plans import Endpoint
+from runner.sandbox import profile_urn
+from tests.e2e.test_report import section
 from tests.support.campaign import API_KEY, make_campaign, read_csv
 from tests.support.process import start
 
@@ -44,6 +46,7 @@ def test_a_dry_run_with_lookup_resolves_the_routes_and_sends_nothing(tmp_path, a
     assert api.run(files, "--dry-run") == 0
     out = capsys.readouterr().out
     assert "Would send 4: 4 to look up first." in out
+    assert "; nothing sent, nothing written." in out  # true: it asked the API nothing
     assert "4 row(s) still to look up" in out and "--dry-run --lookup looks them up now" in out
     assert api.sim.received == []
 
@@ -53,12 +56,18 @@ def test_a_dry_run_with_lookup_resolves_the_routes_and_sends_nothing(tmp_path, a
     assert api.sim.delivered() == []  # lookups only
     assert files.sheet.read_bytes() == before  # a dry run writes no statuses
     assert "Looked up 4 person(s)' relationship to the account (route = auto)" in out
+    # The lookups went into the journal: the dry run does not say it wrote nothing.
+    assert "nothing written" not in out
+    assert (
+        "Dry run of campaign: 4 rows in leads.csv; nothing sent, the sheet not written (the "
+        "lookups are kept in the journal)." in out
+    )
     assert "Every row to send has its route." in out
     assert "Would send 2: 1 via POST /message, 1 via POST /messaging/send-group." in out
     assert (
         "Routes (route = auto): 1 to connections (a normal message), 1 by group (send-group), "
-        "1 skipped (not a connection; no group or InMail allowed: a groupId, or inmail = true, "
-        "would reach them)." in out
+        "1 skipped (not a connection; no group or InMail allowed: a groupId, or inmail = true "
+        "with a subject_template, would reach them)." in out
     )
     assert "--- row 2 → ann-friend via POST /message (a 1st-degree connection" in out
     assert "  1 failed: profile not found (the relationship lookup answered HTTP 404" in out
@@ -102,6 +111,8 @@ def test_the_preview_shows_each_route_and_looks_up_the_rest_when_asked(tmp_path,
     assert shown["ann-friend"]["endpoint"] == "POST /message"
     assert shown["bo-stranger"]["endpoint"] == "POST /messaging/send-group"
     assert shown["bo-stranger"]["route"] == "not a connection; in group 12345678: a group message"
+    assert shown["bo-stranger"]["message_type"] == ""  # send-group takes none
+    assert shown["ann-friend"]["message_type"] == "normal"
     assert shown["cy-stranger"]["check"].startswith("skipped: not a connection")
     assert shown["di-notfound"]["check"].startswith("failed: profile not found")
     assert api.sim.delivered() == []
@@ -258,3 +269,36 @@ def test_the_run_says_which_rows_awaiting_approval_need_a_lookup_first(tmp_path,
         "1 row(s) await approval (1 of them not looked up yet: run campaign-runner preview "
         "--lookup first)" in capsys.readouterr().out
     )
+
+
+def test_the_reports_endpoints_are_the_sends_routes_take_not_the_lookup(tmp_path, api, capsys):
+    files = make_campaign(tmp_path, ROWS, extra=AUTO)
+    assert api.run(files) == 0
+    with files.sheet.open("a", encoding="utf-8") as sheet:
+        sheet.write("Ed,Edge,ed-friend,,,,,,,\n")  # not looked up yet
+    output = tmp_path / "report.xlsx"
+    assert cli(api, files, "report", "--output", str(output)) == 0
+    ws = load_workbook(output)["Summary"]
+    # Skipped and failed at their lookup: no send, so no endpoint; the lookup is none either.
+    assert section(ws, "Endpoints") == [
+        ["endpoint", "sent", "pending", "failed", "skipped", "total"],
+        ["POST /message", 1, 0, 0, 0, 1],
+        ["POST /messaging/send-group", 1, 0, 0, 0, 1],
+        ["none", 0, 0, 1, 1, 2],
+        ["to look up first", 0, 1, 0, 0, 1],
+    ]
+
+
+def test_a_send_cut_off_by_a_crash_keeps_another_row_for_the_person_from_going(tmp_path, api):
+    """Row 3 names by URN the person row 2 names by public ID; the crash cut row 2's send off
+    on the wire (unknown: it may have arrived). Its lookup had told the URN: row 3 is a
+    duplicate on the next run, not a second message."""
+    urn = profile_urn("cy-stranger")
+    rows = [["Cy", "Cove", "cy-stranger", "", "42"], ["Cy", "Cove", "", urn, "42"]]
+    files = make_campaign(tmp_path, rows, extra=AUTO)
+    proc = start(files, api, crash_at=f"{failpoints.IN_FLIGHT_COMMITTED}@1")
+    proc.communicate(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    assert api.run(files) == 0
+    assert [r["status"] for r in files.rows()] == ["unknown", "duplicate"]
+    assert api.sim.delivered() == []

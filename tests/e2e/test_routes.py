@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 import pytest
+from openpyxl import load_workbook
 
 from runner.cli import main
 from runner.clock import FakeClock
@@ -194,7 +195,7 @@ def test_a_rerun_never_looks_anyone_up_again(tmp_path, api, capsys):
     assert "Relationship lookups: 3 profiles known so far (2 of them connections)." in out
     assert (
         "Routes (route = auto): 1 skipped (not a connection; no group or InMail allowed: a "
-        "groupId, or inmail = true, would reach them)." in out
+        "groupId, or inmail = true with a subject_template, would reach them)." in out
     )
 
 
@@ -202,7 +203,8 @@ def test_a_rerun_never_looks_anyone_up_again(tmp_path, api, capsys):
 def test_a_quota_pause_and_the_next_day_look_nobody_up_twice(tmp_path, small, clock):
     rows = [
         ["Ann", "Acme", "ann-friend", "", ""],
-        ["Bo", "Bolt", "bo-friend", "", ""],
+        # In a group, so a send could follow his lookup: it finds a connection (/message).
+        ["Bo", "Bolt", "bo-friend", "", "42"],
         ["Cy", "Cove", "cy-stranger", "", "42"],
     ]
     files = make_campaign(tmp_path, rows, extra=AUTO)
@@ -255,10 +257,17 @@ def test_the_lookup_quota_running_out_mid_run_pauses_it_until_its_reset(
 
 
 @pytest.mark.parametrize("small", [{Endpoint.RELATIONSHIP: 1}], indirect=True)
-def test_wait_sleeps_through_the_lookup_quota(tmp_path, small, clock):
+def test_wait_sleeps_through_the_lookup_quota(tmp_path, small, clock, capsys):
     rows = [[f"P{i}", "Acme", f"p{i}-friend", "", ""] for i in range(3)]
     files = make_campaign(tmp_path, rows, extra=AUTO)
     assert small.run(files, "--wait") == 0
+    # Each pause says it is the lookups' quota it waits for, not the messages'.
+    pauses = [line for line in capsys.readouterr().out.splitlines() if "event=paused" in line]
+    assert len(pauses) == 2
+    assert all(
+        "detail=\"the relationship lookups' daily quota used up (route = auto)" in line
+        for line in pauses
+    ), pauses
     assert [s for s, _ in statuses(files).values()] == ["sent"] * 3
     assert lookups(small) == [f"p{i}-friend" for i in range(3)]
 
@@ -379,3 +388,98 @@ def test_dry_run_lookup_stops_at_the_lookup_quota_and_says_when_to_go_on(
     assert small.run(files, "--dry-run", "--lookup", "--wait") == 0  # sleeps to the reset
     assert lookups(small) == ["p0-friend", "p1-friend", "p2-friend"]
     assert messages(small) == []
+
+
+@pytest.mark.parametrize("small", [{Endpoint.RELATIONSHIP: 2}], indirect=True)
+def test_status_says_when_lookups_resume_when_only_they_hold_the_rows(
+    tmp_path, small, clock, capsys
+):
+    rows = [[f"P{i}", "Acme", f"p{i}-friend", "", ""] for i in range(4)]
+    files = make_campaign(tmp_path, rows, extra=AUTO)
+    assert small.run(files) == 75  # two looked up and sent; the lookups' quota is spent
+    capsys.readouterr()
+    env = {"CONNECTSAFELY_BASE_URL": small.base_url}  # the API whose quotas these are
+    args = ["status", str(files.toml), "--state-dir", str(files.state)]
+    assert main(args, env=env, clock=clock) == 0
+    out = capsys.readouterr().out.splitlines()
+    # The message quota has 98 left, but the two rows left must be looked up first.
+    assert out[-1] == (
+        f"Next: campaign-runner run {files.toml} --state-dir {files.state} after "
+        "2026-01-15T09:10:00Z (in 10m 0s), when the relationship lookups' quota resets"
+    )
+    # Nothing goes today at the lookups' quota (2 a day, as its headers said).
+    assert "At current limits: 0 today, then 2 over the next 1 day (up to 2 a day)" in out[-2]
+
+
+def test_a_row_its_messagetype_keeps_from_inmail_says_so_and_what_would_reach_it(
+    tmp_path, api, capsys
+):
+    headers = ["First Name", "Company", "recipientProfileId", "groupId", "messageType"]
+    rows = [
+        ["Di", "Dune", "di-stranger", "", "normal"],  # InMail allowed, but not for her
+        ["Bo", "Bolt", "bo-stranger", "", ""],  # an InMail
+    ]
+    files = make_campaign(
+        tmp_path, rows, headers=headers, subject=SUBJECT, extra=f"{AUTO}\ninmail = true"
+    )
+    assert api.run(files) == 0
+    assert statuses(files)["di-stranger"] == (
+        "skipped",
+        "not a connection; no group or InMail allowed (its messageType cell says normal)",
+    )
+    capsys.readouterr()
+    # The campaign allows InMail already: the row's cell is what keeps it out.
+    assert main(["status", str(files.toml), "--state-dir", str(files.state)]) == 0
+    assert (
+        "Routes (route = auto): 1 skipped (not a connection; no group or InMail allowed: a "
+        "groupId, or a messageType cell other than normal, would reach them)."
+    ) in capsys.readouterr().out
+    output = tmp_path / "report.xlsx"
+    args = ["report", str(files.toml), "--state-dir", str(files.state), "--output", str(output)]
+    assert main(args) == 0
+    attention = load_workbook(output)["Needs attention"]
+    todo = {row[2]: row[6] for row in attention.iter_rows(min_row=2, values_only=True)}
+    assert todo["di-stranger"].startswith(
+        "Nothing reaches them from this account: give the row a groupId of a group you share, "
+        "or change its messageType cell from normal"
+    )
+
+
+@pytest.mark.parametrize("small", [{Endpoint.MESSAGE: 1}], indirect=True)
+def test_no_lookup_is_made_for_a_row_no_send_could_follow(tmp_path, small, clock, capsys):
+    rows = [
+        ["Ann", "Acme", "ann-friend", "", ""],
+        ["Bo", "Bolt", "bo-friend", "", ""],  # after Ann only the group quota is left
+        ["Cy", "Cove", "cy-stranger", "", "42"],  # a group row may still go that way
+        ["Di", "Dune", "di-friend", "", ""],
+    ]
+    files = make_campaign(tmp_path, rows, extra=AUTO)
+    assert small.run(files) == 75
+    # Bo and Di could only go through /message, spent after Ann: they are not looked up yet.
+    assert lookups(small) == ["ann-friend", "cy-stranger"]
+    assert [s for s, _ in statuses(files).values()] == ["sent", "pending", "sent", "pending"]
+    assert statuses(files)["bo-friend"][1] == "daily quota used up; resets at 2026-01-15T09:10:00Z"
+    assert "Paused: daily quota used up for POST /message for account (default)" in (
+        capsys.readouterr().out
+    )
+    clock.advance(600)
+    assert small.run(files) == 75  # Bo, looked up and sent; Di waits for the next day again
+    assert lookups(small) == ["ann-friend", "cy-stranger", "bo-friend"]
+    clock.advance(600)
+    assert small.run(files) == 0
+    assert lookups(small) == ["ann-friend", "cy-stranger", "bo-friend", "di-friend"]
+
+
+@pytest.mark.parametrize(("kind", "first"), [(FaultKind.SLOW, "sent"), (FaultKind.HANG, "unknown")])
+def test_two_rows_one_person_two_accounts_at_once_send_one_message(tmp_path, api, kind, first):
+    """Under rotation the two rows go to two accounts at once: the second's lookup shows it is
+    the person whose message is on its way from the other account; it waits for that answer
+    (sent, or maybe: unknown), then is a duplicate."""
+    urn = profile_urn("cy-stranger")
+    rows = [["Cy", "Cove", "cy-stranger", "", "42"], ["Cy", "Cove", "", urn, "42"]]
+    files = make_campaign(tmp_path, rows, extra=f'{AUTO}\nrotate_accounts = ["acc_1", "acc_2"]')
+    api.sim.inject(Fault(kind, endpoint=Endpoint.SEND_GROUP, seconds=1.0))
+    api.run(files)
+    assert len(api.sim.delivered()) == 1  # one message reached Cy
+    assert [r["status"] for r in files.rows()] == [first, "duplicate"]
+    assert files.rows()[1]["status_detail"].startswith("same recipient as row 2")

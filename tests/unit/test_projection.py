@@ -108,3 +108,22 @@ def test_accounts_today_says_what_each_account_has_left_and_when_its_window_open
         (pool,),
         None,
     )
+
+
+def test_rows_to_look_up_wait_for_the_lookup_quota_too():
+    # The API says an account may look up 50 people a day, and has spent them today.
+    reset = THURSDAY + timedelta(hours=15)
+    lookups = Pool("acc", Endpoint.RELATIONSHIP, 50, 50, 0, reset, reset)
+    pools = {lookups.key: lookups}
+    to_look_up = plans(300, "acc", Endpoint.RELATIONSHIP)
+    projection = project(to_look_up, pools, THURSDAY, pacing_for=lambda _: FAST)
+    assert (projection.today, projection.later, projection.days) == (0, 300, 6)
+    assert projection.daily == 50
+    # Rows already looked up go at their sends' limits, beside the lookups' rows.
+    routed = plans(100, "acc", Endpoint.SEND_GROUP)
+    projection = project([*routed, *to_look_up], pools, THURSDAY, pacing_for=lambda _: FAST)
+    assert (projection.today, projection.later) == (100, 300)
+    # A row to look up goes as a message: the message quota holds it as well.
+    fresh = Pool("acc", Endpoint.RELATIONSHIP, 500, 0, 500, reset)
+    projection = project(plans(300, "acc", Endpoint.RELATIONSHIP), {fresh.key: fresh}, THURSDAY)
+    assert (projection.today, projection.later, projection.days) == (100, 200, 2)

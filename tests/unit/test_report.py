@@ -238,3 +238,18 @@ def test_a_sandbox_projection_speaks_of_its_short_quota_days_not_a_date():
         "At current limits: 0 today, then 87 over the next 1 quota day (a sandbox quota day "
         "lasts 60 s) (up to 87 a day)."
     )
+
+
+def test_profiles_the_api_does_not_know_are_one_group_whoever_they_are():
+    lookup = "profile not found (the relationship lookup answered HTTP 404: LinkedIn profile not "
+    states = {
+        2: StatusCells(Status.FAILED, lookup + "found: p0057-notfound); nothing was sent"),
+        3: StatusCells(Status.FAILED, lookup + "found: ann-lee); nothing was sent"),
+        4: StatusCells(Status.FAILED, "HTTP 404: LinkedIn profile not found: invalid-bo"),
+        5: StatusCells(Status.FAILED, "HTTP 404: LinkedIn profile not found: invalid-cy"),
+    }
+    assert grouped(states, (Status.FAILED,)) == [
+        "  2 failed: profile not found (the relationship lookup answered HTTP 404: LinkedIn "
+        "profile not found: …); nothing was sent (rows 2, 3)",
+        "  2 failed: HTTP 404: LinkedIn profile not found: … (rows 4, 5)",
+    ]

@@ -95,10 +95,15 @@ def test_inmail_where_the_campaign_or_the_row_allows_it_and_nothing_blind_otherw
     assert route(lookup(kind=MessageType.INMAIL), STRANGER, campaign()).route is Route.INMAIL  # type: ignore[union-attr]
     assert route(lookup(), STRANGER, campaign()) == Unsent(Status.SKIPPED, NOT_REACHABLE)
     refused = route(lookup(kind=MessageType.NORMAL), STRANGER, campaign(inmail=True))
-    assert refused == Unsent(Status.SKIPPED, NOT_REACHABLE)
+    # The row's cell rules InMail out whatever the campaign allows, and its reason says so.
+    assert refused == Unsent(Status.SKIPPED, NOT_REACHABLE + " (its messageType cell says normal)")
     pending = Relationship(False, URN, "INVITATION_SENT", invitation_sent=True)
     assert route(lookup(), pending, campaign()) == Unsent(
         Status.SKIPPED, NOT_REACHABLE + " (the account's invitation is pending)"
+    )
+    assert route(lookup(kind=MessageType.NORMAL), pending, campaign()) == Unsent(
+        Status.SKIPPED,
+        NOT_REACHABLE + " (the account's invitation is pending; its messageType cell says normal)",
     )
 
 
@@ -194,8 +199,8 @@ def test_a_journal_from_before_lookups_reads_as_having_none(tmp_path):
         assert len(writer.lookups()) == 1
 
 
-def lane(row: int) -> SendPlan:
-    return SendPlan(row, Recipient(f"p-{row}"), Endpoint.RELATIONSHIP, "", "Hi")
+def lane(row: int, group: str | None = None) -> SendPlan:
+    return SendPlan(row, Recipient(f"p-{row}"), Endpoint.RELATIONSHIP, "", "Hi", group_id=group)
 
 
 def test_a_lookup_is_made_only_when_a_send_could_follow_it():
@@ -207,13 +212,13 @@ def test_a_lookup_is_made_only_when_a_send_could_follow_it():
     }
     s = Scheduler([lane(2)], {}, Pacing(0, 0), random.Random(1))
     assert s.next(NOW) == lane(2)
-    s = Scheduler(
-        [lane(2)],
-        {PoolKey("", Endpoint.MESSAGE): spent[PoolKey("", Endpoint.MESSAGE)]},
-        Pacing(0, 0),
-        random.Random(1),
-    )
-    assert s.next(NOW) == lane(2)  # a group message could still follow
+    message_spent = {PoolKey("", Endpoint.MESSAGE): spent[PoolKey("", Endpoint.MESSAGE)]}
+    s = Scheduler([lane(2), lane(3, "42")], message_spent, Pacing(0, 0), random.Random(1))
+    assert s.next(NOW) == lane(3, "42")  # a group message could still follow row 3's lookup
+    s.release(lane(3, "42"))
+    # Row 2's could only be followed by a message: it waits for the message quota.
+    assert s.next(NOW) == Wait(NOW + timedelta(hours=2), WaitReason.QUOTA)
+    assert s.waiting(lane(2), NOW) == [Wait(NOW + timedelta(hours=2), WaitReason.QUOTA)]
     s = Scheduler([lane(2)], spent, Pacing(0, 0), random.Random(1))
     assert s.next(NOW) == Wait(NOW + timedelta(hours=2), WaitReason.QUOTA)
     # --lookup sends nothing: only the lookups' own quota holds them, and no window.
