@@ -17,9 +17,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import NamedTuple
 
+from ..errors import SheetChanged
 from ..status import StatusCells
 from .atomic import atomic_write, same_file
-from .csvfile import CsvLayout, read_with_layout
+from .csvfile import CsvLayout, read_records
 from .grid import Stamp, Table, WriteReport
 from .statuscols import cell_texts, check_unchanged, runner_columns, status_columns
 
@@ -44,20 +45,20 @@ def write_csv(
     """Write the statuses into the CSV as it is on disk now (see the module's docstring)."""
     if _as_read(table, statuses, target):
         return WriteReport(target, None)  # nothing would change: the file is left as it is
-    current, layout = read_with_layout(table.path, table.header_row)
-    cells_now = {row.number: row.cells for row in current.rows}
-    check_unchanged(table, current.headers, lambda n: cells_now.get(n, ()))
+    layout = read_records(table.path)
+    records = layout.records
+    headers = _headers_now(table, records)
+    check_unchanged(table, headers, lambda n: records[n - 1] if n <= len(records) else ())
     names = runner_columns(table)
-    columns = status_columns(current.headers, names)
-    width = max(len(current.headers), *(c + 1 for c in columns))
+    columns = status_columns(headers, names)
+    width = max(len(headers), *(c + 1 for c in columns))
     raws, endings = raw_records(layout.text, layout.delimiter, len(layout.records))
     # Lines above the header (a title block) are no part of the table: how they are quoted
     # says nothing of how the table's cells are.
     header_at = table.header_row - 1
     quoting = quoting_of(raws[header_at : header_at + _SAMPLE], layout.delimiter)
-    new_headers = {c: h for c, h in zip(columns, names, strict=True) if c >= len(current.headers)}
+    new_headers = {c: h for c, h in zip(columns, names, strict=True) if c >= len(headers)}
     lines = _Lines(columns, width, quoting, layout.delimiter)
-    records = layout.records
     if new_headers:
         raws[header_at] = lines.with_cells(raws[header_at], records[header_at], new_headers)
     for number, cells in statuses.items():  # only the lines that may change are looked at
@@ -71,6 +72,24 @@ def write_csv(
     if not (same_file(target, table.path) and target.read_bytes() == data):
         atomic_write(target, table.path, lambda out: out.write(data), check)
     return WriteReport(target, None)
+
+
+def _headers_now(table: Table, records: Sequence[tuple[str, ...]]) -> tuple[str, ...]:
+    """The header as the file has it now (up to its last name), once sure no row has a value
+    right of it: that value was typed since the sheet was read (which refuses such a cell),
+    and the status columns would be written over it."""
+    at = table.header_row
+    header = records[at - 1] if at <= len(records) else ()
+    width = max((i + 1 for i, name in enumerate(header) if name), default=0)
+    beyond = (n for n, cells in enumerate(records[at:], at + 1) if len(cells) > width)
+    typed = next((n for n in beyond if any(records[n - 1][width:])), None)
+    if typed is not None:
+        raise SheetChanged(
+            f"{table.path.name}: changed since it was read (row {typed} has a value right of "
+            "the last column name); statuses were not written, so nothing changed in the "
+            "meantime is overwritten"
+        )
+    return header[:width]
 
 
 def _as_read(table: Table, statuses: Mapping[int, StatusCells], target: Path) -> bool:

@@ -59,3 +59,18 @@ def test_a_sheet_saved_since_it_was_read_is_refused_even_with_nothing_to_write(
     path.write_bytes(data)  # saved again by the user: same content, a new file
     with pytest.raises(SheetChanged):
         write_statuses(table, {2: PENDING}, path)
+
+
+def test_a_value_typed_right_of_the_header_since_the_read_is_never_written_over(tmp_path):
+    """The status columns go right of the last column name: a cell typed there during a run
+    must stop the write, not be overwritten or dropped."""
+    path = tmp_path / "leads.csv"
+    path.write_text("profileId,first_name\nann-1,Ann\nbob-2,Bob\n", encoding="utf-8")
+    table = read_table(path)
+    path.write_text("profileId,first_name\nann-1,Ann\nbob-2,Bob,call him\n", encoding="utf-8")
+    with pytest.raises(SheetChanged, match=r"changed since it was read"):  # by its stamp
+        write_statuses(table, {2: PENDING, 3: PENDING}, path)
+    # And by its cells, where the stamp says nothing (a file system that keeps no times).
+    with pytest.raises(SheetChanged, match=r"row 3 has a value right of the last column name"):
+        write_statuses(replace(table, stamp=None), {2: PENDING, 3: PENDING}, path)
+    assert "call him" in path.read_text(encoding="utf-8")
