@@ -78,7 +78,10 @@ def cell_texts(cells: StatusCells, table: Table, *, book: bool = False) -> tuple
     that never runs as a formula. message_sent's is None where its cell is to be kept as it is
     (the journal does not hold the text); in a workbook (`book`) one longer than a cell holds is
     cut, saying so."""
-    texts: list[str | None] = [neutralised(text) for text in cells.texts()]
+    starts = _FORMULA_STARTS  # `neutralised`, inline: this runs for every row of a write
+    texts: list[str | None] = [
+        "'" + text if text.startswith(starts) else text for text in cells.texts()
+    ]
     if table.message_column:
         message = None if cells.message is None else neutralised(cells.message)
         texts.append(fitted(message) if book and message is not None else message)
