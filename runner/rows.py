@@ -37,6 +37,8 @@ PLACEHOLDERS = frozenset(
 )
 
 _LONGEST_PLACEHOLDER = max(map(len, PLACEHOLDERS))
+# Their first letters, either case: a cell starting otherwise is no placeholder (most are not).
+_PLACEHOLDER_STARTS = frozenset(p[0] for p in PLACEHOLDERS) | {p[0].upper() for p in PLACEHOLDERS}
 _MESSAGE_TYPES = frozenset(MessageType)
 
 
@@ -231,11 +233,12 @@ def read_row(layout: SheetLayout, table: Table, sheet_row: SheetRow) -> Row:
         if shared and (header in values or header in placeholders):
             continue  # a duplicate header: the first one speaks (a template using it is refused)
         text = cells[i].strip()
-        if len(text) > _LONGEST_PLACEHOLDER or text.lower() not in PLACEHOLDERS:
-            if text:
-                values[header] = text
-        else:
+        if not text:
+            continue
+        if text[0] in _PLACEHOLDER_STARTS and text.lower() in PLACEHOLDERS:
             placeholders[header] = text
+        else:
+            values[header] = text
     problems: list[str] = []
 
     public_id, urn, link_note = _recipient(layout, table, sheet_row, problems)

@@ -149,15 +149,23 @@ class Templates:
     layout: SheetLayout
     # `{first_name}` in the templates and the files they include, for the dry run to show.
     single_braces: tuple[SingleBraces, ...] = ()
+    # Whether each data column's template name is its header (snake_case headers): a row's
+    # values are then its context as they are, with no dictionary built name by name.
+    _plain: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        names = self.layout.names
+        plain = all(n == h for n, h in names.items())
+        object.__setattr__(self, "_plain", plain and set(names) == set(self.layout.data_headers))
 
     def render(self, row: Row) -> Rendered:
         """Render the message (and subject) for one row; RowProblem says why it cannot be."""
-        context: dict[str, Any] = {
-            name: row.values[header]
-            for name, header in self.layout.names.items()
-            if header in row.values
-        }
-        context["row"] = row.values
+        values = row.values
+        if self._plain:  # every column's template name is its header: the values as they are
+            context: dict[str, Any] = {**values, "row": values}
+        else:
+            context = {name: values[h] for name, h in self.layout.names.items() if h in values}
+            context["row"] = values
         message = self._render(self.message, context, row)
         subject = self._render(self.subject, context, row) if self.subject else None
         return Rendered(message, subject or None)

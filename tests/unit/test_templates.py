@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -310,3 +311,29 @@ def test_templates_carry_the_single_braces_of_every_file(tmp_path):
         ("s.j2", 1, "{company}"),
     ]
     assert load(tmp_path, "Hi {{ first_name }}").single_braces == ()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        ("first_name", "company", "profile_url", "notes"),  # snake_case: the values as they are
+        ("first_name", "company", "profile_url", "row"),  # `row` is the row, never a column
+        ("first_name", "company", "profile_url", "Notes"),  # `notes` too: named two ways
+    ],
+)
+def test_a_rows_context_is_the_same_however_it_is_built(tmp_path, headers):
+    """Where every column's name is its header, a row's values are its context as they are
+    (quicker); the context must be exactly the one built name by name."""
+    last = headers[-1]
+    templates = load(
+        tmp_path,
+        "{{ first_name }} at {{ company }}: {{ row['" + last + "'] }}"
+        "{% for k in row %}|{{ k }}{% endfor %}{{ range(2)|list }}",
+        headers=headers,
+    )
+    assert templates._plain is (headers[-1] == "notes")
+    cells = ("Ann", "Acme", "https://www.linkedin.com/in/ann-lee", "hello")
+    general = replace(templates, single_braces=templates.single_braces)
+    object.__setattr__(general, "_plain", False)
+    assert render(templates, *cells, headers=headers) == render(general, *cells, headers=headers)
+    assert render(templates, *cells, headers=headers).startswith("Ann at Acme: hello|")
