@@ -12,8 +12,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from runner.workers import HANDOFF
-
 from .campaigns import Setup, stop_loopback
 from .figures import FIGURES
 from .measures import Figure, Peak, Peaked, Timed
@@ -28,10 +26,6 @@ REPO = Path(__file__).resolve().parent.parent
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     sizes = tuple(sorted(set(QUICK if args.quick else args.sizes)))
-    # The simulator answers from a thread of this process, so it contends for the GIL with
-    # whatever talks to it. The runner shortens the switch interval while it sends (see
-    # runner/workers.py); the baselines get the same, so the simulator costs both sides alike.
-    sys.setswitchinterval(HANDOFF)
     facts = machine()  # the load average before the bench adds to it
     start = time.perf_counter()
     results: list[Timed] = []

@@ -12,7 +12,6 @@ a request hanging on the wire; what it may have delivered is recorded as unknown
 from __future__ import annotations
 
 import queue
-import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,17 +27,8 @@ class Answer:
     error: BaseException | None = None
 
 
-# How long a thread holding the GIL runs before another that waits gets it. Python's default,
-# 5 ms, is paid at nearly every send: the main thread's journal commit and the sender's request
-# each let go of the GIL and wait to get it back from the other. Measured on 2,000 sends over
-# loopback: 1.57x a single-threaded loop at 5 ms, 1.20x at 0.5 ms.
-HANDOFF = 0.0005
-
-
 class Senders:
     def __init__(self, send: Callable[[SendPlan], SendResult]) -> None:
-        self._switch = sys.getswitchinterval()  # given back at `close`
-        sys.setswitchinterval(min(self._switch, HANDOFF))
         self._send = send
         self._inboxes: dict[str, queue.SimpleQueue[SendPlan | None]] = {}
         self._answers: queue.SimpleQueue[Answer] = queue.SimpleQueue()
@@ -80,4 +70,3 @@ class Senders:
         for inbox in self._inboxes.values():
             inbox.put(None)
         self._inboxes.clear()
-        sys.setswitchinterval(self._switch)
