@@ -193,12 +193,6 @@ class Run:
         if self.stop.signum is not None:  # asked to stop: no new send starts
             self.report.stop, self.report.signal = StopReason.SIGNAL, self.stop.signum
             return False
-        if Stamp.of(self.prepared.campaign.sheet) != self.writeback.table.stamp:  # user saved it
-            if not self.in_flight:  # follow it once what is on the wire is recorded
-                self._reread()
-            else:
-                self._take(block=True)
-            return True
         limit = self.options.limit
         if limit is not None and self.report.attempted >= limit:
             if self.scheduler.left():
@@ -207,7 +201,13 @@ class Run:
         now = self.clock.now()
         step = self.scheduler.next(now)
         if isinstance(step, SendPlan):
-            self._begin(step)
+            # A sheet the user saved is followed before the send. (Looked at only as a send is to
+            # start: while one is on the wire, a look at the disk waits for the sender's GIL.)
+            if Stamp.of(self.prepared.campaign.sheet) == self.writeback.table.stamp:
+                self._begin(step)
+            else:  # the re-read queues the row again, as the sheet has it now
+                self.scheduler.release(step)
+                self._take(block=True) if self.in_flight else self._reread()  # wire first
             return True
         seconds = 0.0 if step is None else (step.until - now).total_seconds()
         # An account's pause between sends is always waited out, however long the user set it;
