@@ -153,6 +153,7 @@ class Run:
         self.report.failing = self.scheduler.failing
         self.decider = Decider(self.journal, self.scheduler, self.states, self.report, self.clock)
         self.looker = Looker(self.journal, self.scheduler, campaign, self.options)
+        del entries, start  # a large journal's entries, freed before the write's own peak
         self.writeback.first(self.states)
 
     def _recount(self, account: str) -> None:
