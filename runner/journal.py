@@ -65,6 +65,11 @@ CREATE TABLE IF NOT EXISTS pools (
 );
 """
 
+_ENTRIES = (
+    "SELECT message, subject, updated_at, key, status, detail, public_id, urn, row, endpoint, "
+    "account, sent_at, strikes FROM sends"
+)
+
 CAMPAIGN_META = "campaign"  # the meta key of the campaign's name (history.py reads it)
 
 INTERRUPTED = (
@@ -205,25 +210,37 @@ class Journal:
 
     # -- reading, once at start-up --------------------------------------------------------
 
-    def entries(self) -> list[Entry]:
+    def entries(self, *, texts: bool = True) -> list[Entry]:
+        """What the journal knows of every recipient. Without `texts` (a campaign that writes
+        no message_sent, the only place they show) the messages are left unread: each entry's
+        text is None, as where the journal does not hold it."""
         written = self._meta("sheet_written_at") or ""
-        rows = self._sql(
-            "SELECT message, subject, updated_at, key, status, detail, public_id, urn, row, "
-            "endpoint, account, sent_at, strikes FROM sends"
-        )
+        rows = self._sql(_ENTRIES if texts else _ENTRIES.replace("message, subject", "NULL, NULL"))
         status = Status.of
-        return [
-            Entry(
-                r[3],
-                status(r[4]),
-                r[5],
-                Recipient(*r[6:8]),
-                *r[8:],
-                text=message_text(*r[:2]),
-                shown=r[2] <= written,
+        # One string for the values every entry repeats, where sqlite3 makes each anew; and the
+        # key as the recipient's own name for it: a 100,000-row journal's entries are held at
+        # the campaign's peak of memory.
+        repeated: dict[str | None, str | None] = {}
+        share = repeated.setdefault
+        entries = []
+        for r in rows:
+            recipient = Recipient(*r[6:8])
+            names, key = recipient.idents, r[3]
+            entries.append(
+                Entry(
+                    names[names.index(key)] if key in names else key,
+                    status(r[4]),
+                    r[5],
+                    recipient,
+                    r[8],
+                    share(r[9], r[9]),
+                    share(r[10], r[10]),
+                    *r[11:],
+                    text=message_text(*r[:2]),
+                    shown=r[2] <= written,
+                )
             )
-            for r in rows
-        ]
+        return entries
 
     def lookups(self) -> list[Lookup]:
         """The relationship lookups made (route = "auto"), so that none is made twice."""

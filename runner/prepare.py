@@ -242,7 +242,7 @@ def look(
     known = Known()
     if places.journal.exists():
         with open_journal(prepared, places) as journal:
-            entries = journal.entries()
+            entries = journal.entries(texts=prepared.campaign.write_message)
             pools = journal.all_pools()
             history = journal.has_history()
             known = Known.of(journal.lookups())

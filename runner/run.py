@@ -132,7 +132,7 @@ class Run:
         places = self.options.places
         now = self.clock.now()
         self.report.recovered = self.journal.recover(now)
-        entries = self.journal.entries()
+        entries = self.journal.entries(texts=self.prepared.campaign.write_message)
         self.strikes = {entry.key for entry in entries if entry.strikes}
         trust, history = self.options.trust_sheet, self.journal.has_history()
         check_vouched(self.prepared, places, entries, history, trust=trust)
@@ -326,7 +326,7 @@ class Run:
         places = self.options.places
         try:
             prepared = read_again(self.prepared.campaign, places, self.clock)
-            entries = self.journal.entries()
+            entries = self.journal.entries(texts=prepared.campaign.write_message)
             history = self.journal.has_history()
             check_vouched(prepared, places, entries, history, trust=self.options.trust_sheet)
         except SheetError as err:
