@@ -127,8 +127,8 @@ def sends_by_account(state_dir: Path, sandbox: bool) -> dict[str, list[datetime]
                         found.setdefault(account or "", []).append(at)
         except sqlite3.Error:
             continue  # left out whole, as before: not the sends read before it failed
-        for account, at in found.items():
-            times.setdefault(account, []).extend(at)
+        for account, moments in found.items():
+            times.setdefault(account, []).extend(moments)
     return {account: sorted(at) for account, at in times.items()}
 
 

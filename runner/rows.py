@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 from .campaign import MessageType
 from .columns import RECIPIENT_ALIASES, Columns, find_columns
 from .errors import LeadsElsewhere, SheetError
-from .profiles import Kind, Profile, nfc, read_profile
+from .profiles import Kind, Profile, nfc, one_argument, read_profile
 from .sheet import (
     RUNNER_KEYS,
     STATUS_COLUMNS,
@@ -77,8 +77,11 @@ class Row:
     """One data row, read: who it is for, how to send, and the values templates see."""
 
     number: int
-    values: dict[str, str]  # header -> stripped cell text, empty cells left out
-    placeholders: dict[str, str]  # header -> a cell left out for saying "nan", "None", ...
+    # The row's cells as read, and the layout that says which are the templates' values:
+    # `values` and `placeholders` are worked out from them when asked (two dicts a row, held
+    # for every row of the sheet, were a tenth of a 100,000-row campaign's memory).
+    cells: tuple[str, ...]
+    layout: SheetLayout | None = field(repr=False)
     recipient: Recipient | None
     group_id: str | None
     account_id: str | None
@@ -88,6 +91,34 @@ class Row:
     previous: StatusCells = StatusCells()
     hidden: str | None = None  # "filter" or "hand" when the workbook hides the row
     link_note: str = ""  # where the recipient was read from a cell's link, what the cell showed
+
+    @property
+    def values(self) -> dict[str, str]:
+        """header -> stripped cell text, empty cells left out: what templates see."""
+        return self._fields()[0]
+
+    @property
+    def placeholders(self) -> dict[str, str]:
+        """header -> a cell left out of `values` for saying "nan", "None", ..."""
+        return self._fields()[1]
+
+    def _fields(self) -> tuple[dict[str, str], dict[str, str]]:
+        values: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
+        layout, cells = self.layout, self.cells
+        if layout is None:
+            return values, placeholders
+        shared = bool(layout.shared)
+        for i, header in zip(layout.data_indices, layout.data_headers, strict=True):
+            if shared and (header in values or header in placeholders):
+                continue  # a duplicate header: the first speaks (a template using it is refused)
+            text = cells[i].strip()
+            if len(text) > _LONGEST_PLACEHOLDER or text.lower() not in PLACEHOLDERS:
+                if text:
+                    values[header] = text
+            else:
+                placeholders[header] = text
+        return values, placeholders
 
 
 @dataclass(frozen=True)
@@ -224,18 +255,6 @@ def read_row(layout: SheetLayout, table: Table, sheet_row: SheetRow) -> Row:
     """Turn one sheet row into a Row; problems are recorded on the row, never raised."""
     cells = sheet_row.cells
     cols = layout.columns
-    values: dict[str, str] = {}
-    placeholders: dict[str, str] = {}
-    shared = bool(layout.shared)
-    for i, header in zip(layout.data_indices, layout.data_headers, strict=True):
-        if shared and (header in values or header in placeholders):
-            continue  # a duplicate header: the first one speaks (a template using it is refused)
-        text = cells[i].strip()
-        if len(text) > _LONGEST_PLACEHOLDER or text.lower() not in PLACEHOLDERS:
-            if text:
-                values[header] = text
-        else:
-            placeholders[header] = text
     problems: list[str] = []
 
     public_id, urn, link_note = _recipient(layout, table, sheet_row, problems)
@@ -261,8 +280,8 @@ def read_row(layout: SheetLayout, table: Table, sheet_row: SheetRow) -> Row:
     block[-1] = nfc(block[-1])  # status_for names a recipient, as their IDs are: in NFC
     return Row(
         number=sheet_row.number,
-        values=values,
-        placeholders=placeholders,
+        cells=cells,
+        layout=layout,
         recipient=recipient,
         group_id=group_id,
         account_id=_get(cells, cols.account_id) or None,
@@ -348,7 +367,7 @@ def _through_link(
         showed = repr(shown) if shown else "nothing (a formula whose result was never saved)"
         return target, f"{header} showed {showed}; its link was used", ""
     formula = table.unresolved_links.get(cell)
-    if formula is None or (shown and _one_argument(formula)):
+    if formula is None or (shown and one_argument(formula)):
         return shown, "", ""  # HYPERLINK(x) shows x itself: the text is the link
     if not shown:
         return (
@@ -369,23 +388,3 @@ def _through_link(
             "be read; put the profile URL itself in the cell"
         ),
     )
-
-
-def _one_argument(formula: str) -> bool:
-    """Whether a HYPERLINK formula gives only the URL (no comma outside quotes and brackets)."""
-    start = formula.upper().find("HYPERLINK(")
-    depth, quoted = 0, False
-    for char in formula[start + len("HYPERLINK(") :]:
-        if char == '"':
-            quoted = not quoted
-        elif quoted:
-            continue
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            if depth == 0:
-                return True
-            depth -= 1
-        elif char == "," and depth == 0:
-            return False
-    return True

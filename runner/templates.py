@@ -152,12 +152,11 @@ class Templates:
 
     def render(self, row: Row) -> Rendered:
         """Render the message (and subject) for one row; RowProblem says why it cannot be."""
+        values = row.values
         context: dict[str, Any] = {
-            name: row.values[header]
-            for name, header in self.layout.names.items()
-            if header in row.values
+            name: values[header] for name, header in self.layout.names.items() if header in values
         }
-        context["row"] = row.values
+        context["row"] = values
         message = self._render(self.message, context, row)
         subject = self._render(self.subject, context, row) if self.subject else None
         return Rendered(message, subject or None)
