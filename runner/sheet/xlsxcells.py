@@ -112,7 +112,7 @@ def _values(
         # hundred thousand: most of those a sheet repeats come early, and the set stays small).
         seen: dict[str, str] = {}
         share = seen.setdefault
-        convert, met = _texts()
+        convert, met = _texts(seen)
         odd_before = 0
         # iter_rows starts at row 1 but at the first column holding a value.
         for number, values in enumerate(sheet.iter_rows(), start=1):
@@ -145,17 +145,24 @@ def _give_back() -> None:
             ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-def _texts() -> tuple[Callable[[object], object], list[int]]:
+def _texts(seen: dict[str, str]) -> tuple[Callable[[object], object], list[int]]:
     """A function giving the text of a value calamine gives that is not a string, when it needs
-    no format (else _ODD), and the count of _ODD it gave, so a row with one is found at once."""
+    no format (else _ODD), and the count of _ODD it gave, so a row with one is found at once.
+    A number's text is shared through `seen` as the strings are (a column of scores would be a
+    string a cell)."""
     met = [0]
+
+    def shared(text: str) -> str:
+        return seen.get(text) or (
+            seen.setdefault(text, text) if len(seen) <= _SHARED_LIMIT else text
+        )
 
     def text(value: object) -> object:
         if isinstance(value, float):
             if not value.is_integer():
-                return repr(value)
+                return shared(repr(value))
             if -_EXACT < value < _EXACT:
-                return str(int(value))
+                return shared(str(int(value)))
         elif value.__class__ is bool:
             return "TRUE" if value else "FALSE"
         met[0] += 1  # a date, time or duration (formatted cells are read from the XML), or an
