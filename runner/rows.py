@@ -5,7 +5,7 @@ from __future__ import annotations
 import keyword
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 
 from openpyxl.utils import get_column_letter
 
@@ -53,14 +53,19 @@ class Recipient:
     # Every name this person is known by; two rows sharing one are the same person. Worked
     # out once: it is asked for several times a row.
     idents: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    # The same person as known elsewhere (the sheet's row for a journal's entry): the names
+    # both have are one string, not two, where a campaign holds a record of each.
+    like: InitVar[Recipient | None] = None
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, like: Recipient | None) -> None:
         names = []
         if self.urn:
-            names.append(f"urn:{self.urn}")
+            same = like if like is not None and like.urn == self.urn else None
+            names.append(same.idents[0] if same else f"urn:{self.urn}")
         if self.public_id:
             # LinkedIn public IDs are case-insensitive; URNs are not.
-            names.append(f"id:{self.public_id.lower()}")
+            same = like if like is not None and like.public_id == self.public_id else None
+            names.append(same.idents[-1] if same else f"id:{self.public_id.lower()}")
         object.__setattr__(self, "idents", tuple(names))
 
     @property

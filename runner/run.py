@@ -38,7 +38,7 @@ from .outcomes import (
 )
 from .pauses import mark_waiting, sleep_until, wait_detail
 from .plans import Endpoint, SendPlan
-from .prepare import Prepared, check_vouched, open_journal, read_again, reconciled
+from .prepare import Prepared, check_vouched, entries_of, open_journal, read_again, reconciled
 from .quota import Pool
 from .reconcile import Reached, Reconciled
 from .routing import Known
@@ -132,7 +132,7 @@ class Run:
         places = self.options.places
         now = self.clock.now()
         self.report.recovered = self.journal.recover(now)
-        entries = self.journal.entries(texts=self.prepared.campaign.write_message)
+        entries = entries_of(self.prepared, self.journal)
         self.strikes = {entry.key for entry in entries if entry.strikes}
         trust, history = self.options.trust_sheet, self.journal.has_history()
         check_vouched(self.prepared, places, entries, history, trust=trust)
@@ -326,7 +326,7 @@ class Run:
         places = self.options.places
         try:
             prepared = read_again(self.prepared.campaign, places, self.clock)
-            entries = self.journal.entries(texts=prepared.campaign.write_message)
+            entries = entries_of(prepared, self.journal)
             history = self.journal.has_history()
             check_vouched(prepared, places, entries, history, trust=self.options.trust_sheet)
         except SheetError as err:
