@@ -130,21 +130,22 @@ class Run:
         """Reconcile the sheet with the journal and write the statuses once before sending (a
         sheet that cannot take them stops the run while nothing is sent)."""
         places = self.options.places
-        now = self.clock.now()
-        self.report.recovered = self.journal.recover(now)
+        self.report.recovered = self.journal.recover(self.clock.now())
         entries = entries_of(self.prepared, self.journal)
         self.strikes = {entry.key for entry in entries if entry.strikes}
         trust, history = self.options.trust_sheet, self.journal.has_history()
         check_vouched(self.prepared, places, entries, history, trust=trust)
         start = self._reconcile(self.prepared, entries)
         self.report.adopted, self.report.moved = len(start.adopted), start.moved
+        last_sent = last_sends(entries)
+        del entries, start  # a large journal's entries, freed before the caps and the write
         campaign = self.prepared.campaign
         self.scheduler = Scheduler(
             self.queue,
             shared_pools(places.state_dir, places.sandbox, self.options.api_name),
             campaign.pacing_for,
             self.rng,
-            last_sent=last_sends(entries),
+            last_sent=last_sent,
             caps=Caps(campaign.pacing_for, sends_by_account(places.state_dir, places.sandbox)),
             rotate=campaign.rotate_accounts,
             take=self.accounts.take,
@@ -153,7 +154,6 @@ class Run:
         self.report.failing = self.scheduler.failing
         self.decider = Decider(self.journal, self.scheduler, self.states, self.report, self.clock)
         self.looker = Looker(self.journal, self.scheduler, campaign, self.options)
-        del entries, start  # a large journal's entries, freed before the write's own peak
         self.writeback.first(self.states)
 
     def _recount(self, account: str) -> None:
