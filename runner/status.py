@@ -97,7 +97,9 @@ class StatusCells:
     def texts(self) -> tuple[str, str, str, str, str]:
         """The status cells' text, in column order (`message` aside)."""
         owner = f"{self.owner} #{self.check(self.owner)}" if self.owner else ""
-        return (str(self.status or ""), self.detail, self.sent_at, self.urn, owner)
+        # The status's own string (str() of an enum member is a new one each time, a row).
+        status = self.status.value if self.status else ""
+        return (status, self.detail, self.sent_at, self.urn, owner)
 
 
 _NO_CELLS = StatusCells()
