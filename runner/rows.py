@@ -292,7 +292,7 @@ def read_row(layout: SheetLayout, table: Table, sheet_row: SheetRow) -> Row:
         account_id=_get(cells, cols.account_id) or None,
         message_type=message_type,
         problem="; ".join(problems) or None,
-        previous=StatusCells.read(*block),
+        previous=StatusCells.read(*block, row_for=str(recipient or "")),
         hidden=table.hidden.get(sheet_row.number),
         link_note=link_note,
     )
