@@ -85,14 +85,6 @@ class Run:
         self.in_flight: dict[str, SendPlan] = {}  # recipient key -> its plan, while on the wire
         self.row_of: dict[str, int] = {}  # recipient key -> their row in the sheet as it is now
         self.stopping = False  # a stop rule ended the run: what is on the wire still finishes
-        self.writeback = (NoWrite if options.lookups_only else WriteBack)(
-            prepared.table,
-            options.places.target,
-            clock,
-            owners=prepared.owners(),
-            on_write=self._written,
-            reread=self._reread,
-        )
 
     def execute(self) -> RunReport:
         places = self.options.places
@@ -138,7 +130,15 @@ class Run:
         start = self._reconcile(self.prepared, entries)
         self.report.adopted, self.report.moved = len(start.adopted), start.moved
         last_sent = last_sends(entries)
-        del entries, start  # a large journal's entries, freed before the caps and the write
+        del entries, start  # freed before the caps, the write and its owners (one a row)
+        self.writeback = (NoWrite if self.options.lookups_only else WriteBack)(
+            self.prepared.table,
+            places.target,
+            self.clock,
+            owners=self.prepared.owners(),
+            on_write=self._written,
+            reread=self._reread,
+        )
         campaign = self.prepared.campaign
         self.scheduler = Scheduler(
             self.queue,
