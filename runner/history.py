@@ -111,19 +111,24 @@ def sends_by_account(state_dir: Path, sandbox: bool) -> dict[str, list[datetime]
     key's default account). A journal that cannot be read is left out (see `contacted`)."""
     times: dict[str, list[datetime]] = {}
     for path in journals(state_dir, sandbox):
+        found: dict[str, list[datetime]] = {}
         try:
             with _reading(path) as db:
-                rows = db.execute(
+                # Row by row, not fetched all at once: a journal of 100,000 sends would be a
+                # list of 100,000 rows at the campaign's peak of memory (a resume's first write).
+                for account, status, sent_at, updated_at in db.execute(
                     "SELECT account, status, sent_at, updated_at FROM sends "
                     "WHERE status IN (?, ?, ?)",
                     (Status.SENT, Status.UNKNOWN, Status.IN_FLIGHT),
-                ).fetchall()
+                ):  # when each went out: see `_send`
+                    sent = status == Status.SENT
+                    at = _time(sent_at) if sent else _time(sent_at) or _time(updated_at)
+                    if at is not None:
+                        found.setdefault(account or "", []).append(at)
         except sqlite3.Error:
-            continue
-        for account, status, sent_at, updated_at in rows:  # when each went out: see `_send`
-            at = _time(sent_at) if status == Status.SENT else _time(sent_at) or _time(updated_at)
-            if at is not None:
-                times.setdefault(account or "", []).append(at)
+            continue  # left out whole, as before: not the sends read before it failed
+        for account, moments in found.items():
+            times.setdefault(account, []).extend(moments)
     return {account: sorted(at) for account, at in times.items()}
 
 

@@ -13,7 +13,7 @@ made whole at every sheet write and at the end of a run: the `.sqlite` alone los
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,7 +27,7 @@ from .lookuprows import LOOKUPS_TABLE, Lookup, Statement, read_lookups
 from .plans import PoolKey, SendPlan
 from .poolrows import pool_row, read_pools
 from .quota import Pool
-from .rows import Recipient
+from .rows import Recipient, Row
 from .status import Status, StatusCells, message_text
 
 _SCHEMA = """
@@ -64,6 +64,11 @@ CREATE TABLE IF NOT EXISTS pools (
     PRIMARY KEY (api, account, endpoint)
 );
 """
+
+_ENTRIES = (
+    "SELECT message, subject, updated_at, key, status, detail, public_id, urn, row, endpoint, "
+    "account, sent_at, strikes FROM sends"
+)
 
 CAMPAIGN_META = "campaign"  # the meta key of the campaign's name (history.py reads it)
 
@@ -205,25 +210,39 @@ class Journal:
 
     # -- reading, once at start-up --------------------------------------------------------
 
-    def entries(self) -> list[Entry]:
+    def entries(self, *, texts: bool = True, sheet: Mapping[str, Row] | None = None) -> list[Entry]:
+        """What the journal knows of every recipient. Without `texts` (a campaign that writes
+        no message_sent, the only place they show) the messages are left unread: each entry's
+        text is None, as where the journal does not hold it. With `sheet` (the sheet's rows, by
+        the key of their recipient), what an entry has as its row has it (the person's names,
+        the status cells the sheet shows) is the row's own string, not a copy."""
         written = self._meta("sheet_written_at") or ""
-        rows = self._sql(
-            "SELECT message, subject, updated_at, key, status, detail, public_id, urn, row, "
-            "endpoint, account, sent_at, strikes FROM sends"
-        )
+        rows = self._sql(_ENTRIES if texts else _ENTRIES.replace("message, subject", "NULL, NULL"))
         status = Status.of
-        return [
-            Entry(
-                r[3],
-                status(r[4]),
-                r[5],
-                Recipient(*r[6:8]),
-                *r[8:],
-                text=message_text(*r[:2]),
-                shown=r[2] <= written,
-            )
-            for r in rows
-        ]
+        # One string for the values every entry repeats, where sqlite3 makes each anew, and
+        # the key as the recipient's own name for it: a 100,000-row journal's entries are held
+        # at the campaign's peak of memory.
+        repeated: dict[str | None, str | None] = {}
+        share = repeated.setdefault
+        entries = []
+        for r in rows:
+            detail, public_id, urn, number, sent_at = r[5], r[6], r[7], r[8], r[11]
+            row = sheet.get(r[3]) if sheet else None
+            like = row.recipient if row else None
+            if row is not None and like is not None:
+                shown = row.previous
+                public_id = like.public_id if like.public_id == public_id else public_id
+                urn = like.urn if like.urn == urn else shown.urn if shown.urn == urn else urn
+                number = row.number if row.number == number else number
+                sent_at = shown.sent_at if shown.sent_at == sent_at else sent_at
+                detail = shown.detail if shown.detail == detail else detail
+            recipient = Recipient(public_id, urn, like=like)
+            names, key = recipient.idents, r[3]
+            key = names[names.index(key)] if key in names else key
+            endpoint, account = share(r[9], r[9]), share(r[10], r[10])
+            known = (key, status(r[4]), detail, recipient, number, endpoint, account, sent_at)
+            entries.append(Entry(*known, r[12], text=message_text(*r[:2]), shown=r[2] <= written))
+        return entries
 
     def lookups(self) -> list[Lookup]:
         """The relationship lookups made (route = "auto"), so that none is made twice."""

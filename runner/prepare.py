@@ -242,7 +242,7 @@ def look(
     known = Known()
     if places.journal.exists():
         with open_journal(prepared, places) as journal:
-            entries = journal.entries()
+            entries = entries_of(prepared, journal)
             pools = journal.all_pools()
             history = journal.has_history()
             known = Known.of(journal.lookups())
@@ -253,6 +253,13 @@ def look(
         refusal = error
     start = reconciled(prepared, entries, resend_unknown, known, gated=gated)
     return Look(start, pools, refusal, known)
+
+
+def entries_of(prepared: Prepared, journal: Journal) -> list[Entry]:
+    """The journal's entries, their texts read only where message_sent shows them, and sharing
+    the strings its row has for the same person (a large campaign holds both at its peak)."""
+    rows = {rp.row.recipient.key: rp.row for rp in prepared.plans if rp.row.recipient}
+    return journal.entries(texts=prepared.campaign.write_message, sheet=rows)
 
 
 def reconciled(

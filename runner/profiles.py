@@ -123,6 +123,26 @@ def kind_of(value: str) -> Kind:
     return read_profile(value, "").kind
 
 
+def one_argument(formula: str) -> bool:
+    """Whether a HYPERLINK formula gives only the URL (no comma outside quotes and brackets)."""
+    start = formula.upper().find("HYPERLINK(")
+    depth, quoted = 0, False
+    for char in formula[start + len("HYPERLINK(") :]:
+        if char == '"':
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            if depth == 0:
+                return True
+            depth -= 1
+        elif char == "," and depth == 0:
+            return False
+    return True
+
+
 def _from_id(public_id: str) -> Profile:
     if not public_id.startswith("AC"):  # as every member ID does: most IDs are names
         return Profile(Kind.PUBLIC, public_id)

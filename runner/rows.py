@@ -5,14 +5,14 @@ from __future__ import annotations
 import keyword
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 
 from openpyxl.utils import get_column_letter
 
 from .campaign import MessageType
 from .columns import RECIPIENT_ALIASES, Columns, find_columns
 from .errors import LeadsElsewhere, SheetError
-from .profiles import Kind, Profile, nfc, read_profile
+from .profiles import Kind, Profile, nfc, one_argument, read_profile
 from .sheet import (
     RUNNER_KEYS,
     STATUS_COLUMNS,
@@ -55,14 +55,19 @@ class Recipient:
     # Every name this person is known by; two rows sharing one are the same person. Worked
     # out once: it is asked for several times a row.
     idents: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    # The same person as known elsewhere (the sheet's row for a journal's entry): the names
+    # both have are one string, not two, where a campaign holds a record of each.
+    like: InitVar[Recipient | None] = None
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, like: Recipient | None) -> None:
         names = []
         if self.urn:
-            names.append(f"urn:{self.urn}")
+            same = like if like is not None and like.urn == self.urn else None
+            names.append(same.idents[0] if same else f"urn:{self.urn}")
         if self.public_id:
             # LinkedIn public IDs are case-insensitive; URNs are not.
-            names.append(f"id:{self.public_id.lower()}")
+            same = like if like is not None and like.public_id == self.public_id else None
+            names.append(same.idents[-1] if same else f"id:{self.public_id.lower()}")
         object.__setattr__(self, "idents", tuple(names))
 
     @property
@@ -79,8 +84,11 @@ class Row:
     """One data row, read: who it is for, how to send, and the values templates see."""
 
     number: int
-    values: dict[str, str]  # header -> stripped cell text, empty cells left out
-    placeholders: dict[str, str]  # header -> a cell left out for saying "nan", "None", ...
+    # The row's cells as read, and the layout that says which are the templates' values:
+    # `values` and `placeholders` are worked out from them when asked (two dicts a row, held
+    # for every row of the sheet, were a tenth of a 100,000-row campaign's memory).
+    cells: tuple[str, ...]
+    layout: SheetLayout | None = field(repr=False)
     recipient: Recipient | None
     group_id: str | None
     account_id: str | None
@@ -90,6 +98,35 @@ class Row:
     previous: StatusCells = StatusCells()
     hidden: str | None = None  # "filter" or "hand" when the workbook hides the row
     link_note: str = ""  # where the recipient was read from a cell's link, what the cell showed
+
+    @property
+    def values(self) -> dict[str, str]:
+        """header -> stripped cell text, empty cells left out: what templates see."""
+        return self._fields()[0]
+
+    @property
+    def placeholders(self) -> dict[str, str]:
+        """header -> a cell left out of `values` for saying "nan", "None", ..."""
+        return self._fields()[1]
+
+    def _fields(self) -> tuple[dict[str, str], dict[str, str]]:
+        values: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
+        layout, cells = self.layout, self.cells
+        if layout is None:
+            return values, placeholders
+        shared = bool(layout.shared)
+        for i, header in zip(layout.data_indices, layout.data_headers, strict=True):
+            if shared and (header in values or header in placeholders):
+                continue  # a duplicate header: the first speaks (a template using it is refused)
+            text = cells[i].strip()
+            if not text:
+                continue
+            if text[0] in _PLACEHOLDER_STARTS and text.lower() in PLACEHOLDERS:
+                placeholders[header] = text
+            else:
+                values[header] = text
+        return values, placeholders
 
 
 @dataclass(frozen=True)
@@ -226,19 +263,6 @@ def read_row(layout: SheetLayout, table: Table, sheet_row: SheetRow) -> Row:
     """Turn one sheet row into a Row; problems are recorded on the row, never raised."""
     cells = sheet_row.cells
     cols = layout.columns
-    values: dict[str, str] = {}
-    placeholders: dict[str, str] = {}
-    shared = bool(layout.shared)
-    for i, header in zip(layout.data_indices, layout.data_headers, strict=True):
-        if shared and (header in values or header in placeholders):
-            continue  # a duplicate header: the first one speaks (a template using it is refused)
-        text = cells[i].strip()
-        if not text:
-            continue
-        if text[0] in _PLACEHOLDER_STARTS and text.lower() in PLACEHOLDERS:
-            placeholders[header] = text
-        else:
-            values[header] = text
     problems: list[str] = []
 
     public_id, urn, link_note = _recipient(layout, table, sheet_row, problems)
@@ -264,14 +288,14 @@ def read_row(layout: SheetLayout, table: Table, sheet_row: SheetRow) -> Row:
     block[-1] = nfc(block[-1])  # status_for names a recipient, as their IDs are: in NFC
     return Row(
         number=sheet_row.number,
-        values=values,
-        placeholders=placeholders,
+        cells=cells,
+        layout=layout,
         recipient=recipient,
         group_id=group_id,
         account_id=_get(cells, cols.account_id) or None,
         message_type=message_type,
         problem="; ".join(problems) or None,
-        previous=StatusCells.read(*block),
+        previous=StatusCells.read(*block, row_for=str(recipient or "")),
         hidden=table.hidden.get(sheet_row.number),
         link_note=link_note,
     )
@@ -351,7 +375,7 @@ def _through_link(
         showed = repr(shown) if shown else "nothing (a formula whose result was never saved)"
         return target, f"{header} showed {showed}; its link was used", ""
     formula = table.unresolved_links.get(cell)
-    if formula is None or (shown and _one_argument(formula)):
+    if formula is None or (shown and one_argument(formula)):
         return shown, "", ""  # HYPERLINK(x) shows x itself: the text is the link
     if not shown:
         return (
@@ -372,23 +396,3 @@ def _through_link(
             "be read; put the profile URL itself in the cell"
         ),
     )
-
-
-def _one_argument(formula: str) -> bool:
-    """Whether a HYPERLINK formula gives only the URL (no comma outside quotes and brackets)."""
-    start = formula.upper().find("HYPERLINK(")
-    depth, quoted = 0, False
-    for char in formula[start + len("HYPERLINK(") :]:
-        if char == '"':
-            quoted = not quoted
-        elif quoted:
-            continue
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            if depth == 0:
-                return True
-            depth -= 1
-        elif char == "," and depth == 0:
-            return False
-    return True

@@ -38,7 +38,7 @@ from .outcomes import (
 )
 from .pauses import mark_waiting, sleep_until, wait_detail
 from .plans import Endpoint, SendPlan
-from .prepare import Prepared, check_vouched, open_journal, read_again, reconciled
+from .prepare import Prepared, check_vouched, entries_of, open_journal, read_again, reconciled
 from .quota import Pool
 from .reconcile import Reached, Reconciled
 from .routing import Known
@@ -85,14 +85,6 @@ class Run:
         self.in_flight: dict[str, SendPlan] = {}  # recipient key -> its plan, while on the wire
         self.row_of: dict[str, int] = {}  # recipient key -> their row in the sheet as it is now
         self.stopping = False  # a stop rule ended the run: what is on the wire still finishes
-        self.writeback = (NoWrite if options.lookups_only else WriteBack)(
-            prepared.table,
-            options.places.target,
-            clock,
-            owners=prepared.owners(),
-            on_write=self._written,
-            reread=self._reread,
-        )
 
     def execute(self) -> RunReport:
         places = self.options.places
@@ -130,21 +122,30 @@ class Run:
         """Reconcile the sheet with the journal and write the statuses once before sending (a
         sheet that cannot take them stops the run while nothing is sent)."""
         places = self.options.places
-        now = self.clock.now()
-        self.report.recovered = self.journal.recover(now)
-        entries = self.journal.entries()
+        self.report.recovered = self.journal.recover(self.clock.now())
+        entries = entries_of(self.prepared, self.journal)
         self.strikes = {entry.key for entry in entries if entry.strikes}
         trust, history = self.options.trust_sheet, self.journal.has_history()
         check_vouched(self.prepared, places, entries, history, trust=trust)
         start = self._reconcile(self.prepared, entries)
         self.report.adopted, self.report.moved = len(start.adopted), start.moved
+        last_sent = last_sends(entries)
+        del entries, start  # freed before the caps, the write and its owners (one a row)
+        self.writeback = (NoWrite if self.options.lookups_only else WriteBack)(
+            self.prepared.table,
+            places.target,
+            self.clock,
+            owners=self.prepared.owners(),
+            on_write=self._written,
+            reread=self._reread,
+        )
         campaign = self.prepared.campaign
         self.scheduler = Scheduler(
             self.queue,
             shared_pools(places.state_dir, places.sandbox, self.options.api_name),
             campaign.pacing_for,
             self.rng,
-            last_sent=last_sends(entries),
+            last_sent=last_sent,
             caps=Caps(campaign.pacing_for, sends_by_account(places.state_dir, places.sandbox)),
             rotate=campaign.rotate_accounts,
             take=self.accounts.take,
@@ -325,7 +326,7 @@ class Run:
         places = self.options.places
         try:
             prepared = read_again(self.prepared.campaign, places, self.clock)
-            entries = self.journal.entries()
+            entries = entries_of(prepared, self.journal)
             history = self.journal.has_history()
             check_vouched(prepared, places, entries, history, trust=self.options.trust_sheet)
         except SheetError as err:

@@ -64,8 +64,11 @@ class StatusCells:
     message: str | None = ""
 
     @classmethod
-    def read(cls, status: str, detail: str, sent_at: str, urn: str, owner: str) -> StatusCells:
-        """From the cells' text as the sheet holds them (the status already checked as ours)."""
+    def read(
+        cls, status: str, detail: str, sent_at: str, urn: str, owner: str, *, row_for: str = ""
+    ) -> StatusCells:
+        """From the cells' text as the sheet holds them (the status already checked as ours).
+        `row_for` is whom the row names: the owner, where it is them, is that one string."""
         if not (status or detail or sent_at or urn or owner):
             return _NO_CELLS  # a row never run: most rows of a new campaign
         state = Status.of(status) if status else None
@@ -73,6 +76,7 @@ class StatusCells:
         if match is None:  # no check: never run, older, or typed by hand
             return cls(state, detail, sent_at, urn, owner.strip())
         person, check = match.groups()
+        person = row_for if person == row_for else person
         torn = check != cls(state, detail, sent_at, urn).check(person)
         return cls(state, detail, sent_at, urn, person, torn)
 
@@ -97,7 +101,9 @@ class StatusCells:
     def texts(self) -> tuple[str, str, str, str, str]:
         """The status cells' text, in column order (`message` aside)."""
         owner = f"{self.owner} #{self.check(self.owner)}" if self.owner else ""
-        return (str(self.status or ""), self.detail, self.sent_at, self.urn, owner)
+        # The status's own string (str() of an enum member is a new one each time, a row).
+        status = self.status.value if self.status else ""
+        return (status, self.detail, self.sent_at, self.urn, owner)
 
 
 _NO_CELLS = StatusCells()

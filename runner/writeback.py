@@ -63,9 +63,11 @@ class WriteBack:
         self.error = ""  # why the final write failed
         self.held = ""  # why the statuses are held back for now (the sheet is open in Excel)
         self._last = clock.now()
-        # What the sheet's status cells hold since this run last wrote into the sheet itself:
-        # later writes then patch only the rows that changed (a checkpoint's cost follows the
-        # sends, not the sheet's size). None until then, and once the user saved the sheet.
+        # The statuses the sheet's status cells hold since this run last wrote into the sheet
+        # itself (as given, before their owners are added; the owners change only with
+        # `follow`): later writes then patch only the rows that changed (a checkpoint's cost
+        # follows the sends, not the sheet's size). None until then, and once the user saved
+        # the sheet.
         self._shown: dict[int, StatusCells] | None = None
         self._into_sheet: WriteReport | None = None  # that write
 
@@ -109,18 +111,16 @@ class WriteBack:
 
     def _write(self, states: States) -> None:
         for attempt in range(WRITE_ATTEMPTS):
-            owned = self._owned(states)
-            changed = owned
-            if self._shown is not None:
-                changed = {
-                    row: cells for row, cells in owned.items() if self._shown.get(row) != cells
-                }
+            shown, changed = self._shown, states
+            if shown is not None:
+                changed = {row: cells for row, cells in states.items() if shown.get(row) != cells}
                 if not changed:  # the sheet shows them all already
                     self.written, self.held, self._last = self._into_sheet, "", self.clock.now()
                     self.on_write()
                     return
             try:
-                written = write_statuses(self.table, changed, self.target)
+                # Only the rows written are given their owners (a copy of each one's cells).
+                written = write_statuses(self.table, self._owned(changed), self.target)
             except SheetInUse as err:
                 self.held = str(err)
                 return
@@ -132,7 +132,7 @@ class WriteBack:
             self.written, self.held = written, ""
             if written.stamp is not None:  # our own write is not a change by the user
                 self.table = replace(self.table, stamp=written.stamp, statuses_as_read=False)
-                self._shown, self._into_sheet = owned, written
+                self._shown, self._into_sheet = dict(states), written
             self._last = self.clock.now()
             self.on_write()
             return

@@ -32,7 +32,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import sys
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -97,9 +96,10 @@ def _values(
 ) -> tuple[list[list[str]], list[Cell], int]:
     """calamine's values as text, with `texts` in their cells; the cells whose text calamine's
     value cannot tell; the rightmost column calamine found a value in."""
-    by_row: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for (row, col), text in texts.items():
-        by_row[row].append((col, text))
+    # The cells `texts` sets, in row order: taken row by row as calamine's rows come (lists of
+    # them by row took as much memory again as `texts`, at the reading's peak).
+    cells = sorted(texts)
+    at, ahead = 0, cells[0][0] if cells else 0  # the next cell to set, and its row
     lines: list[list[str]] = []
     odd: list[Cell] = []
     with python_calamine.CalamineWorkbook.from_path(str(path)) as book:
@@ -112,7 +112,7 @@ def _values(
         # hundred thousand: most of those a sheet repeats come early, and the set stays small).
         seen: dict[str, str] = {}
         share = seen.setdefault
-        convert, met = _texts()
+        convert, met = _texts(seen)
         odd_before = 0
         # iter_rows starts at row 1 but at the first column holding a value.
         for number, values in enumerate(sheet.iter_rows(), start=1):
@@ -123,8 +123,12 @@ def _values(
                 share = seen.get
             if lead:
                 line = lead + line
-            fixes = by_row.pop(number, None)
-            if fixes:
+            if number == ahead:
+                fixes = []
+                while at < len(cells) and cells[at][0] == number:
+                    fixes.append((cells[at][1], texts[cells[at]]))
+                    at += 1
+                ahead = cells[at][0] if at < len(cells) else 0
                 _fix(line, fixes)
             if met[0] != odd_before:  # a value whose text the value alone cannot tell
                 odd_before = met[0]
@@ -133,7 +137,7 @@ def _values(
     if end and len(lines) != end[0] + 1:
         raise Unsure("calamine's rows do not start where this reader expects")
     # Rows beyond calamine's last (a cell it holds empty, openpyxl not).
-    _place(lines, (((row, col), text) for row, fixes in by_row.items() for col, text in fixes))
+    _place(lines, ((cell, texts[cell]) for cell in cells[at:]))
     return lines, odd, end[1] if end else -1
 
 
@@ -145,17 +149,24 @@ def _give_back() -> None:
             ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-def _texts() -> tuple[Callable[[object], object], list[int]]:
+def _texts(seen: dict[str, str]) -> tuple[Callable[[object], object], list[int]]:
     """A function giving the text of a value calamine gives that is not a string, when it needs
-    no format (else _ODD), and the count of _ODD it gave, so a row with one is found at once."""
+    no format (else _ODD), and the count of _ODD it gave, so a row with one is found at once.
+    A number's text is shared through `seen` as the strings are (a column of scores would be a
+    string a cell)."""
     met = [0]
+
+    def shared(text: str) -> str:
+        return seen.get(text) or (
+            seen.setdefault(text, text) if len(seen) <= _SHARED_LIMIT else text
+        )
 
     def text(value: object) -> object:
         if isinstance(value, float):
             if not value.is_integer():
-                return repr(value)
+                return shared(repr(value))
             if -_EXACT < value < _EXACT:
-                return str(int(value))
+                return shared(str(int(value)))
         elif value.__class__ is bool:
             return "TRUE" if value else "FALSE"
         met[0] += 1  # a date, time or duration (formatted cells are read from the XML), or an

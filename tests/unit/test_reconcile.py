@@ -22,7 +22,7 @@ def row_plan(
     problem: str | None = None,
 ) -> RowPlan:
     recipient = Recipient(public_id, urn) if public_id or urn else None
-    row = Row(number, {}, {}, recipient, None, None, None, problem, previous)
+    row = Row(number, (), None, recipient, None, None, None, problem, previous)
     if problem or recipient is None:
         return RowPlan(row, None, Status.INVALID, problem or "no recipient")
     plan = SendPlan(number, recipient, Endpoint.MESSAGE, "", f"Hi {number}")
