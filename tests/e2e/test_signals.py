@@ -6,13 +6,13 @@ from __future__ import annotations
 import os
 import re
 import signal
-import threading
+import subprocess
+import sys
 import time
 
 import pytest
 
-from runner.cli import main
-from tests.support.campaign import make_campaign, people, read_csv
+from tests.support.campaign import REPO, make_campaign, people, read_csv
 from tests.support.excelbook import read_parts, write_package
 from tests.support.faults import Fault, FaultKind
 from tests.support.process import start, wait_for_requests
@@ -112,24 +112,29 @@ def test_a_stop_while_the_sheet_is_read_says_nothing_was_sent(tmp_path, api):
     assert api.sim.received == []
 
 
-def test_ctrl_c_while_the_preview_is_written_lets_it_finish(tmp_path, capsys):
+def test_ctrl_c_while_the_preview_is_written_lets_it_finish(tmp_path):
     """Ctrl-C landed as the preview was being written (seen after a --lookup's pause): the
-    preview was left half written, and openpyxl's half-run writers printed tracebacks."""
+    preview was left half written, and openpyxl's half-run writers printed tracebacks. (A real
+    process: a signal sent to the test's own one could land after the preview ended, and stop
+    the whole suite.)"""
     rows = [[f"P{i}", "Acme", f"p{i}-friend", "", ""] for i in range(10_000)]
     files = make_campaign(tmp_path, rows, extra='route = "auto"')
     output = tmp_path / "preview.csv"
-
-    def press_ctrl_c() -> None:  # as soon as the preview's file is there, being written
-        deadline = time.monotonic() + 60
-        while not output.exists() and time.monotonic() < deadline:
-            time.sleep(0.001)
-        os.kill(os.getpid(), signal.SIGINT)
-
-    threading.Thread(target=press_ctrl_c, daemon=True).start()
     args = ["preview", str(files.toml), "--sandbox", "--output", str(output)]
-    code = main([*args, "--state-dir", str(files.state)], env={})
-    out, err = capsys.readouterr()
-    assert code == 130, err
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "runner", *args, "--state-dir", str(files.state)],
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not output.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.001)  # Ctrl-C as soon as the preview's file is there, being written
+    assert proc.poll() is None, "the preview ended before Ctrl-C could be pressed"
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
     assert "Stopped by SIGINT; the preview is whole." in out
     assert len(read_csv(output)) == 10_000  # every row, none cut off
     assert err == ""
