@@ -126,7 +126,7 @@ def sends_by_account(state_dir: Path, sandbox: bool) -> dict[str, list[datetime]
                     if at is not None:
                         found.setdefault(account or "", []).append(at)
         except sqlite3.Error:
-            continue  # left out whole, as before: not the sends read before it failed
+            continue  # left out whole, not only from where it failed
         for account, moments in found.items():
             times.setdefault(account, []).extend(moments)
     return {account: sorted(at) for account, at in times.items()}
