@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import warnings
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
@@ -94,22 +95,11 @@ def _read(path: Path, sheet_name: str | None) -> tuple[str, list[list[str]], She
 def read_cells_openpyxl(path: Path, sheet_name: str | None) -> tuple[str, list[list[str]]]:
     """The sheet's title and its cells as text, read by openpyxl (`lines[0]` is row 1): the
     reader for what calamine cannot tell, and the measure the calamine reader is held to."""
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns about parts it does not model; that matters to no reader here.
-            warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-            try:
-                sheet = _pick_sheet(path.name, book, sheet_name)
-                # Some writers store a wrong size; without this openpyxl stops reading there.
-                sheet.reset_dimensions()
-                raw = [[(c.value, c.number_format) for c in row] for row in sheet.iter_rows()]
-            finally:
-                book.close()
-    except OSError as err:
-        raise unreadable_file(path, err) from err
-    except _XLSX_ERRORS as err:
-        raise _unreadable(path.name, err) from err
+    with _openpyxl_book(path, data_only=True) as book:
+        sheet = _pick_sheet(path.name, book, sheet_name)
+        # Some writers store a wrong size; without this openpyxl stops reading there.
+        sheet.reset_dimensions()
+        raw = [[(c.value, c.number_format) for c in row] for row in sheet.iter_rows()]
     return sheet.title, [[display_text(value, fmt) for value, fmt in row] for row in raw]
 
 
@@ -198,13 +188,22 @@ def _pick_sheet(name: str, book: Workbook, sheet_name: str | None) -> Worksheet:
 
 def worksheet_titles(path: Path) -> tuple[str, ...]:
     """The workbook's worksheets, those a person sees first, each group in the workbook's order."""
+    with _openpyxl_book(path) as book:
+        sheets = sorted(book.worksheets, key=lambda s: s.sheet_state != "visible")
+        return tuple(sheet.title for sheet in sheets)
+
+
+@contextmanager
+def _openpyxl_book(path: Path, *, data_only: bool = False) -> Iterator[Workbook]:
+    """The workbook opened read-only by openpyxl, closed after; what goes wrong inside, in
+    openpyxl or in the reading, is a SheetError that says the file cannot be read."""
     try:
         with warnings.catch_warnings():
+            # openpyxl warns about parts it does not model; that matters to no reader here.
             warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(path, read_only=True)
+            book = openpyxl.load_workbook(path, read_only=True, data_only=data_only)
             try:
-                sheets = sorted(book.worksheets, key=lambda s: s.sheet_state != "visible")
-                return tuple(sheet.title for sheet in sheets)
+                yield book
             finally:
                 book.close()
     except OSError as err:
