@@ -28,24 +28,33 @@ class CapState:
 
 class Caps:
     def __init__(
-        self, pacing_for: Callable[[str], Pacing], sends: Mapping[str, Iterable[datetime]]
+        self,
+        pacing_for: Callable[[str], Pacing],
+        sends: Mapping[str, Iterable[datetime]],
+        own: Mapping[str, Iterable[datetime]] | None = None,
     ) -> None:
+        """`sends` by account; `own`, those of the run's own campaign, which no other run
+        adds to (it holds the campaign's lock): `reload` keeps them rather than read them
+        again."""
         self.pacing_for = pacing_for
-        self.days: dict[str, Counter[date]] = {}
+        self._own = {account: self._count(account, at) for account, at in (own or {}).items()}
+        self.days: dict[str, Counter[date]] = {a: Counter(days) for a, days in self._own.items()}
         for account, moments in sends.items():
-            for moment in moments:
-                self.add(account, moment)
+            self.days.setdefault(account, Counter()).update(self._count(account, moments))
 
-    def reload(self, account: str, moments: Iterable[datetime]) -> None:
-        """`account`'s sends anew (other runs may have sent from it since they were read)."""
-        self.days.pop(account, None)
-        for moment in moments:
-            self.add(account, moment)
+    def reload(self, account: str, others: Iterable[datetime]) -> None:
+        """`account`'s sends anew, the other campaigns' as `others` (they may have sent from
+        it since they were read), this one's as they were."""
+        self.days[account] = self._own.get(account, Counter()) + self._count(account, others)
 
     def add(self, account: str, now: datetime) -> None:
         """A send from `account` starts at `now`."""
         day = self.pacing_for(account).window.day(now)
         self.days.setdefault(account, Counter())[day] += 1
+
+    def _count(self, account: str, moments: Iterable[datetime]) -> Counter[date]:
+        """Sends by the account's local day."""
+        return Counter(map(self.pacing_for(account).window.day, moments))
 
     def state(self, account: str, now: datetime) -> CapState:
         pacing = self.pacing_for(account)

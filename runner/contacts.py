@@ -25,7 +25,8 @@ from pathlib import Path
 from .columns import RECIPIENT_ALIASES, find_columns
 from .errors import ConfigError, SheetError
 from .profiles import Kind, nfc, read_profile
-from .rows import URN_PATTERN, Recipient, cell_text, clean_header
+from .recipient import Recipient
+from .rows import URN_PATTERN, cell_text, clean_header
 from .sheet import SheetRow, Table, fold_header
 from .sheet.csvfile import read_records, read_text
 

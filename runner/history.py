@@ -22,8 +22,8 @@ from .journal import CAMPAIGN_META
 from .plans import PoolKey
 from .poolrows import read_pools
 from .quota import Pool, parse_time
-from .rows import Recipient
-from .settings import JOURNAL_SUFFIX, SANDBOX_JOURNAL_SUFFIX
+from .recipient import Recipient, first_known
+from .settings import JOURNAL_SUFFIX, SANDBOX_JOURNAL_SUFFIX, Places
 from .status import Status
 
 # A journal another run holds mid-write is waited for this long, then left out.
@@ -59,7 +59,7 @@ class Contacted:
     notes: tuple[str, ...] = ()  # journals left out, and why
 
     def find(self, recipient: Recipient) -> Contact | None:
-        return next((self.by_ident[i] for i in recipient.idents if i in self.by_ident), None)
+        return first_known(self.by_ident, recipient.idents)
 
 
 @dataclass(frozen=True)
@@ -105,12 +105,18 @@ def contacted(state_dir: Path, sandbox: bool, own: Path) -> Contacted:
     return Contacted(by_ident, tuple(notes))
 
 
-def sends_by_account(state_dir: Path, sandbox: bool) -> dict[str, list[datetime]]:
+def sends_by_account(
+    state_dir: Path, sandbox: bool, *, only: Path | None = None, leave_out: Path | None = None
+) -> dict[str, list[datetime]]:
     """Each account's sends (sent, or possibly delivered), in UTC, oldest first, as every
     journal in the state folder records them, this campaign's own included ("" is the API
-    key's default account). A journal that cannot be read is left out (see `contacted`)."""
+    key's default account); or as the journal `only` does, or every journal but `leave_out`.
+    A journal that cannot be read is left out (see `contacted`)."""
     times: dict[str, list[datetime]] = {}
-    for path in journals(state_dir, sandbox):
+    paths = [only] if only is not None else journals(state_dir, sandbox)
+    for path in paths:
+        if leave_out is not None and path.resolve() == leave_out.resolve():
+            continue
         found: dict[str, list[datetime]] = {}
         try:
             with _reading(path) as db:
@@ -130,6 +136,12 @@ def sends_by_account(state_dir: Path, sandbox: bool) -> dict[str, list[datetime]
         for account, moments in found.items():
             times.setdefault(account, []).extend(moments)
     return {account: sorted(at) for account, at in times.items()}
+
+
+def campaign_sends(places: Places, *, own: bool) -> dict[str, list[datetime]]:
+    """`sends_by_account` as the campaign's own journal (`own`) has them, or the others'."""
+    which = {"only" if own else "leave_out": places.journal}
+    return sends_by_account(places.state_dir, places.sandbox, **which)
 
 
 def _rank(contact: Contact) -> tuple[bool, str]:

@@ -27,7 +27,8 @@ from .lookuprows import LOOKUPS_TABLE, Lookup, Statement, read_lookups
 from .plans import PoolKey, SendPlan
 from .poolrows import pool_row, read_pools
 from .quota import Pool
-from .rows import Recipient, Row
+from .recipient import Recipient
+from .rows import Row
 from .status import Status, StatusCells, message_text
 
 _SCHEMA = """

@@ -15,8 +15,8 @@ from datetime import datetime
 
 from .clock import iso
 from .plans import Endpoint, SendPlan
+from .recipient import Recipient
 from .relationship import Relationship
-from .rows import Recipient
 from .status import Status
 
 # Added to a journal of an earlier version when it is next opened to write; a reader of such a

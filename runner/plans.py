@@ -7,8 +7,9 @@ from enum import StrEnum
 from typing import Any, NamedTuple
 
 from .campaign import Campaign, MessageType, RouteMode
+from .recipient import Recipient, first_known
 from .relationship import Relationship
-from .rows import Recipient, Row
+from .rows import Row
 from .status import Status, message_text
 from .templates import RowProblem, Templates
 
@@ -159,7 +160,8 @@ def plan_rows(rows: list[Row], templates: Templates, campaign: Campaign) -> list
             plans.append(RowPlan(row, None, Status.INVALID, row.problem))
             continue
         assert row.recipient is not None  # a row without one has a problem
-        first = next((claimed[i] for i in row.recipient.idents if i in claimed), None)
+        idents = row.recipient.idents
+        first = first_known(claimed, idents)
         if first is not None:
             plans.append(RowPlan(row, None, Status.DUPLICATE, f"same recipient as row {first}"))
             continue
@@ -168,7 +170,7 @@ def plan_rows(rows: list[Row], templates: Templates, campaign: Campaign) -> list
         except RowProblem as problem:
             plans.append(RowPlan(row, None, Status.INVALID, str(problem)))
             continue
-        for ident in row.recipient.idents:
+        for ident in idents:
             claimed[ident] = row.number
         held = HIDDEN[row.hidden] if row.hidden and not campaign.send_hidden_rows else ""
         plans.append(RowPlan(row, plan, held=held))

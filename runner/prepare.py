@@ -28,6 +28,7 @@ from .pauses import first_go
 from .plans import Endpoint, PoolKey, RowPlan, SendPlan, plan_rows
 from .projection import AccountToday, Projection, accounts_today, project
 from .quota import Pool
+from .recipient import first_known
 from .reconcile import Reconciled, reconcile, unvouched
 from .routing import Known, route_known
 from .rows import Row, SheetLayout, read_layout, read_row
@@ -198,7 +199,7 @@ def with_earlier_statuses(
         replace(row, previous=found)
         if not row.previous.attempted
         and row.recipient is not None
-        and (found := next((earlier[i] for i in row.recipient.idents if i in earlier), None))
+        and (found := first_known(earlier, row.recipient.idents))
         else row
         for row in rows
     ], tuple(sources)

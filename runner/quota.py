@@ -84,17 +84,17 @@ def parse_time(value: str) -> datetime | None:
     value = value.strip()
     if not value:
         return None
-    try:
-        number = float(value)
-    except ValueError:
-        pass
-    else:
-        if number > 1e11:  # milliseconds: seconds would be past the year 5000
-            number /= 1000
-        try:
-            return datetime.fromtimestamp(number, UTC)
-        except (OverflowError, OSError, ValueError):
-            return None
+    # A date first ("2026-..."), as the journal writes every time, is no number: a failed
+    # float() would cost as much as the rest (it runs for each send of a resume's journals).
+    if not (value[4:5] == "-" and value[:4].isdigit()):
+        number = _number(value)
+        if number is not None:
+            if number > 1e11:  # milliseconds: seconds would be past the year 5000
+                number /= 1000
+            try:
+                return datetime.fromtimestamp(number, UTC)
+            except (OverflowError, OSError, ValueError):
+                return None
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
@@ -102,6 +102,13 @@ def parse_time(value: str) -> datetime | None:
     if moment.tzinfo is None:  # the API speaks UTC
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+def _number(value: str) -> float | None:
+    try:
+        return float(value)
+    except ValueError:
+        return None
 
 
 def reset_from_text(text: str) -> datetime | None:

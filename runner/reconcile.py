@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 from .journal import Entry
 from .plans import Endpoint, RowPlan, SendPlan
+from .recipient import first_known
 from .status import DONE, Status, StatusCells
 
 ADOPTED_DETAIL = "recorded in the sheet by an earlier run"
@@ -52,7 +53,7 @@ def reconcile(plans: list[RowPlan], entries: list[Entry], resend_unknown: bool) 
                 detail = f"same recipient as row {shown[entry.key]}"
                 states[number] = StatusCells(Status.DUPLICATE, detail)
             else:
-                states[number] = entry_cells(entry)
+                states[number] = entry_cells(entry).or_as_read(row_plan.row.previous)
         elif plan is None:
             states[number] = StatusCells(row_plan.status, row_plan.detail)
         elif row_plan.held:
@@ -140,7 +141,7 @@ def sheet_records(plans: list[RowPlan]) -> tuple[dict[int, StatusCells], int]:
         elif block.status is not None:
             records[row.number] = block
             continue
-        found = next((by_owner[i] for i in idents if i in by_owner), None)
+        found = first_known(by_owner, idents)
         if found is not None:
             records[row.number] = found
     return records, moved
@@ -218,9 +219,7 @@ def _settled_by_ident(entries: list[Entry]) -> dict[str, Entry]:
 
 def _entry_for(row_plan: RowPlan, settled: dict[str, Entry]) -> Entry | None:
     recipient = row_plan.row.recipient
-    if recipient is None:
-        return None
-    return next((settled[i] for i in recipient.idents if i in settled), None)
+    return first_known(settled, recipient.idents) if recipient is not None else None
 
 
 class Reached:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from .rows import Recipient
+from .recipient import Recipient
 
 
 @dataclass(frozen=True)

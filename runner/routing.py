@@ -16,9 +16,9 @@ from dataclasses import dataclass, field, replace
 from .campaign import Campaign
 from .lookuprows import Lookup
 from .plans import Endpoint, Route, SendPlan, Unsent, route
+from .recipient import Recipient
 from .reconcile import Reconciled
 from .relationship import Relationship
-from .rows import Recipient
 from .status import Status, StatusCells
 
 

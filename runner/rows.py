@@ -5,7 +5,7 @@ from __future__ import annotations
 import keyword
 import re
 from collections.abc import Mapping
-from dataclasses import InitVar, dataclass, field
+from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
 
@@ -13,6 +13,7 @@ from .campaign import MessageType
 from .columns import RECIPIENT_ALIASES, Columns, find_columns
 from .errors import LeadsElsewhere, SheetError
 from .profiles import Kind, Profile, nfc, one_argument, read_profile
+from .recipient import Recipient
 from .sheet import (
     RUNNER_KEYS,
     STATUS_COLUMNS,
@@ -46,37 +47,6 @@ def cell_text(cell: str) -> str:
     """A cell's value as the runner uses it: stripped, and empty if it is only a placeholder."""
     text = cell.strip()
     return "" if len(text) <= _LONGEST_PLACEHOLDER and text.lower() in PLACEHOLDERS else text
-
-
-@dataclass(frozen=True, slots=True)  # one or more a row: no dict of its own each
-class Recipient:
-    public_id: str | None = None
-    urn: str | None = None
-    # Every name this person is known by; two rows sharing one are the same person. Worked
-    # out once: it is asked for several times a row.
-    idents: tuple[str, ...] = field(init=False, repr=False, compare=False)
-    # The same person as known elsewhere (the sheet's row for a journal's entry): the names
-    # both have are one string, not two, where a campaign holds a record of each.
-    like: InitVar[Recipient | None] = None
-
-    def __post_init__(self, like: Recipient | None) -> None:
-        names = []
-        if self.urn:
-            same = like if like is not None and like.urn == self.urn else None
-            names.append(same.idents[0] if same else f"urn:{self.urn}")
-        if self.public_id:
-            # LinkedIn public IDs are case-insensitive; URNs are not.
-            same = like if like is not None and like.public_id == self.public_id else None
-            names.append(same.idents[-1] if same else f"id:{self.public_id.lower()}")
-        object.__setattr__(self, "idents", tuple(names))
-
-    @property
-    def key(self) -> str:
-        """The one name the journal files this person under."""
-        return self.idents[0]
-
-    def __str__(self) -> str:
-        return self.public_id or self.urn or "?"
 
 
 @dataclass(frozen=True, slots=True)  # one or more a row: no dict of its own each

@@ -23,7 +23,7 @@ from .caps import Caps
 from .clock import Clock
 from .decide import Decider
 from .errors import JournalError, SheetError
-from .history import sends_by_account, shared_pools
+from .history import campaign_sends, shared_pools
 from .journal import Entry
 from .lock import AccountLocks, locks_for
 from .lookups import Looker, NoWrite
@@ -140,13 +140,14 @@ class Run:
             reread=self._reread,
         )
         campaign = self.prepared.campaign
+        others, own = campaign_sends(places, own=False), campaign_sends(places, own=True)
         self.scheduler = Scheduler(
             self.queue,
             shared_pools(places.state_dir, places.sandbox, self.options.api_name),
             campaign.pacing_for,
             self.rng,
             last_sent=last_sent,
-            caps=Caps(campaign.pacing_for, sends_by_account(places.state_dir, places.sandbox)),
+            caps=Caps(campaign.pacing_for, others, own),
             rotate=campaign.rotate_accounts,
             take=self.accounts.take,
             reads_only=self.options.lookups_only,
@@ -157,10 +158,10 @@ class Run:
         self.writeback.first(self.states)
 
     def _recount(self, account: str) -> None:
-        """Taken for this run: what other runs sent from the account counts toward its cap."""
-        places = self.options.places
-        sends = sends_by_account(places.state_dir, places.sandbox).get(account, [])
-        self.scheduler.caps.reload(account, sends)
+        """Taken for this run: what other runs sent from the account counts toward its cap.
+        (This campaign's own sends are as the start read them: this run holds its lock.)"""
+        others = campaign_sends(self.options.places, own=False)
+        self.scheduler.caps.reload(account, others.get(account, []))
 
     def _written(self) -> None:
         """The sheet holds the statuses: the journal says so, its main file made whole."""
@@ -377,7 +378,6 @@ class Run:
     def _finish(self) -> None:
         """Pending rows say what they wait for and until when; then the final write-back."""
         self._mark_waiting(self.clock.now())
-        self.report.held = self.writeback.held
         if self.report.stop is StopReason.SHEET:  # it cannot be written as it is now
             self.report.held = "the sheet cannot be used as it is now (see below)"
             return

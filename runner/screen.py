@@ -15,8 +15,8 @@ from dataclasses import dataclass, field, replace
 from .contacts import DoNotContact
 from .history import Contacted
 from .plans import RowPlan
+from .recipient import Recipient
 from .reconcile import Reconciled
-from .rows import Recipient
 from .status import Status, StatusCells
 
 

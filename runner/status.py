@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import overload
 
@@ -62,6 +62,10 @@ class StatusCells:
     owner: str = ""
     torn: bool = False  # as read: status_for's check does not match the cells beside it
     message: str | None = ""
+    # The check as the sheet has it, where it matched the cells beside it (as read): writing
+    # these cells back, as a resume does for most rows, need not work it out again. Not an
+    # argument, so `replace` never carries it over to cells it does not fit.
+    digest: str = field(default="", init=False, compare=False, repr=False)
 
     @classmethod
     def read(
@@ -73,12 +77,29 @@ class StatusCells:
             return _NO_CELLS  # a row never run: most rows of a new campaign
         state = Status.of(status) if status else None
         match = _STATUS_FOR.fullmatch(owner.strip()) if owner else None
+        # (message_sent is not read: None, as cells whose message cell is kept as it is)
         if match is None:  # no check: never run, older, or typed by hand
-            return cls(state, detail, sent_at, urn, owner.strip())
+            return cls(state, detail, sent_at, urn, owner.strip(), message=None)
         person, check = match.groups()
         person = row_for if person == row_for else person
         torn = check != cls(state, detail, sent_at, urn).check(person)
-        return cls(state, detail, sent_at, urn, person, torn)
+        cells = cls(state, detail, sent_at, urn, person, torn, None)
+        if not torn:
+            object.__setattr__(cells, "digest", check)
+        return cells
+
+    def or_as_read(self, read: StatusCells) -> StatusCells:
+        """`read` (a row's cells as the sheet has them, checked) where it says what these say,
+        else these: most rows of a resume then hold one object, whose check is known."""
+        same = (
+            read.digest
+            and read.status is self.status
+            and read.urn == self.urn
+            and read.detail == self.detail
+            and read.sent_at == self.sent_at
+            and read.message == self.message
+        )
+        return read if same else self
 
     def owned_by(self, owner: str) -> StatusCells:
         """These cells, for `owner` (dataclasses.replace costs ten times more, once a row)."""
@@ -90,6 +111,8 @@ class StatusCells:
 
     def check(self, owner: str) -> str:
         """Six hex digits that tie the status and URN to the person they are for."""
+        if self.digest and owner == self.owner:
+            return self.digest
         text = "\x1f".join((owner.lower(), str(self.status or ""), self.urn))
         return hashlib.sha256(text.encode()).hexdigest()[:6]
 

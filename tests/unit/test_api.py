@@ -11,7 +11,7 @@ from runner.campaign import MessageType
 from runner.clock import FakeClock
 from runner.errors import ConfigError
 from runner.plans import Endpoint, SendPlan
-from runner.rows import Recipient
+from runner.recipient import Recipient
 from runner.sandbox import Sandbox
 from tests.support.campaign import API_KEY
 from tests.support.faults import Fault, FaultKind

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from runner.errors import SheetError
-from runner.rows import Recipient, read_layout, read_row
+from runner.recipient import Recipient
+from runner.rows import read_layout, read_row
 from runner.sheet import SheetRow, Table
 
 MEMBER = "ACoAAA24A-MBVEvT49xpVF2gnWrhvmUIPDJshSM"

@@ -8,7 +8,7 @@ from pathlib import Path
 from runner.history import Contact, contacted, journals, sends_by_account, shared_pools
 from runner.journal import Journal
 from runner.plans import Endpoint, SendPlan
-from runner.rows import Recipient
+from runner.recipient import Recipient
 from runner.status import Status, StatusCells
 
 T0 = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)

@@ -10,7 +10,7 @@ import pytest
 from runner.journal import INTERRUPTED, Entry, Journal
 from runner.plans import Endpoint, PoolKey, SendPlan
 from runner.quota import Pool
-from runner.rows import Recipient
+from runner.recipient import Recipient
 from runner.status import Status, StatusCells
 
 NOW = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)

@@ -13,8 +13,8 @@ from runner.errors import ConfigError
 from runner.journal import Entry, Journal
 from runner.outcomes import outcome_cells
 from runner.plans import Endpoint, SendPlan
+from runner.recipient import Recipient
 from runner.reconcile import entry_cells
-from runner.rows import Recipient
 from runner.status import Status, StatusCells, message_text
 
 NOW = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)

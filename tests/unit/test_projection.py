@@ -12,7 +12,7 @@ from runner.pacing import Pacing, Warmup
 from runner.plans import Endpoint, PoolKey, SendPlan
 from runner.projection import accounts_today, project
 from runner.quota import Pool
-from runner.rows import Recipient
+from runner.recipient import Recipient
 from runner.window import SendWindow, parse_window
 
 THURSDAY = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)

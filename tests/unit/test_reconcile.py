@@ -6,8 +6,9 @@ from dataclasses import replace
 
 from runner.journal import Entry
 from runner.plans import Endpoint, RowPlan, SendPlan
+from runner.recipient import Recipient
 from runner.reconcile import ADOPTED_DETAIL, Reached, reconcile, sheet_records, unvouched
-from runner.rows import Recipient, Row
+from runner.rows import Row
 from runner.status import Status, StatusCells
 
 URN = "urn:li:fsd_profile:ACoAAB"

@@ -13,9 +13,9 @@ from runner.plans import Endpoint, SendPlan
 from runner.prepare import Prepared, look, prepare
 from runner.projection import project
 from runner.quota import Pool
+from runner.recipient import Recipient
 from runner.report import dry_run, status_text, summary
 from runner.report.words import grouped, projection_line
-from runner.rows import Recipient
 from runner.settings import places
 from runner.sheet import WriteReport
 from runner.status import Status, StatusCells

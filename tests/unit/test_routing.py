@@ -20,9 +20,9 @@ from runner.lookuprows import Lookup, lookup_row
 from runner.pacing import Pacing
 from runner.plans import NOT_REACHABLE, Endpoint, PoolKey, Route, SendPlan, Unsent, route
 from runner.quota import Pool
+from runner.recipient import Recipient
 from runner.relationship import Relationship, lookup_path
 from runner.routing import Known
-from runner.rows import Recipient
 from runner.sandbox import Sandbox, profile_urn, transport
 from runner.schedule import Scheduler, Wait, WaitReason
 from runner.status import Status

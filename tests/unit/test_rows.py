@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from runner.errors import SheetError
-from runner.rows import Recipient, identifier, read_layout, read_row
+from runner.recipient import Recipient
+from runner.rows import identifier, read_layout, read_row
 from runner.sheet import SheetRow, Table
 
 

@@ -10,7 +10,7 @@ from runner.journal import Entry
 from runner.pacing import Pacing
 from runner.plans import Endpoint, PoolKey, SendPlan
 from runner.quota import Pool, RateLimit
-from runner.rows import Recipient
+from runner.recipient import Recipient
 from runner.schedule import Scheduler, Wait, WaitReason, last_sends
 from runner.status import Status
 

@@ -8,8 +8,8 @@ from runner.contacts import DoNotContact
 from runner.history import Contact, Contacted
 from runner.journal import Entry
 from runner.plans import RowPlan
+from runner.recipient import Recipient
 from runner.reconcile import reconcile
-from runner.rows import Recipient
 from runner.screen import Screens, messaged_elsewhere, screen
 from runner.status import Status, StatusCells
 from tests.unit.test_reconcile import row_plan

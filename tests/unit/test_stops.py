@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from runner.answers import Outcome, SendResult
 from runner.plans import Endpoint, SendPlan
-from runner.rows import Recipient
+from runner.recipient import Recipient
 from runner.stops import (
     MAX_SAME_FAILURE,
     MAX_UNKNOWN_IN_A_ROW,
