@@ -80,6 +80,9 @@ class Table:
     # Whether the rows' status cells are still the file's: not once the runner has written
     # statuses into it (the table then keeps the file's new stamp, not its new cells).
     statuses_as_read: bool = True
+    # Whether its reader found every row numbered and in order (a workbook's scan vouches): a
+    # write may then copy the rows it does not write unread.
+    rows_in_order: bool = False
 
 
 @dataclass(frozen=True)

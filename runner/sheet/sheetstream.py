@@ -8,8 +8,10 @@ links, drawings...) is handed back as `Tail` for the package layer to patch, sin
 there depends on the Tables found in other parts.
 
 A status cell whose write would break a formula stops the pass (SheetError: see formulaguard).
-A trial (the dry run's) streams the same way but passes over the rows without formulas, since
-nothing in them can stop the write.
+Where the sheet's reader found every row numbered and in order, the rows without formulas
+before the next row written are copied unread, since nothing in them can stop the write: a
+checkpoint of a few rows then costs little more than copying the part's bytes. A trial (the
+dry run's) writes nothing, and passes over the rows it would write too.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from .look import Styler
 from .package import MAIN
 from .refs import Area, cell_name, parse_area
 from .rowpatch import Restyle, needs_tokens, new_row, patch_row
+from .sheettail import Tail, read_tail
 from .xmlscan import (
     TOKEN,
     Damaged,
@@ -37,7 +40,6 @@ from .xmlscan import (
     prefix_of,
     set_attribute,
     text_of,
-    tokens,
 )
 
 _CHUNK = 1 << 20
@@ -53,6 +55,9 @@ class Writes:
     columns: tuple[int, ...]
     values: Mapping[int, Sequence[str]]
     look: Styler | None = None
+    # Every row is numbered and in order, as the sheet's reader found: those not written may
+    # be copied unread. (Else each is read, and one out of order is damage.)
+    rows_in_order: bool = False
 
     def row(self, number: int) -> dict[int, str]:
         if number == self.header_row:
@@ -97,21 +102,6 @@ class Writes:
 
 
 @dataclass(frozen=True)
-class Tail:
-    """What follows `<sheetData>`: its bytes, the sheet's `<autoFilter>`, the merged cells."""
-
-    data: bytes
-    autofilter: tuple[int, int, Area] | None  # the start tag's span in `data`, its ref
-    merges: tuple[Area, ...]
-
-    def with_filter(self, area: Area) -> bytes:
-        assert self.autofilter is not None
-        start, end, _ = self.autofilter
-        tag = set_attribute(self.data[start:end], b"ref", str(area))
-        return self.data[:start] + tag + self.data[end:]
-
-
-@dataclass(frozen=True)
 class Rewritten:
     tail: Tail
     formulas: tuple[str, ...]  # cells whose formulas the write replaced, for the calc chain
@@ -131,7 +121,8 @@ class _Pass:
         self, raw: IO[bytes], out: IO[bytes], writes: Writes, name: str, trial: bool
     ) -> None:
         self.raw, self.target, self.writes, self.name = raw, out, writes, name
-        self.trial = self.skipping = trial
+        self.trial, self.skipping = trial, trial or writes.rows_in_order
+        self.held_by = 0  # a row to write that a pass over plain rows could not find: none then
         self.pending: list[bytes] = []  # output not yet handed to `target`: a write per row
         self.pending_size = 0  # costs more than the row's own work
         self.data = b""
@@ -190,7 +181,7 @@ class _Pass:
         self.write(self.data[self.mark : self.pos])
         self.flush()
         rest = self.data[self.pos :] + self.raw.read()
-        return Rewritten(_tail(rest), tuple(self.formulas))
+        return Rewritten(read_tail(rest), tuple(self.formulas))
 
     def head(self) -> bytes | None:
         """Up to `<sheetData>`; its element prefix, or None when it was empty and is done."""
@@ -255,7 +246,10 @@ class _Pass:
         pending = deque(self.writes.numbers())
         last = 0
         while True:
-            if self.skipping and not self.guard.arrays and self.skip_plain_rows(prefix):
+            # (a trial writes nothing: it passes over the rows it would write too)
+            before = None if self.trial or not pending else pending[0]
+            skip = self.skipping and not self.guard.arrays and before != self.held_by
+            if skip and self.skip_plain_rows(prefix, before):
                 last = 0  # the rows passed over were not counted: the next has its number
             token = self.token()
             if token["end"] is not None:  # </sheetData>
@@ -278,20 +272,18 @@ class _Pass:
             self.row(number, token.end() - token.start(), token, pending)
             last = number
 
-    def skip_plain_rows(self, prefix: bytes) -> bool:
-        """In a trial, pass over the rows up to the next formula unread (nothing in a row
-        without one can stop a write), to a row that has its number; whether it moved."""
+    def skip_plain_rows(self, prefix: bytes, before: int | None) -> bool:
+        """Pass over the rows up to the next formula unread (nothing in a row without one can
+        stop a write) and, where given, to row `before` (the next to write, or the rows after
+        which it goes), to a row that has its number; whether it moved. A checkpoint then
+        reads only the rows it writes, not the whole sheet."""
         row_tag, end_tag = b"<" + prefix + b"row", b"</" + prefix + b"sheetData"
         moved = False
         while True:
-            found = [
-                at
-                for at in (
-                    self.data.find(self.formula_tag, self.pos),
-                    self.data.find(end_tag, self.pos),
-                )
-                if at >= 0
-            ]
+            # (a comment, CDATA or processing instruction is read token by token: a row tag in
+            # one is only text)
+            marks = (self.formula_tag, end_tag, b"<!", b"<?")
+            found = [at for at in (self.data.find(mark, self.pos) for mark in marks) if at >= 0]
             stop = min(found) if found else len(self.data)
             start = self.data.rfind(row_tag, self.pos, stop)
             tag_end = self.data.find(b">", start) if start > self.pos else -1
@@ -299,12 +291,34 @@ class _Pass:
                 start = self.data.rfind(row_tag, self.pos, start)
                 tag_end = self.data.find(b">", start) if start > self.pos else -1
             if tag_end >= 0:
-                if b"r" not in attributes(self.data[start:tag_end]):
+                ref = attributes(self.data[start:tag_end]).get(b"r")
+                if ref is None or not ref.isdigit():
                     self.skipping = False  # rows without their numbers are counted one by one
                     return moved
+                if before is not None and int(ref) >= before:
+                    at = self.row_tag_of(row_tag, before, tag_end)
+                    self.held_by = 0 if at is not None else before  # else row by row to it
+                    return self._skip_to(at) or moved
                 self.pos, moved = start, True
             if found or not self.more():
                 return moved
+
+    def row_tag_of(self, row_tag: bytes, number: int, end: int) -> int | None:
+        """Where row `number`'s start tag is, between `pos` and `end`; None if not found."""
+        digits = str(number).encode()
+        for found in _row_number(digits).finditer(self.data, self.pos, end):
+            start = self.data.rfind(row_tag, self.pos, found.start())
+            tag_end = self.data.find(b">", start) if start >= self.pos else -1
+            # the number inside a row's start tag, as its `r`
+            if tag_end > found.start() and attributes(self.data[start:tag_end]).get(b"r") == digits:
+                return start
+        return None
+
+    def _skip_to(self, at: int | None) -> bool:
+        if at is None or at <= self.pos:
+            return False
+        self.pos = at
+        return True
 
     def row(self, number: int, tag_len: int, token: re.Match[bytes], pending: deque[int]) -> None:
         """The row whose start tag `token` is at `pos`: copied, or patched when it is written."""
@@ -359,30 +373,10 @@ def _check_root(token: re.Match[bytes]) -> None:
         raise Damaged("its sheet part is not a worksheet")
 
 
+def _row_number(digits: bytes) -> re.Pattern[bytes]:
+    return re.compile(rb"\sr\s*=\s*[\"']" + digits + rb"[\"']")
+
+
 @lru_cache(maxsize=8)
 def _end_tag(qname: bytes) -> re.Pattern[bytes]:
     return re.compile(b"</" + re.escape(qname) + rb"\s*>")
-
-
-def _tail(data: bytes) -> Tail:
-    autofilter = None
-    merges = []
-    depth, parent = 1, b""
-    for token in tokens(data, 0, "the worksheet"):
-        if token["end"] is not None:
-            depth -= 1
-            continue
-        if token["name"] is None:
-            continue
-        name = local(token["name"])
-        if depth == 1:
-            parent = name
-            if name == b"autoFilter":
-                area = parse_area(text_of(attributes(token[0]).get(b"ref", b"")))
-                autofilter = (token.start(), token.end(), area) if area else None
-        elif depth == 2 and parent == b"mergeCells" and name == b"mergeCell":
-            area = parse_area(text_of(attributes(token[0]).get(b"ref", b"")))
-            if area is not None:
-                merges.append(area)
-        depth += 0 if token["empty"] else 1
-    return Tail(data, autofilter, tuple(merges))

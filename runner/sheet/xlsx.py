@@ -58,11 +58,13 @@ def read_xlsx(path: Path, sheet_name: str | None, header_row: int = 1) -> Table:
     check_file(path)
     try:
         title, lines, facts = _read(path, sheet_name)
+        in_order = True  # the scan refuses rows out of order or without their numbers
     except (Unsure, SheetError, CalamineError, OSError):
         # calamine cannot tell what openpyxl would show (see xlsxcells), or the file is damaged:
         # openpyxl reads it as it always has, and says what is wrong with it as it always has.
         title, lines = read_cells_openpyxl(path, sheet_name)
         facts = read_facts(path, title)
+        in_order = False
     table = make_table(path, "xlsx", title, lines, header_row)
     hidden = {row: "filter" for row in facts.filtered_rows}
     hidden.update({row: "hand" for row in facts.hidden_rows})
@@ -82,6 +84,7 @@ def read_xlsx(path: Path, sheet_name: str | None, header_row: int = 1) -> Table:
         hidden=hidden,
         links=dict(facts.links),
         unresolved_links=dict(facts.unresolved_links),
+        rows_in_order=in_order,
     )
 
 
@@ -143,7 +146,10 @@ def _plan(
         row: tuple(kept(cell_texts(cells, table, book=True), columns, rows[row]))
         for row, cells in statuses.items()
     }
-    block = StatusBlock(table.header_row, columns, names, new, table.anchor, look_of(names))
+    look = look_of(names)
+    block = StatusBlock(
+        table.header_row, columns, names, new, table.anchor, look, table.rows_in_order
+    )
     return block, values, rows
 
 

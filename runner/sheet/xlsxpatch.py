@@ -59,6 +59,9 @@ class StatusBlock:
     anchor: int | None = None
     # How the cells written look (see look); None leaves each the style the sheet gives it.
     look: Look | None = None
+    # The sheet's reader found every row numbered and in order: the rows not written may be
+    # copied unread (see sheetstream).
+    rows_in_order: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,9 @@ def patch_statuses(
         sheet = package.sheet(sheet_name)
         styles = Stylesheet(package) if block.look else None
         styler = Styler(styles, block.look, block.columns) if styles and block.look else None
-        writes = Writes(block.header_row, header, block.columns, values, styler)
+        writes = Writes(
+            block.header_row, header, block.columns, values, styler, block.rows_in_order
+        )
         tables = sheet_tables(package, sheet.part)
         rewritten = _rewrite(package, sheet, writes, spool, trial=target is None)
         tail = rewritten.tail

@@ -4,10 +4,12 @@ follows the rows handed back, and formulas the write would break refused."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 import pytest
 
 from runner.errors import SheetError
+from runner.sheet import sheetstream
 from runner.sheet.refs import Area
 from runner.sheet.sheetstream import Rewritten, Writes, rewrite_sheet
 from runner.sheet.xmlscan import Damaged
@@ -142,3 +144,92 @@ def test_a_cell_inside_an_array_formulas_result_is_not_written() -> None:
 def test_what_is_not_a_worksheet_is_damaged(xml: str, detail: str) -> None:
     with pytest.raises(Damaged, match=detail):
         run(xml, writes({2: ("a", "b")}))
+
+
+# Rows a reader found numbered and in order: those not written are copied unread. The output
+# must be the same as when every row is read, whatever the rows hold and wherever reads cut.
+_PLAIN = "".join(
+    f'<row r="{n}" spans="1:2"><c r="A{n}" t="inlineStr"><is><t>p{n}</t></is></c></row>'
+    for n in range(1, 30)
+    if n not in (12, 20)  # rows the sheet has no element for: a write there inserts one
+)
+_TRICKY = (
+    '<row r="1"><c r="A1"/></row>'
+    '<row r="2"><c r="A2" t="inlineStr"><is><t><![CDATA[<row r="5"/> r="5"]]></t></is></c></row>'
+    '<!-- <row r="6"/> --><?pi <row r="6"/>?>'
+    '<row r="3"><c r="A3" t="inlineStr"><is><t>say r="5" and r=\'6\'</t></is></c></row>'
+    '<row r = \'4\' ht="15"><c r="A4"><f>1+1</f><v>2</v></c></row>'
+    '<row r="5"><c r="A5"/></row><row r="7"/><row r="9"><c r="B9"><v>9</v></c></row>'
+)
+_PREFIXED = (
+    '<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    "<x:sheetData>"
+    + "".join(f'<x:row r="{n}"><x:c r="A{n}"><x:v>{n}</x:v></x:c></x:row>' for n in (1, 2, 4, 8))
+    + "</x:sheetData></x:worksheet>"
+)
+
+
+def _both(xml: str, values: dict[int, tuple[str, ...]]) -> tuple[object, object]:
+    """The rewrite with every row read, and with the rows not written passed over."""
+    outcomes = []
+    for in_order in (False, True):
+        try:
+            outcomes.append(run(xml, replace(writes(values), rows_in_order=in_order)))
+        except (SheetError, Damaged) as err:
+            outcomes.append((type(err), str(err)))
+    return outcomes[0], outcomes[1]
+
+
+@pytest.mark.parametrize("chunk", [1, 5, 64, 1 << 20])
+@pytest.mark.parametrize(
+    ("rows", "written"),
+    [
+        (_PLAIN, [3]),
+        (_PLAIN, [2, 3, 29]),
+        (_PLAIN, [12, 20, 40]),  # inserted between rows, and after the last
+        (_PLAIN, [11, 12, 13, 28]),
+        (_PLAIN, []),
+        (_TRICKY, [5]),
+        (_TRICKY, [4, 6, 8, 9]),
+        (_TRICKY, [2, 3]),
+    ],
+)
+def test_rows_passed_over_are_copied_as_they_are(
+    monkeypatch: pytest.MonkeyPatch, chunk: int, rows: str, written: list[int]
+) -> None:
+    monkeypatch.setattr("runner.sheet.sheetstream._CHUNK", chunk)
+    every_row_read, passed_over = _both(sheet_xml(rows), {n: ("s", "d") for n in written})
+    assert passed_over == every_row_read
+
+
+@pytest.mark.parametrize("chunk", [3, 1 << 20])
+def test_a_prefixed_sheet_passes_its_rows_over_too(
+    monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    monkeypatch.setattr("runner.sheet.sheetstream._CHUNK", chunk)
+    every_row_read, passed_over = _both(_PREFIXED, {4: ("s", "d"), 6: ("t", "")})
+    assert passed_over == every_row_read
+
+
+def test_only_the_rows_written_and_those_with_formulas_are_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What makes a checkpoint of a few rows cheap: the other rows are not read."""
+    read: list[int] = []
+    real = sheetstream._Pass.row
+
+    def row(self: sheetstream._Pass, number: int, *args: object) -> None:
+        read.append(number)
+        real(self, number, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sheetstream._Pass, "row", row)
+    rows = _PLAIN.replace(
+        '<row r="17" spans="1:2">', '<row r="17" spans="1:2"><c r="B17"><f>1</f></c>'
+    )
+    run(sheet_xml(rows), replace(writes({5: ("s", ""), 23: ("t", "")}), rows_in_order=True))
+    # Each row read is one a pass over plain rows stopped at: the row before a formula or a
+    # write is read to find where that starts.
+    assert 5 in read and 23 in read and 17 in read and len(read) <= 8, read
+    read.clear()
+    run(sheet_xml(rows), writes({5: ("s", ""), 23: ("t", "")}))
+    assert len(read) == 27  # not vouched in order: every row is read

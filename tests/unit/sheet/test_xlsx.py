@@ -116,6 +116,29 @@ def test_xlsx_with_a_wrong_stored_size_is_read_whole(tmp_path: Path) -> None:
     assert [r.cells for r in read_table(path).rows] == [("Ann", "1"), ("Bob", "2")]
 
 
+def _inline(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+@pytest.mark.parametrize(
+    ("rows", "in_order"),
+    [
+        ('<row r="1">{a1}</row><row r="2">{a2}</row><row r="3">{a3}</row>', True),
+        ('<row r="1">{a1}</row><row>{a2}</row><row>{a3}</row>', False),  # not numbered
+        ('<row r="1">{a1}</row><row r="3">{a3}</row><row r="2">{a2}</row>', False),
+    ],
+)
+def test_xlsx_rows_are_vouched_in_order_only_where_the_scan_found_them_so(
+    tmp_path: Path, rows: str, in_order: bool
+) -> None:
+    """A write passes over the rows it does not write (sheetstream) only where every row was
+    read numbered and in order: in a sheet spelt otherwise, each row is read as it is copied."""
+    path = tmp_path / "leads.xlsx"
+    cells = {"a1": _inline("A1", "id"), "a2": _inline("A2", "ann"), "a3": _inline("A3", "bob")}
+    minimal_book(path, sheet_xml(rows.format(**cells)))
+    assert read_table(path).rows_in_order is in_order
+
+
 def test_xlsx_whose_sheet_is_not_well_formed(tmp_path: Path) -> None:
     path = tmp_path / "leads.xlsx"
     minimal_book(path, sheet_xml('<row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></row>'))
