@@ -14,7 +14,7 @@ from .refs import Area, cell_name, parse_area
 from .xmlscan import attributes, local, text_of, tokens
 
 if TYPE_CHECKING:
-    from .sheetstream import Writes
+    from .writes import Writes
 
 
 class FormulaGuard:

@@ -18,18 +18,18 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import IO
 
 from .cols import col_styles, new_cols, widen_cols
 from .formulaguard import FormulaGuard
-from .look import Styler
 from .package import MAIN
 from .refs import Area, cell_name, parse_area
-from .rowpatch import Restyle, needs_tokens, new_row, patch_row
+from .rowpatch import needs_tokens, new_row, patch_row
 from .sheettail import Tail, read_tail
+from .writes import Writes
 from .xmlscan import (
     TOKEN,
     Damaged,
@@ -43,62 +43,6 @@ from .xmlscan import (
 )
 
 _CHUNK = 1 << 20
-
-
-@dataclass(frozen=True)
-class Writes:
-    """The cells the runner writes: new header cells (column -> text) and rows' texts, and how
-    they look (None: each keeps or takes the style the sheet gives it)."""
-
-    header_row: int
-    header: Mapping[int, str]
-    columns: tuple[int, ...]
-    values: Mapping[int, Sequence[str]]
-    look: Styler | None = None
-    # Every row is numbered and in order, as the sheet's reader found: those not written may
-    # be copied unread. (Else each is read, and one out of order is damage.)
-    rows_in_order: bool = False
-
-    def row(self, number: int) -> dict[int, str]:
-        if number == self.header_row:
-            return dict(self.header)
-        return dict(zip(self.columns, self.values[number], strict=True))
-
-    def restyle(self, number: int) -> Restyle:
-        if self.look is None:
-            return lambda col, text, style: style
-        return self.look.header if number == self.header_row else self.look.cell
-
-    def numbers(self) -> list[int]:
-        return sorted({*self.values, *([self.header_row] if self.header else [])})
-
-    def holds(self, row: int, col: int) -> bool:
-        if row == self.header_row:
-            return col in self.header
-        return row in self.values and col in self.columns
-
-    def covers(self, area: Area) -> bool:
-        return all(
-            self.holds(row, col)
-            for row in range(area.row1, area.row2 + 1)
-            for col in range(area.col1, area.col2 + 1)
-        )
-
-    def area(self) -> Area | None:
-        """What a `<dimension>` must cover: every cell given text."""
-        rows = [number for number, texts in self.values.items() if any(texts)]
-        cols = {
-            col
-            for texts in self.values.values()
-            for col, text in zip(self.columns, texts, strict=True)
-            if text
-        }
-        if self.header:
-            rows.append(self.header_row)
-            cols.update(self.header)
-        if not rows:
-            return None
-        return Area(min(cols), min(rows), max(cols), max(rows))
 
 
 @dataclass(frozen=True)
@@ -122,7 +66,9 @@ class _Pass:
     ) -> None:
         self.raw, self.target, self.writes, self.name = raw, out, writes, name
         self.trial, self.skipping = trial, trial or writes.rows_in_order
-        self.held_by = 0  # a row to write that a pass over plain rows could not find: none then
+        self.held_by = 0  # a row to write that a pass over plain rows stopped at: none then
+        self.misses = self.wait = 0  # passes that found the next row is written; rows to wait
+        self.marks: dict[bytes, int] = {}  # where each mark is next in `data` (-1: not there)
         self.pending: list[bytes] = []  # output not yet handed to `target`: a write per row
         self.pending_size = 0  # costs more than the row's own work
         self.data = b""
@@ -155,7 +101,17 @@ class _Pass:
         self.write(self.data[self.mark : self.pos])
         self.data = self.data[self.pos :] + chunk
         self.mark = self.pos = 0
+        self.marks = {}
         return True
+
+    def next_mark(self, mark: bytes) -> int:
+        """Where `mark` next is at or after `pos` in the data read (-1: not there). Looked for
+        again only once `pos` passed it: a pass before every row (each written) would else
+        search the rest of the data each time."""
+        at = self.marks.get(mark)
+        if at is None or 0 <= at < self.pos:
+            at = self.marks[mark] = self.data.find(mark, self.pos)
+        return at
 
     def token(self) -> re.Match[bytes]:
         """The next token at or after `pos` (which stays where it is)."""
@@ -249,7 +205,9 @@ class _Pass:
             # (a trial writes nothing: it passes over the rows it would write too)
             before = None if self.trial or not pending else pending[0]
             skip = self.skipping and not self.guard.arrays and before != self.held_by
-            if skip and self.skip_plain_rows(prefix, before):
+            if skip and self.wait:
+                self.wait -= 1  # the last passes found the next row written: fewer tries
+            elif skip and self.skip_plain_rows(prefix, before):
                 last = 0  # the rows passed over were not counted: the next has its number
             token = self.token()
             if token["end"] is not None:  # </sheetData>
@@ -283,8 +241,14 @@ class _Pass:
             # (a comment, CDATA or processing instruction is read token by token: a row tag in
             # one is only text)
             marks = (self.formula_tag, end_tag, b"<!", b"<?")
-            found = [at for at in (self.data.find(mark, self.pos) for mark in marks) if at >= 0]
+            found = [at for at in map(self.next_mark, marks) if at >= 0]
             stop = min(found) if found else len(self.data)
+            if before is not None:  # the next row is the one to write, or after it: no pass
+                following = self.number_at(row_tag, self.data.find(row_tag, self.pos), stop)
+                if following is not None and following >= before:
+                    self.held_by, self.wait = before, min(2 * self.misses + 1, 63)
+                    self.misses = self.wait  # rows written one after another: try less often
+                    return moved
             start = self.data.rfind(row_tag, self.pos, stop)
             tag_end = self.data.find(b">", start) if start > self.pos else -1
             if tag_end < 0 and start > self.pos:  # the last row read is cut: the one before it
@@ -297,28 +261,39 @@ class _Pass:
                     return moved
                 if before is not None and int(ref) >= before:
                     at = self.row_tag_of(row_tag, before, tag_end)
-                    self.held_by = 0 if at is not None else before  # else row by row to it
-                    return self._skip_to(at) or moved
-                self.pos, moved = start, True
+                    if at is None or at <= self.pos:  # not found: row by row to it
+                        self.held_by = before
+                        return moved
+                    self.pos, self.misses = at, 0
+                    return True
+                self.pos, moved, self.misses = start, True, 0
             if found or not self.more():
                 return moved
+
+    def number_at(self, row_tag: bytes, start: int, stop: int) -> int | None:
+        """The number of the row whose start tag is at `start`, if it is whole before `stop`."""
+        tag_end = self.data.find(b">", start, stop) if self.pos <= start < stop else -1
+        ref = attributes(self.data[start:tag_end]).get(b"r") if tag_end >= 0 else None
+        return int(ref) if ref is not None and ref.isdigit() else None
 
     def row_tag_of(self, row_tag: bytes, number: int, end: int) -> int | None:
         """Where row `number`'s start tag is, between `pos` and `end`; None if not found."""
         digits = str(number).encode()
-        for found in _row_number(digits).finditer(self.data, self.pos, end):
-            start = self.data.rfind(row_tag, self.pos, found.start())
-            tag_end = self.data.find(b">", start) if start >= self.pos else -1
+        for at in self._spelt(digits, end):
+            start = self.data.rfind(row_tag, self.pos, at)
             # the number inside a row's start tag, as its `r`
-            if tag_end > found.start() and attributes(self.data[start:tag_end]).get(b"r") == digits:
+            if self.number_at(row_tag, start, end) == number and self.data.find(b">", start) > at:
                 return start
         return None
 
-    def _skip_to(self, at: int | None) -> bool:
-        if at is None or at <= self.pos:
-            return False
-        self.pos = at
-        return True
+    def _spelt(self, digits: bytes, end: int) -> Iterator[int]:
+        """Where ` r="<digits>"` is, as nearly every writer spells it (a row spelt otherwise is
+        not found: the rows up to it are read one by one)."""
+        for spelt in (b' r="' + digits + b'"', b" r='" + digits + b"'"):
+            at = self.data.find(spelt, self.pos, end)
+            while at >= 0:
+                yield at
+                at = self.data.find(spelt, at + 1, end)
 
     def row(self, number: int, tag_len: int, token: re.Match[bytes], pending: deque[int]) -> None:
         """The row whose start tag `token` is at `pos`: copied, or patched when it is written."""
@@ -371,10 +346,6 @@ def _check_root(token: re.Match[bytes]) -> None:
     declared = namespaces(token[0]).get(prefix_of(token["name"])[:-1])
     if local(token["name"]) != b"worksheet" or declared not in MAIN:
         raise Damaged("its sheet part is not a worksheet")
-
-
-def _row_number(digits: bytes) -> re.Pattern[bytes]:
-    return re.compile(rb"\sr\s*=\s*[\"']" + digits + rb"[\"']")
 
 
 @lru_cache(maxsize=8)

@@ -33,9 +33,10 @@ from .grid import unreadable_file
 from .look import Look, Styler
 from .package import ZIP_ERRORS, Package, SheetPart, rel_type
 from .refs import Area, cell_name
-from .sheetstream import Rewritten, Writes, rewrite_sheet
+from .sheetstream import Rewritten, rewrite_sheet
 from .stylesheet import Stylesheet
 from .tables import FilterPlan, edit_table, plan_filters, sheet_pivots, sheet_tables
+from .writes import Writes
 from .xmlscan import Damaged
 
 # A rewritten worksheet bigger than this waits on disk, not in memory. Held in memory up to

@@ -11,7 +11,8 @@ import pytest
 from runner.errors import SheetError
 from runner.sheet import sheetstream
 from runner.sheet.refs import Area
-from runner.sheet.sheetstream import Rewritten, Writes, rewrite_sheet
+from runner.sheet.sheetstream import Rewritten, rewrite_sheet
+from runner.sheet.writes import Writes
 from runner.sheet.xmlscan import Damaged
 from tests.support.excelbook import sheet_xml
 
@@ -161,6 +162,12 @@ _TRICKY = (
     '<row r = \'4\' ht="15"><c r="A4"><f>1+1</f><v>2</v></c></row>'
     '<row r="5"><c r="A5"/></row><row r="7"/><row r="9"><c r="B9"><v>9</v></c></row>'
 )
+# A row to write that the sheet has no element for, named in a comment and in CDATA before it.
+_HIDDEN_TAGS = (
+    '<row r="1"><c r="A1"/></row><row r="2"><c r="A2" t="inlineStr"><is><t>'
+    '<![CDATA[<row r="6"/>]]></t></is></c></row><!-- <row r="6"/> --><row r="3"/><row r="5"/>'
+    '<?pi <row r="6"/>?><row r="7"/><row r="8"/>'
+)
 _PREFIXED = (
     '<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
     "<x:sheetData>"
@@ -189,9 +196,13 @@ def _both(xml: str, values: dict[int, tuple[str, ...]]) -> tuple[object, object]
         (_PLAIN, [12, 20, 40]),  # inserted between rows, and after the last
         (_PLAIN, [11, 12, 13, 28]),
         (_PLAIN, []),
+        (_PLAIN, list(range(2, 30))),  # every row: the passes back off
+        (_PLAIN, list(range(2, 30, 2)) + [27]),
         (_TRICKY, [5]),
         (_TRICKY, [4, 6, 8, 9]),
         (_TRICKY, [2, 3]),
+        (_HIDDEN_TAGS, [6]),
+        (_HIDDEN_TAGS, [3, 6, 8]),
     ],
 )
 def test_rows_passed_over_are_copied_as_they_are(
