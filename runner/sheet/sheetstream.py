@@ -65,10 +65,11 @@ class _Pass:
         self, raw: IO[bytes], out: IO[bytes], writes: Writes, name: str, trial: bool
     ) -> None:
         self.raw, self.target, self.writes, self.name = raw, out, writes, name
-        self.trial, self.skipping = trial, trial or writes.rows_in_order
+        self.trial, self.skipping = trial, writes.rows_in_order
         self.held_by = 0  # a row to write that a pass over plain rows stopped at: none then
         self.misses = self.wait = 0  # passes that found the next row is written; rows to wait
-        self.marks: dict[bytes, int] = {}  # where each mark is next in `data` (-1: not there)
+        # Where each mark is next in `data`, or, not there, -1 - how far `data` was searched.
+        self.marks: dict[bytes, int] = {}
         self.pending: list[bytes] = []  # output not yet handed to `target`: a write per row
         self.pending_size = 0  # costs more than the row's own work
         self.data = b""
@@ -99,9 +100,15 @@ class _Pass:
             self.eof = True
             return False
         self.write(self.data[self.mark : self.pos])
-        self.data = self.data[self.pos :] + chunk
+        shift, self.data = self.pos, self.data[self.pos :] + chunk
         self.mark = self.pos = 0
-        self.marks = {}
+        # (marks keep where they were found, and how far they were not: a row longer than a
+        # read would else have the whole of it searched again at each read)
+        self.marks = {
+            m: at - shift if at >= 0 else min(at + shift, -1)
+            for m, at in self.marks.items()
+            if at < 0 or at >= shift  # (one found before `pos` is looked for again)
+        }
         return True
 
     def next_mark(self, mark: bytes) -> int:
@@ -109,8 +116,11 @@ class _Pass:
         again only once `pos` passed it: a pass before every row (each written) would else
         search the rest of the data each time."""
         at = self.marks.get(mark)
-        if at is None or 0 <= at < self.pos:
-            at = self.marks[mark] = self.data.find(mark, self.pos)
+        if at is not None and at >= self.pos:
+            return at
+        start = self.pos if at is None or at >= 0 else max(self.pos, -1 - at - len(mark) + 1)
+        at = self.data.find(mark, start)
+        self.marks[mark] = at if at >= 0 else -1 - len(self.data)
         return at
 
     def token(self) -> re.Match[bytes]:

@@ -244,3 +244,12 @@ def test_only_the_rows_written_and_those_with_formulas_are_read(
     read.clear()
     run(sheet_xml(rows), writes({5: ("s", ""), 23: ("t", "")}))
     assert len(read) == 27  # not vouched in order: every row is read
+
+
+def test_a_trial_finds_the_damage_the_write_would() -> None:
+    """The dry run's trial passes over rows only where the reader vouched them in order: in a
+    sheet it did not, rows out of order are damage to the trial as to the write."""
+    xml = sheet_xml('<row r="1"/><row r="5"/><row r="3"/><row r="6"/>').encode()
+    for trial in (False, True):
+        with pytest.raises(Damaged, match="row 3 comes after row 5"):
+            rewrite_sheet(io.BytesIO(xml), io.BytesIO(), writes({6: ("x", "")}), "l.xlsx", trial)
