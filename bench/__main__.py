@@ -20,9 +20,6 @@ from .timing import Timing, timed
 
 SIZES = (1_000, 10_000, 100_000)
 QUICK = (1_000, 10_000)
-# From this many rows a figure is timed once, not three times: each run takes seconds there,
-# so a burst of load weighs less, and three runs made the full bench take over ten minutes.
-LARGE = 100_000
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -44,19 +41,14 @@ def main(argv: list[str] | None = None) -> int:
                             peaks.append(_peak(figure))
                             print(peak_text(peaks[-1]), flush=True)
                         else:
-                            results.append(_timed(figure, _runs(rows, args.runs)))
+                            results.append(_timed(figure, args.runs))
                             print(timed_text(results[-1]), flush=True)
         finally:
             stop_loopback()
     print(scaling_text(scaling(results)))
     seconds = time.perf_counter() - start
     command = shlex.join(["python", "-m", "bench", *(sys.argv[1:] if argv is None else argv)])
-    runs = (
-        f"{args.runs} run{'s' * (args.runs != 1)}"
-        if args.runs
-        else f"3 runs (one from {LARGE:,} rows, where each takes seconds)"
-    )
-    text = markdown(facts, command, seconds, runs, results, peaks)
+    text = markdown(facts, command, seconds, args.runs, results, peaks)
     args.output.write_text(text, encoding="utf-8")
     print(f"\n{args.output} written; {seconds / 60:.1f} min in all")
     return 0
@@ -75,12 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     which.add_argument(
         "--quick", action="store_true", help="1,000 and 10,000 rows only, to try things out"
     )
-    parser.add_argument(
-        "--runs",
-        type=int,
-        default=None,
-        help=f"runs of each, median taken (default 3, and 1 from {LARGE:,} rows)",
-    )
+    parser.add_argument("--runs", type=int, default=3, help="runs of each, median taken")
     parser.add_argument(
         "--output",
         type=Path,
@@ -99,10 +86,6 @@ def _sizes(text: str) -> tuple[int, ...]:
     if not sizes or min(sizes) < 1:
         raise argparse.ArgumentTypeError(f"whole numbers of rows, comma-separated, not {text!r}")
     return sizes
-
-
-def _runs(rows: int, asked: int | None) -> int:
-    return asked if asked else (1 if rows >= LARGE else 3)
 
 
 def _timed(figure: Figure, runs: int) -> Timed:

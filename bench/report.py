@@ -156,7 +156,7 @@ def markdown(
     facts: list[tuple[str, str]],
     command: str,
     seconds: float,
-    runs: str,
+    runs: int,
     timed: list[Timed],
     peaks: list[Peaked],
 ) -> str:
@@ -165,7 +165,7 @@ def markdown(
         "# Benchmarks",
         "",
         f"Written by `{command}` (see bench/), which took {seconds / 60:.1f} min; not by hand.",
-        f"Each time is the median of {runs}, the runner's and its "
+        f"Each time is the median of {runs} run{'s' * (runs != 1)}, the runner's and its "
         "baseline's taken in turn. "
         "The ratio is the runner's median over the baseline's: it holds on other machines, "
         "where the seconds do not.",
