@@ -30,7 +30,7 @@ from ..errors import SheetChanged, SheetError, SheetInUse
 from ..status import StatusCells
 from .atomic import open_elsewhere, same_file, tidy
 from .csvbook import write_book
-from .csvfile import read_csv
+from .csvfile import read_with_layout
 from .csvwrite import write_csv
 from .grid import SheetRow, Stamp, Table, WriteReport, fold_header
 from .statuscols import (
@@ -79,10 +79,14 @@ def read_table(path: Path, sheet_name: str | None = None, header_row: int = 1) -
             "cannot be read; leave the sheet setting out"
         )
     before = Stamp.of(path)
-    table = read_csv(path, header_row) if kind == "csv" else read_xlsx(path, sheet_name, header_row)
+    if kind == "csv":
+        table, layout = read_with_layout(path, header_row)
+    else:
+        table, layout = read_xlsx(path, sheet_name, header_row), None
     if Stamp.of(path) != before:
         raise SheetChanged(f"{path.name}: changed while it was being read; read it again")
-    return replace(table, stamp=before)
+    read_as = (before, layout) if before is not None and layout is not None else None
+    return replace(table, stamp=before, read_as=read_as)
 
 
 def check_writable(table: Table, statuses: Mapping[int, StatusCells]) -> None:

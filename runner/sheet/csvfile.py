@@ -65,11 +65,6 @@ class CsvLayout:
     text: str = ""  # the file after any sep line, decoded: unchanged lines go back as they are
 
 
-def read_csv(path: Path, header_row: int = 1) -> Table:
-    """Read a CSV sheet whose column names are on `header_row`."""
-    return read_with_layout(path, header_row)[0]
-
-
 # Reading ------------------------------------------------------------------------------------
 
 

@@ -13,10 +13,14 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from openpyxl.utils import get_column_letter
 
 from ..errors import SheetError
+
+if TYPE_CHECKING:
+    from .csvfile import CsvLayout
 
 
 def fold_header(name: str) -> str:
@@ -83,6 +87,10 @@ class Table:
     # Whether its reader found every row numbered and in order (a workbook's scan vouches): a
     # write may then copy the rows it does not write unread.
     rows_in_order: bool = False
+    # A CSV's text and records as read, and the file's stamp then: a write into the file still
+    # at that stamp takes them rather than reading and checking the whole file again. Bound to
+    # its own stamp, so a table given a newer one (after the runner's own write) never uses it.
+    read_as: tuple[Stamp, CsvLayout] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from runner.errors import SheetChanged
-from runner.sheet import Stamp, read_table, write_statuses
+from runner.sheet import Stamp, csvwrite, read_table, write_statuses
 from runner.status import Status, StatusCells
 from tests.support.sheet import SENT, make_workbook
 
@@ -74,3 +74,31 @@ def test_a_value_typed_right_of_the_header_since_the_read_is_never_written_over(
     with pytest.raises(SheetChanged, match=r"row 3 has a value right of the last column name"):
         write_statuses(replace(table, stamp=None), {2: PENDING, 3: PENDING}, path)
     assert "call him" in path.read_text(encoding="utf-8")
+
+
+def test_a_csv_unchanged_since_the_read_is_written_from_that_read(tmp_path, monkeypatch):
+    """The write takes the text and records the read had (a resume's final write at 100,000
+    rows read and checked the whole file again); after the runner's own write the file is at
+    a new stamp, so the next write reads it again and keeps what the first one wrote."""
+    path = _sheet(tmp_path, "csv")
+    path.write_text(path.read_text(encoding="utf-8") + "bob-2,Bob,,,,,\n", encoding="utf-8")
+    reads = []
+    real = csvwrite.read_records
+    monkeypatch.setattr(csvwrite, "read_records", lambda p: reads.append(p) or real(p))
+    table = read_table(path)
+    report = write_statuses(table, {2: SENT}, path)
+    assert reads == []
+    after = replace(table, stamp=report.stamp, statuses_as_read=False)  # as a run keeps it
+    write_statuses(after, {3: SENT}, path)
+    assert reads == [path]
+    assert [row.cells[2] for row in read_table(path).rows] == ["sent", "sent"]
+
+
+def test_a_csv_saved_since_the_read_is_read_again_even_by_a_table_without_a_stamp(tmp_path):
+    path = tmp_path / "leads.csv"
+    path.write_text("profileId,first_name\nann-1,Ann\n", encoding="utf-8")
+    table = replace(read_table(path), stamp=None)
+    path.write_text("profileId,first_name\nann-1,Anne\n", encoding="utf-8")
+    with pytest.raises(SheetChanged, match=r"row 2 differs"):
+        write_statuses(table, {2: PENDING}, path)
+    assert "Anne" in path.read_text(encoding="utf-8")
