@@ -254,8 +254,12 @@ def read_row(layout: SheetLayout, table: Table, sheet_row: SheetRow) -> Row:
             f'{_header(layout, cols.message_type)} {type_text!r} is not "normal" or "inmail"'
         )
 
-    block = [cells[i].strip() if i is not None else "" for i in layout.status_indices]
+    indices = layout.status_indices
+    block = [cells[i].strip() if i is not None else "" for i in indices]
     block[-1] = nfc(block[-1])  # status_for names a recipient, as their IDs are: in NFC
+    # Whether the block is the cells as they are (strip and NFC give back the very string
+    # when they change nothing): then the cells can tell a write they need no new text.
+    exact = all(i is not None and b is cells[i] for b, i in zip(block, indices, strict=True))
     return Row(
         number=sheet_row.number,
         cells=cells,
@@ -265,7 +269,9 @@ def read_row(layout: SheetLayout, table: Table, sheet_row: SheetRow) -> Row:
         account_id=_get(cells, cols.account_id) or None,
         message_type=message_type,
         problem="; ".join(problems) or None,
-        previous=StatusCells.read(*block, row_for=str(recipient or "")),
+        previous=StatusCells.read(
+            *block, row_for=str(recipient or ""), exact=sheet_row.number if exact else 0
+        ),
         hidden=table.hidden.get(sheet_row.number),
         link_note=link_note,
     )

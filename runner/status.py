@@ -66,13 +66,27 @@ class StatusCells:
     # these cells back, as a resume does for most rows, need not work it out again. Not an
     # argument, so `replace` never carries it over to cells it does not fit.
     digest: str = field(default="", init=False, compare=False, repr=False)
+    # The row whose status cells read exactly as these cells write (`exact` given to `read`):
+    # a write need not work out their text to know that row shows them already. 0 otherwise;
+    # like `digest`, never carried over by `replace`.
+    shown_in: int = field(default=0, init=False, compare=False, repr=False)
 
     @classmethod
     def read(
-        cls, status: str, detail: str, sent_at: str, urn: str, owner: str, *, row_for: str = ""
+        cls,
+        status: str,
+        detail: str,
+        sent_at: str,
+        urn: str,
+        owner: str,
+        *,
+        row_for: str = "",
+        exact: int = 0,
     ) -> StatusCells:
         """From the cells' text as the sheet holds them (the status already checked as ours).
-        `row_for` is whom the row names: the owner, where it is them, is that one string."""
+        `row_for` is whom the row names: the owner, where it is them, is that one string.
+        `exact` is the row's number where these texts are its cells as they are (nothing
+        stripped or normalised): the cells then say whether they read as they would write."""
         if not (status or detail or sent_at or urn or owner):
             return _NO_CELLS  # a row never run: most rows of a new campaign
         state = Status.of(status) if status else None
@@ -86,6 +100,11 @@ class StatusCells:
         cells = cls(state, detail, sent_at, urn, person, torn, None)
         if not torn:
             object.__setattr__(cells, "digest", check)
+            # Written back, the owner is "person #check" (one space) and no text that starts
+            # like a formula is left as it is: cells read so would write the same.
+            canonical = len(owner) == len(person) + 8 and owner[len(person)] == " "
+            if exact and canonical and not _formula_like(detail, sent_at, urn, person):
+                object.__setattr__(cells, "shown_in", exact)
         return cells
 
     def or_as_read(self, read: StatusCells) -> StatusCells:
@@ -130,6 +149,13 @@ class StatusCells:
 
 
 _NO_CELLS = StatusCells()
+# What a written cell must not start with, or a spreadsheet runs it as a formula: the writers
+# put a "'" before it (sheet/statuscols.py).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _formula_like(*texts: str) -> bool:
+    return any(text.startswith(FORMULA_STARTS) for text in texts)
 
 
 @overload

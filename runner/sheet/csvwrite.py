@@ -115,6 +115,8 @@ def _as_read(table: Table, statuses: Mapping[int, StatusCells], target: Path) ->
         return False
     rows = {row.number: row.cells for row in table.rows}
     for number, cells in statuses.items():
+        if cells.shown_in == number:
+            continue  # these cells are the row's own as read, and read as they would write
         shown = rows.get(number)
         texts = zip(columns, cell_texts(cells, table), strict=True)
         if shown is None or any(t is not None and shown[c] != t for c, t in texts):

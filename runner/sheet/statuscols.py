@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from ..errors import SheetChanged, SheetError
-from ..status import Status, StatusCells
+from ..status import FORMULA_STARTS, Status, StatusCells
 from .grid import Table, fold_header
 from .xmlscan import CELL_LIMIT
 
@@ -34,7 +34,7 @@ RUNNER_KEYS = (*STATUS_KEYS, fold_header(MESSAGE_COLUMN))
 # others, nothing (and beside a status the user cleared, what the runner wrote may remain).
 _WITH_MESSAGE = frozenset({Status.SENT, Status.UNKNOWN, ""})
 # CSV injection: a spreadsheet runs a cell starting with one of these as a formula.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_STARTS = FORMULA_STARTS  # (status.py's, as StatusCells.read knows them too)
 # A date and time as written (2026-01-15T09:00:00Z), or as a spreadsheet may have re-typed it
 # on saving (15/01/2026 09:00, 1/15/26 9:00 AM); words in it mean a column of the user's own.
 _ISO_TIME = re.compile(r"[\d\s/:.,\-TZ+]+(?:[AaPp][Mm])?")

@@ -115,14 +115,11 @@ def write_xlsx(
     """Write the statuses into the workbook as `table` read it (the caller has made sure it did
     not change since), into the workbook itself or into `target`."""
     check_file(table.path)
-    block, values, rows = _plan(table, statuses)
-    if (
-        table.statuses_as_read
-        and same_file(target, table.path)
-        and not block.new
-        and _as_they_are(rows, block, values)
-    ):
+    block, rows = _block(table), {row.number: row.cells for row in table.rows}
+    unchanged = table.statuses_as_read and same_file(target, table.path) and not block.new
+    if unchanged and _as_they_are(table, rows, block, statuses):
         return WriteReport(target, None)  # nothing would change: the file is left as it is
+    values = _texts(table, rows, block, statuses)
     result = patch_statuses(table.path, target, table.sheet_name, block, values, check=check)
     return WriteReport(target, "; ".join(result.notes) or None)
 
@@ -130,30 +127,36 @@ def write_xlsx(
 def try_xlsx(table: Table, statuses: Mapping[int, StatusCells]) -> None:
     """Raise the SheetError `write_xlsx` would, writing nothing (see patch_statuses)."""
     check_file(table.path)
-    block, _, _ = _plan(table, {})
+    block = _block(table)
     # Which cells a write sets is what can stop it (formulas, merged cells, pivot tables), never
     # their text: each row's is left blank rather than worked out (a third of the trial's time).
     blank = ("",) * len(block.columns)
     patch_statuses(table.path, None, table.sheet_name, block, dict.fromkeys(statuses, blank))
 
 
-def _plan(
-    table: Table, statuses: Mapping[int, StatusCells]
-) -> tuple[StatusBlock, dict[int, tuple[str, ...]], dict[int, tuple[str, ...]]]:
-    """Where the runner's columns go, the text of each row's, and the rows as read."""
+def _block(table: Table) -> StatusBlock:
+    """Where the runner's columns go in the workbook, and how they look."""
     names = runner_columns(table)
     columns = status_columns(table.headers, names)
     new = frozenset(i for i, column in enumerate(columns) if column >= len(table.headers))
-    rows = {row.number: row.cells for row in table.rows}
-    values = {
+    look = look_of(names)
+    return StatusBlock(
+        table.header_row, columns, names, new, table.anchor, look, table.rows_in_order
+    )
+
+
+def _texts(
+    table: Table,
+    rows: Mapping[int, tuple[str, ...]],
+    block: StatusBlock,
+    statuses: Mapping[int, StatusCells],
+) -> dict[int, tuple[str, ...]]:
+    """The text of each row's runner columns (a cell to keep as it is: its text as read)."""
+    columns = block.columns
+    return {
         row: tuple(kept(cell_texts(cells, table, book=True), columns, rows[row]))
         for row, cells in statuses.items()
     }
-    look = look_of(names)
-    block = StatusBlock(
-        table.header_row, columns, names, new, table.anchor, look, table.rows_in_order
-    )
-    return block, values, rows
 
 
 def statuses_sibling(path: Path) -> Path:
@@ -163,13 +166,20 @@ def statuses_sibling(path: Path) -> Path:
 
 
 def _as_they_are(
+    table: Table,
     rows: Mapping[int, tuple[str, ...]],
     block: StatusBlock,
-    values: Mapping[int, tuple[str, ...]],
+    statuses: Mapping[int, StatusCells],
 ) -> bool:
     """Whether every status cell already holds what would be written."""
     columns = block.columns
-    return all(tuple(rows[number][c] for c in columns) == texts for number, texts in values.items())
+    for row, cells in statuses.items():
+        if cells.shown_in == row:
+            continue  # the row's own cells as read, which read as they would write
+        texts = kept(cell_texts(cells, table, book=True), columns, rows[row])
+        if any(rows[row][c] != text for c, text in zip(columns, texts, strict=True)):
+            return False
+    return True
 
 
 def _unreadable(name: str, err: Exception) -> SheetError:

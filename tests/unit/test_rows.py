@@ -335,3 +335,24 @@ def test_a_hyperlink_formula_never_computed_is_read_by_its_link_or_explained():
     assert computed.recipient is None
     assert computed.problem.startswith("profileUrl holds a formula (=HYPERLINK(")
     assert "whose result was never saved" in computed.problem
+
+
+def test_status_cells_are_the_rows_own_as_read_only_where_nothing_was_trimmed_or_missing():
+    """`shown_in` says a write may take the row's cells as they are: not where reading trimmed
+    a space or normalised a name (the write would put them right), nor where a status column
+    is missing (the write adds it)."""
+    from runner.status import Status, StatusCells
+
+    cells = StatusCells(Status.SENT, "", "2026-01-15T09:00:00Z", "urn:li:fsd_profile:A1", "ann")
+    status, detail, sent_at, urn, owner = cells.texts()
+    headers = ["profileId", "status", "status_detail", "sent_at", "recipient_urn", "status_for"]
+    assert one(headers, ["ann", status, detail, sent_at, urn, owner]).previous.shown_in == 2
+    assert one(headers, ["ann", status + " ", detail, sent_at, urn, owner]).previous.shown_in == 0
+    decomposed = unicodedata.normalize("NFD", "jürgen")
+    name = StatusCells(Status.SENT, "", sent_at, urn).check("jürgen")
+    row = one(headers, [decomposed, status, detail, sent_at, urn, f"{decomposed} #{name}"])
+    assert not row.previous.torn and row.previous.shown_in == 0
+    without_urn = [h for h in headers if h != "recipient_urn"]
+    no_urn = f"ann #{StatusCells(Status.SENT, '', sent_at, '').check('ann')}"
+    row = one(without_urn, ["ann", status, detail, sent_at, no_urn])
+    assert not row.previous.torn and row.previous.shown_in == 0

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from runner.errors import SheetChanged
-from runner.sheet import Stamp, csvwrite, read_table, write_statuses
+from runner.rows import read_layout, read_row
+from runner.sheet import Stamp, csvwrite, read_table, write_statuses, xlsx
 from runner.status import Status, StatusCells
 from tests.support.sheet import SENT, make_workbook
 
@@ -102,3 +103,39 @@ def test_a_csv_saved_since_the_read_is_read_again_even_by_a_table_without_a_stam
     with pytest.raises(SheetChanged, match=r"row 2 differs"):
         write_statuses(table, {2: PENDING}, path)
     assert "Anne" in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_cells_read_as_they_write_are_passed_over_in_their_own_row_alone(
+    tmp_path: Path, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A resume's first write, most rows unchanged: cells read from a row exactly as they would
+    be written need no text worked out to know the row shows them. Given for another row (a
+    sort moved the person), they are that row's to write as any others."""
+    path = tmp_path / f"leads.{kind}"
+    grid = [["profileId", "first_name"], ["ann-1", "Ann"], ["bob-2", "Bob"]]
+    if kind == "csv":
+        path.write_text("\n".join(",".join(line) for line in grid) + "\n", encoding="utf-8")
+    else:
+        make_workbook(path, {"Leads": grid})
+    sent = {2: replace(SENT, owner="ann-1"), 3: replace(PENDING, owner="bob-2")}
+    write_statuses(read_table(path), sent, path)
+    table = read_table(path)
+    layout = read_layout(table)
+    ann, bob = (read_row(layout, table, row).previous for row in table.rows)
+    assert (ann.shown_in, bob.shown_in) == (2, 3)
+    worked_out = []
+    for module in (csvwrite, xlsx):
+        real = module.cell_texts
+        monkeypatch.setattr(
+            module,
+            "cell_texts",
+            lambda c, t, real=real, **k: worked_out.append(c) or real(c, t, **k),
+        )
+    before = Stamp.of(path)
+    write_statuses(table, {2: ann, 3: bob}, path)
+    assert Stamp.of(path) == before and worked_out == []
+    write_statuses(table, {3: ann}, path)  # ann's cells, for row 3
+    assert worked_out and all(cells is ann for cells in worked_out)
+    status_for = [row.cells[-1] for row in read_table(path).rows]
+    assert status_for[0] == status_for[1] and status_for[1].startswith("ann-1 #")
