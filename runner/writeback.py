@@ -113,7 +113,13 @@ class WriteBack:
         for attempt in range(WRITE_ATTEMPTS):
             shown, changed = self._shown, states
             if shown is not None:
-                changed = {row: cells for row, cells in states.items() if shown.get(row) != cells}
+                # (`is` first: most rows hold the very cells written, and comparing two
+                # dataclasses builds a tuple of each, a row at a time)
+                changed = {
+                    row: cells
+                    for row, cells in states.items()
+                    if (was := shown.get(row)) is not cells and was != cells
+                }
                 if not changed:  # the sheet shows them all already
                     self.written, self.held, self._last = self._into_sheet, "", self.clock.now()
                     self.on_write()

@@ -9,6 +9,7 @@ import re
 import shutil
 import stat
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -114,6 +115,21 @@ def test_only_the_sheet_and_its_filter_name_change(
     assert hidden in after[LEADS]  # a rewritten row keeps its attributes; spans widened
     row2 = next(c for c in row_chunks(before[LEADS]) if c.startswith(b"<" + p + b'row r="2"'))
     assert row2[row2.index(b">") + 1 : row2.rindex(b"</")] in after[LEADS]  # its cells too
+
+
+def test_the_parts_are_compressed_at_zlibs_fastest_level(tmp_path: Path) -> None:
+    """Compressing the parts again was most of a checkpoint's time at level 6; at level 1 a
+    part is as large as Excel Online makes it (deflate's output does not depend on how its
+    input was cut into pieces, so the one-shot size is the streamed one's)."""
+    path = tmp_path / "leads.xlsx"
+    leads_book(path, Variant(), False)
+    patch_statuses(path, path, None, BLOCK, VALUES)
+    with zipfile.ZipFile(path) as package:
+        for info in package.infolist():
+            if info.compress_type == zipfile.ZIP_DEFLATED:
+                fastest = zlib.compressobj(1, zlib.DEFLATED, -15)
+                data = package.read(info)
+                assert info.compress_size == len(fastest.compress(data) + fastest.flush())
 
 
 def test_openpyxl_reads_every_other_cell_and_style_as_before(tmp_path: Path) -> None:
