@@ -36,13 +36,14 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"\n=== {rows:,} rows ===", flush=True)
                 setup = Setup(Path(scratch), rows, sizes)
                 for make in FIGURES:
-                    for figure in make(setup):
-                        if isinstance(figure, Peak):
-                            peaks.append(_peak(figure))
+                    for group in _groups(make(setup)):
+                        if isinstance(group, Peak):
+                            peaks.append(_peak(group))
                             print(peak_text(peaks[-1]), flush=True)
-                        else:
-                            results.append(_timed(figure, args.runs))
-                            print(timed_text(results[-1]), flush=True)
+                            continue
+                        for result in _timed(group, args.runs):
+                            results.append(result)
+                            print(timed_text(result), flush=True)
         finally:
             stop_loopback()
     print(scaling_text(scaling(results)))
@@ -88,13 +89,34 @@ def _sizes(text: str) -> tuple[int, ...]:
     return sizes
 
 
-def _timed(figure: Figure, runs: int) -> Timed:
-    pairs = []
-    for _ in range(runs):  # interleaved, so a burst of load on the machine hits both
-        if figure.before is not None:
-            figure.before()
-        pairs.append((timed(figure.run, 1), timed(figure.run_baseline, 1)))
-    return Timed(figure, _joined([p[0] for p in pairs]), _joined([p[1] for p in pairs]))
+def _groups(made: list[Figure] | list[Peak]) -> list[list[Figure] | Peak]:
+    """Peaks one by one, and figures in runs of those that share their baseline (the very
+    callable), which is then timed once a round for them all."""
+    groups: list[list[Figure] | Peak] = []
+    for item in made:
+        last = groups[-1] if groups else None
+        if isinstance(item, Peak):
+            groups.append(item)
+        elif isinstance(last, list) and last[-1].run_baseline is item.run_baseline:
+            last.append(item)
+        else:
+            groups.append([item])
+    return groups
+
+
+def _timed(figures: list[Figure], runs: int) -> list[Timed]:
+    """Each figure's runs and its baseline's, taken in turn, so that a burst of load on the
+    machine hits both."""
+    measured: list[list[Timing]] = [[] for _ in figures]
+    baseline = []
+    for _ in range(runs):
+        for figure, times in zip(figures, measured, strict=True):
+            if figure.before is not None:
+                figure.before()
+            times.append(timed(figure.run, 1))
+        baseline.append(timed(figures[0].run_baseline, 1))
+    shared = _joined(baseline)
+    return [Timed(f, _joined(t), shared) for f, t in zip(figures, measured, strict=True)]
 
 
 def _peak(peak: Peak) -> Peaked:

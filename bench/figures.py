@@ -4,6 +4,7 @@ the `Setup` of one size; it is called once for each size, smallest first."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -59,13 +60,22 @@ def dry_runs(setup: Setup) -> list[Figure]:
     ]
 
 
-def resume(setup: Setup) -> list[Figure]:
-    """The last `LEFT` rows of a campaign sent; against the dry run of the same campaign."""
-    return [_resume(setup, kind) for kind in ("csv", "xlsx")]
+def resumed(setup: Setup) -> list[Figure]:
+    """A campaign with all but `LEFT` rows sent: its resume, and its `status`, each against the
+    dry run of the same campaign. The two share the dry run's runs (`shared_baseline`): timing
+    it once a round rather than twice spares a minute at 100,000 rows."""
+    figures = []
+    for kind in ("csv", "xlsx"):
+        pristine = setup.resumed(kind)
+        baseline = functools.partial(dry_run, pristine)
+        figures += [
+            _resume(setup, kind, pristine, baseline),
+            _status(setup, kind, pristine, baseline),
+        ]
+    return figures
 
 
-def _resume(setup: Setup, kind: str) -> Figure:
-    pristine = setup.resumed(kind)
+def _resume(setup: Setup, kind: str, pristine: Path, baseline: Callable[[], object]) -> Figure:
     work = setup.folder / f"resuming-{kind}"
     copied = work / pristine.name
 
@@ -78,26 +88,21 @@ def _resume(setup: Setup, kind: str) -> Figure:
         measured=f"campaign-runner run, all but {LEFT} rows sent before",
         run=send_the_rest,
         baseline=f"{DRY_RUN} of the same campaign",
-        run_baseline=lambda: dry_run(pristine),
+        run_baseline=baseline,
         target=1.1,
         before=lambda: copy_campaign(pristine, work),
     )
 
 
-def status(setup: Setup) -> list[Figure]:
+def _status(setup: Setup, kind: str, toml: Path, baseline: Callable[[], object]) -> Figure:
     """`status` of a campaign with all but `LEFT` rows sent; against its dry run."""
-    return [_status(setup, kind) for kind in ("csv", "xlsx")]
-
-
-def _status(setup: Setup, kind: str) -> Figure:
-    toml = setup.resumed(kind)
     return Figure(
         name=f"status, {kind.upper()}",
         rows=setup.rows,
         measured=f"campaign-runner status, all but {LEFT} rows sent",
         run=lambda: cli("status", str(toml), "--state-dir", str(state(toml))),
         baseline=f"{DRY_RUN} of the same campaign",
-        run_baseline=lambda: dry_run(toml),
+        run_baseline=baseline,
         target=1.0,
     )
 
@@ -147,9 +152,8 @@ def memory(setup: Setup) -> list[Peak]:
 FIGURES: list[Callable[[Setup], list[Figure] | list[Peak]]] = [
     dry_runs,
     sending,
-    resume,
+    resumed,
     writeback,
-    status,
     memory,
     accounts,
 ]
