@@ -7,6 +7,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
 from .approval import Approvals, gate, read_approvals
@@ -29,7 +30,7 @@ from .plans import Endpoint, PoolKey, RowPlan, SendPlan, plan_rows
 from .projection import AccountToday, Projection, accounts_today, project
 from .quota import Pool
 from .recipient import first_known
-from .reconcile import Reconciled, reconcile, unvouched
+from .reconcile import Reconciled, SheetRecords, reconcile, sheet_records, unvouched
 from .routing import Known, route_known
 from .rows import Row, SheetLayout, read_layout, read_row
 from .screen import Screens, screen
@@ -59,6 +60,11 @@ class Prepared:
     def rows_by_key(self) -> dict[str, int]:
         """Each recipient to be sent to, by their journal key -> their row."""
         return {rp.plan.recipient.key: rp.row.number for rp in self.plans if rp.plan}
+
+    @cached_property
+    def records(self) -> SheetRecords:
+        """What the sheet records for each row's recipient: for the check, then the reconcile."""
+        return sheet_records(self.plans)
 
 
 def prepare(campaign: Campaign, places: Places, *, need_templates: bool = True) -> Prepared:
@@ -278,7 +284,7 @@ def reconciled(
     `gated`). Where a run starts, and carries on from after the sheet is saved. With
     `lookups_only` (--lookup), what is left is the lookups alone, approved or not: a preview is
     to show their routes."""
-    start = reconcile(prepared.plans, entries, resend_unknown)
+    start = reconcile(prepared.plans, entries, resend_unknown, prepared.records)
     screened = screen(start, prepared.plans, prepared.screens)
     routed = route_known(screened, known or Known(), prepared.campaign)
     if lookups_only:
@@ -325,7 +331,7 @@ def check_vouched(
     """Refuse sheet statuses the journal cannot vouch for (see reconcile.unvouched), unless
     the user trusts the sheet."""
     holders = _holders(prepared)
-    rows = [] if trust else unvouched(prepared.plans, entries, history)
+    rows = [] if trust else unvouched(prepared.plans, entries, history, prepared.records)
     if not rows:
         return
     if not history:
@@ -364,9 +370,8 @@ def _after(prepared: Prepared) -> str:
 
 
 def _rows(rows: list[int]) -> str:
-    shown = ", ".join(str(n) for n in rows[:5])
     more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
-    return f"row {shown}" if len(rows) == 1 else f"rows {shown}{more}"
+    return f"row {rows[0]}" if len(rows) == 1 else f"rows {', '.join(map(str, rows[:5]))}{more}"
 
 
 def outlook(
@@ -380,11 +385,10 @@ def outlook(
     """When the campaign will be done, and each account's day so far, counting what every
     campaign of the state folder sent (for the daily caps and the warm-up) and the latest the
     API said of each quota to any of them."""
-    campaign = prepared.campaign
+    campaign, rotate = prepared.campaign, prepared.campaign.rotate_accounts
     caps = Caps(campaign.pacing_for, sends_by_account(places.state_dir, places.sandbox))
     shared = shared_pools(places.state_dir, places.sandbox, api)
     pools = {key: later(pools.get(key), pool) for key, pool in {**pools, **shared}.items()}
-    rotate = campaign.rotate_accounts
     projection = project(
         queue, pools, now, pacing_for=campaign.pacing_for, rotate=rotate, caps=caps
     )

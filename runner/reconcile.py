@@ -33,10 +33,16 @@ class Reconciled:
     held: tuple[int, ...] = ()  # rows that could be sent but are held back (hidden)
 
 
-def reconcile(plans: list[RowPlan], entries: list[Entry], resend_unknown: bool) -> Reconciled:
+def reconcile(
+    plans: list[RowPlan],
+    entries: list[Entry],
+    resend_unknown: bool,
+    worked_out: SheetRecords | None = None,
+) -> Reconciled:
     """Combine this sheet's plans with the journal's entries (see the module's docstring).
-    Call `unvouched` first: what this adopts from the sheet, it takes as the truth."""
-    records, moved = sheet_records(plans)
+    Call `unvouched` first: what this adopts from the sheet, it takes as the truth.
+    `worked_out` are the plans' `sheet_records`, where the caller has them already."""
+    records, moved = sheet_records(plans) if worked_out is None else worked_out
     adopted = adopted_from_sheet(plans, entries, records)
     settled = _settled_by_ident([*entries, *adopted])
     pending_detail = {e.key: e.detail for e in entries if e.status is Status.PENDING}
@@ -111,7 +117,10 @@ def owner_ident(owner: str) -> str:
     return f"urn:{owner}" if owner.lower().startswith("urn:") else f"id:{owner.lower()}"
 
 
-def sheet_records(plans: list[RowPlan]) -> tuple[dict[int, StatusCells], int]:
+SheetRecords = tuple[dict[int, StatusCells], int]
+
+
+def sheet_records(plans: list[RowPlan]) -> SheetRecords:
     """What the sheet records for each row's own recipient, and how many blocks stood beside
     someone else. A block that names nobody (written before blocks named their recipient) is
     taken to be its row's; one that names someone else is the named person's, wherever their
@@ -147,7 +156,12 @@ def sheet_records(plans: list[RowPlan]) -> tuple[dict[int, StatusCells], int]:
     return records, moved
 
 
-def unvouched(plans: list[RowPlan], entries: list[Entry], history: bool) -> list[int]:
+def unvouched(
+    plans: list[RowPlan],
+    entries: list[Entry],
+    history: bool,
+    worked_out: SheetRecords | None = None,
+) -> list[int]:
     """Rows whose sheet status the journal cannot vouch for.
 
     A journal without history (missing, new) vouches for nothing: any status in the sheet
@@ -158,7 +172,7 @@ def unvouched(plans: list[RowPlan], entries: list[Entry], history: bool) -> list
     if not history:
         return [rp.row.number for rp in plans if rp.row.previous.status is not None]
     known = {ident for entry in entries for ident in entry.idents}
-    records, _ = sheet_records(plans)
+    records, _ = sheet_records(plans) if worked_out is None else worked_out
     rows = []
     for row_plan in plans:
         row = row_plan.row
