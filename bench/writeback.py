@@ -70,7 +70,7 @@ def writeback(setup: Setup) -> list[Figure]:
         Figure(
             name="status write-back, CSV",
             rows=setup.rows,
-            measured="write_statuses (the CSV read again and checked, then written)",
+            measured="write_statuses: every row's cells into the CSV as read (unchanged since)",
             run=lambda: write_statuses(table, values, out / "written.csv"),
             baseline="DataFrame.to_csv of the sheet with its status columns",
             run_baseline=lambda: frame.to_csv(out / "pandas.csv", index=False),

@@ -137,7 +137,12 @@ class WriteBack:
                 continue
             self.written, self.held = written, ""
             if written.stamp is not None:  # our own write is not a change by the user
-                self.table = replace(self.table, stamp=written.stamp, statuses_as_read=False)
+                read_as = self.table.read_as  # (bound to the stamp it was read at)
+                if written.layout is not None:
+                    read_as = (written.stamp, written.layout)
+                self.table = replace(
+                    self.table, stamp=written.stamp, statuses_as_read=False, read_as=read_as
+                )
                 self._shown, self._into_sheet = dict(states), written
             self._last = self.clock.now()
             self.on_write()

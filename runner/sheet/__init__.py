@@ -138,7 +138,9 @@ def write_statuses(table: Table, statuses: Mapping[int, StatusCells], target: Pa
     else:
         report = write_xlsx(table, statuses, target, unchanged)
     if same_file(report.path, table.path):
-        report = replace(report, stamp=Stamp.of(table.path))
+        stamp = Stamp.of(table.path)
+        as_written = report.written is not None and report.written.is_at(stamp)
+        report = replace(report, stamp=stamp, layout=report.layout if as_written else None)
     return report
 
 

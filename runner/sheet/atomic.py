@@ -24,8 +24,9 @@ def atomic_write(
     source: Path,
     write: Callable[[BinaryIO], object],
     check: Callable[[], object] | None = None,
-) -> None:
-    """Replace `target` in one step, with the permission bits it (or else `source`) has.
+) -> os.stat_result:
+    """Replace `target` in one step, with the permission bits it (or else `source`) has; the
+    new file's stat as written (the rename changes its ctime, not its inode, size or mtime).
 
     `check` runs last before the rename, with the new file complete and synced; raising there
     cancels the write (the caller's last look that the source did not change meanwhile).
@@ -42,11 +43,13 @@ def atomic_write(
             out.flush()
             failpoints.reached(failpoints.SHEET_MID_WRITE)
             os.fsync(out.fileno())
+            written = os.fstat(out.fileno())
         os.chmod(temp, mode)
         if check is not None:
             check()
         os.replace(temp, real)
         _sync_folder(real.parent)
+        return written
     except BaseException as err:
         with contextlib.suppress(OSError):
             os.unlink(temp)

@@ -10,9 +10,12 @@ take another character for the delimiter). The encoding, byte order mark and lin
 from __future__ import annotations
 
 import codecs
+import csv
 import functools
+import io
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import NamedTuple
@@ -21,7 +24,7 @@ from ..errors import SheetChanged
 from ..status import StatusCells
 from .atomic import atomic_write, same_file
 from .csvfile import CsvLayout, read_records
-from .grid import Stamp, Table, WriteReport
+from .grid import Stamp, Table, WriteReport, Written
 from .statuscols import cell_texts, check_unchanged, runner_columns, status_columns
 
 _DELIMITERS = frozenset(",;\t|")
@@ -62,6 +65,7 @@ def write_csv(
     quoting = quoting_of(raws[header_at : header_at + _SAMPLE], layout.delimiter)
     new_headers = {c: h for c, h in zip(columns, names, strict=True) if c >= len(headers)}
     lines = _Lines(columns, width, quoting, layout.delimiter)
+    was = list(raws)
     if new_headers:
         raws[header_at] = lines.with_cells(raws[header_at], records[header_at], new_headers)
     for number, cells in statuses.items():  # only the lines that may change are looked at
@@ -70,11 +74,36 @@ def write_csv(
             raws[at] = lines.with_texts(raws[at], records[at], cell_texts(cells, table))
     parts = [""] * (2 * len(raws))
     parts[::2], parts[1::2] = raws, endings
+    text = "".join(parts)
     # Excel's "sep=;" line stays first: it is how Excel opens the file with its delimiter.
-    data = _encoded(layout.sep_line + "".join(parts), layout)
-    if not (same_file(target, table.path) and target.read_bytes() == data):
-        atomic_write(target, table.path, lambda out: out.write(data), check)
-    return WriteReport(target, None)
+    data = _encoded(layout.sep_line + text, layout)
+    if same_file(target, table.path) and target.read_bytes() == data:
+        return WriteReport(target, None)  # the file holds them already
+    written = atomic_write(target, table.path, lambda out: out.write(data), check)
+    changed = [at for at, (old, new) in enumerate(zip(was, raws, strict=True)) if old is not new]
+    as_written = _as_written(layout, text, raws, changed)
+    return WriteReport(target, None, layout=as_written, written=Written.of(written))
+
+
+def _as_written(
+    layout: CsvLayout, text: str, raws: Sequence[str], changed: Sequence[int]
+) -> CsvLayout | None:
+    """The file as just written (`text`): the records of the lines that changed read as the
+    csv module reads them, the others as they were. None if those do not read as one record
+    each (they do: each was written whole)."""
+    lines = io.StringIO("\n".join([raws[at] for at in changed]), newline="")
+    try:
+        again = [
+            tuple(record) for record in csv.reader(lines, delimiter=layout.delimiter, strict=True)
+        ]
+    except csv.Error:
+        return None
+    if len(again) != len(changed):
+        return None
+    records = list(layout.records)
+    for at, record in zip(changed, again, strict=True):
+        records[at] = record
+    return replace(layout, records=tuple(records), text=text)
 
 
 def _headers_now(table: Table, records: Sequence[tuple[str, ...]]) -> tuple[str, ...]:

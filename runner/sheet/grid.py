@@ -101,6 +101,33 @@ class WriteReport:
     path: Path
     note: str | None
     stamp: Stamp | None = None
+    # A CSV's text and records as written: with `stamp`, the next write takes them rather
+    # than reading and checking the whole file again (see Table.read_as); and the file as
+    # written, to tell that `stamp` is of that file and not of a save since.
+    layout: CsvLayout | None = field(default=None, compare=False, repr=False)
+    written: Written | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Written:
+    """A file as the runner wrote it, as far as renaming it into place keeps: a save since
+    changes its inode (a program that writes a new file), or its mtime or size."""
+
+    inode: int
+    size: int
+    mtime_ns: int
+
+    @classmethod
+    def of(cls, st: os.stat_result) -> Written:
+        return cls(st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def is_at(self, stamp: Stamp | None) -> bool:
+        """Whether `stamp` is of this file, as written."""
+        return stamp is not None and (stamp.inode, stamp.size, stamp.mtime_ns) == (
+            self.inode,
+            self.size,
+            self.mtime_ns,
+        )
 
 
 def check_file(path: Path) -> None:

@@ -9,9 +9,9 @@ import pytest
 
 from runner.errors import SheetChanged
 from runner.rows import read_layout, read_row
-from runner.sheet import Stamp, csvwrite, read_table, write_statuses, xlsx
+from runner.sheet import Stamp, csvfile, csvwrite, read_table, write_statuses, xlsx
 from runner.status import Status, StatusCells
-from tests.support.sheet import SENT, make_workbook
+from tests.support.sheet import FAILED, SENT, make_workbook
 
 PENDING = StatusCells(Status.PENDING, "", "", "", "ann-1")
 
@@ -139,3 +139,79 @@ def test_cells_read_as_they_write_are_passed_over_in_their_own_row_alone(
     assert worked_out and all(cells is ann for cells in worked_out)
     status_for = [row.cells[-1] for row in read_table(path).rows]
     assert status_for[0] == status_for[1] and status_for[1].startswith("ann-1 #")
+
+
+_VARIANTS = {
+    "plain": "profileId,first_name\nann-1,Ann\nbob-2,Bob\n",
+    "crlf, byte order mark": "\ufeffprofileId,first_name\r\nann-1,Ann\r\nbob-2,Bob\r\n",
+    "excel's sep line": "sep=;\nprofileId;first_name\nann-1;Ann\nbob-2;Bob",
+    "every cell quoted": '"profileId","first_name"\n"ann-1","Ann"\n"bob-2","Bob"\n',
+    "a cell over two lines": 'profileId,first_name,note\nann-1,Ann,"one\ntwo"\nbob-2,Bob,\n',
+    "short rows": "profileId,first_name,company,city\nann-1\nbob-2,Bob\n",
+    "status columns in the middle": (
+        "profileId,status,first_name,status_detail,sent_at,recipient_urn,status_for\n"
+        "ann-1,,Ann,,,,\nbob-2,,Bob,,,,\n"
+    ),
+    "a title above the header": "Leads, Q4\n\nprofileId,first_name\nann-1,Ann\nbob-2,Bob\n",
+    "windows-1252": "profileId,first_name\nann-1,Zoë\nbob-2,Bob\n",
+}
+
+
+@pytest.mark.parametrize("variant", list(_VARIANTS))
+def test_a_csv_as_written_is_what_reading_it_again_gives(tmp_path: Path, variant: str) -> None:
+    """The text and records a write hands on for the next one are those the file reads as,
+    after the first write (every row, new columns) and after one of a row."""
+    path = tmp_path / "leads.csv"
+    text = _VARIANTS[variant]
+    path.write_bytes(text.encode("cp1252" if variant == "windows-1252" else "utf-8"))
+    header_row = 3 if "title" in variant else 1
+    table = read_table(path, header_row=header_row)
+    first, second = table.rows[0].number, table.rows[1].number
+    quoted = replace(FAILED, detail='says "no", twice;\nthen, nothing')
+    for statuses in ({first: PENDING, second: quoted}, {second: SENT}):
+        report = write_statuses(table, statuses, path)
+        assert report.layout is not None and report.stamp == Stamp.of(path)
+        assert report.layout == csvfile.read_records(path)
+        table = replace(table, stamp=report.stamp, statuses_as_read=False)
+        table = replace(table, read_as=(report.stamp, report.layout))
+    assert [row.cells[-1] for row in read_table(path, header_row=header_row).rows][1] != ""
+
+
+def test_a_write_after_the_runners_own_takes_what_it_wrote_unless_saved_since(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "leads.csv"
+    path.write_text("profileId,first_name\nann-1,Ann\nbob-2,Bob\n", encoding="utf-8")
+    reads = []
+    real = csvwrite.read_records
+    monkeypatch.setattr(csvwrite, "read_records", lambda p: reads.append(p) or real(p))
+    table = read_table(path)
+    report = write_statuses(table, {2: PENDING, 3: PENDING}, path)
+    after = replace(table, stamp=report.stamp, statuses_as_read=False)
+    write_statuses(replace(after, read_as=(report.stamp, report.layout)), {2: SENT}, path)
+    assert reads == []
+    saved = path.read_text(encoding="utf-8").replace("Bob", "Robert")
+    path.write_text(saved, encoding="utf-8")  # the user's save, at a stamp of its own
+    with pytest.raises(SheetChanged):
+        write_statuses(replace(after, stamp=Stamp.of(path)), {3: SENT}, path)
+    assert "Robert" in path.read_text(encoding="utf-8") and reads == [path]
+
+
+def test_a_save_right_after_the_runners_write_is_not_taken_for_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stamp a write reports is taken after the rename: a save in between must not pass
+    for the runner's own text, or the next write would put that text back over it."""
+    path = tmp_path / "leads.csv"
+    path.write_text("profileId,first_name\nann-1,Ann\n", encoding="utf-8")
+    real = csvwrite.atomic_write
+
+    def then_saved(target: Path, *args: object) -> object:
+        written = real(target, *args)  # type: ignore[arg-type]
+        saved = target.read_text(encoding="utf-8").replace("Ann", "Anne")
+        target.write_text(saved, encoding="utf-8")  # in place: the inode stays
+        return written
+
+    monkeypatch.setattr(csvwrite, "atomic_write", then_saved)
+    report = write_statuses(read_table(path), {2: PENDING}, path)
+    assert report.stamp == Stamp.of(path) and report.layout is None
