@@ -10,9 +10,7 @@ take another character for the delimiter). The encoding, byte order mark and lin
 from __future__ import annotations
 
 import codecs
-import csv
 import functools
-import io
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
@@ -65,13 +63,18 @@ def write_csv(
     quoting = quoting_of(raws[header_at : header_at + _SAMPLE], layout.delimiter)
     new_headers = {c: h for c, h in zip(columns, names, strict=True) if c >= len(headers)}
     lines = _Lines(columns, width, quoting, layout.delimiter)
-    was = list(raws)
+    set_in: dict[int, Mapping[int, str]] = {}  # line -> the cells set in it
     if new_headers:
         raws[header_at] = lines.with_cells(raws[header_at], records[header_at], new_headers)
+        set_in[header_at] = new_headers
     for number, cells in statuses.items():  # only the lines that may change are looked at
         at = number - 1
         if at < len(records) and records[at] and number != table.header_row:
-            raws[at] = lines.with_texts(raws[at], records[at], cell_texts(cells, table))
+            texts = cell_texts(cells, table)
+            raw = lines.with_texts(raws[at], records[at], texts)
+            if raw is not raws[at]:  # (the very string where the line already holds them)
+                raws[at] = raw
+                set_in[at] = {c: t for c, t in zip(columns, texts, strict=True) if t is not None}
     parts = [""] * (2 * len(raws))
     parts[::2], parts[1::2] = raws, endings
     text = "".join(parts)
@@ -80,29 +83,25 @@ def write_csv(
     if same_file(target, table.path) and target.read_bytes() == data:
         return WriteReport(target, None)  # the file holds them already
     written = atomic_write(target, table.path, lambda out: out.write(data), check)
-    changed = [at for at, (old, new) in enumerate(zip(was, raws, strict=True)) if old is not new]
-    as_written = _as_written(layout, text, raws, changed)
+    if not same_file(target, table.path):
+        return WriteReport(target, None)
+    as_written = _as_written(layout, text, width, set_in)
     return WriteReport(target, None, layout=as_written, written=Written.of(written))
 
 
 def _as_written(
-    layout: CsvLayout, text: str, raws: Sequence[str], changed: Sequence[int]
-) -> CsvLayout | None:
-    """The file as just written (`text`): the records of the lines that changed read as the
-    csv module reads them, the others as they were. None if those do not read as one record
-    each (they do: each was written whole)."""
-    lines = io.StringIO("\n".join([raws[at] for at in changed]), newline="")
-    try:
-        again = [
-            tuple(record) for record in csv.reader(lines, delimiter=layout.delimiter, strict=True)
-        ]
-    except csv.Error:
-        return None
-    if len(again) != len(changed):
-        return None
+    layout: CsvLayout, text: str, width: int, set_in: Mapping[int, Mapping[int, str]]
+) -> CsvLayout:
+    """The file as just written (`text`): each changed line's record is its cells up to
+    `width` (empty ones added) with those set, as `_Lines` writes it and the csv module reads
+    it back; the other lines' records are as they were."""
     records = list(layout.records)
-    for at, record in zip(changed, again, strict=True):
-        records[at] = record
+    for at, values in set_in.items():
+        cells = list(records[at][:width])
+        cells += [""] * (width - len(cells))
+        for column, value in values.items():
+            cells[column] = value
+        records[at] = tuple(cells)
     return replace(layout, records=tuple(records), text=text)
 
 

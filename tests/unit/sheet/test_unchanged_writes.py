@@ -148,6 +148,7 @@ _VARIANTS = {
     "every cell quoted": '"profileId","first_name"\n"ann-1","Ann"\n"bob-2","Bob"\n',
     "a cell over two lines": 'profileId,first_name,note\nann-1,Ann,"one\ntwo"\nbob-2,Bob,\n',
     "short rows": "profileId,first_name,company,city\nann-1\nbob-2,Bob\n",
+    "empty cells past the last column": "profileId,first_name\nann-1,Ann,,,,,,,,\nbob-2,Bob,,\n",
     "status columns in the middle": (
         "profileId,status,first_name,status_detail,sent_at,recipient_urn,status_for\n"
         "ann-1,,Ann,,,,\nbob-2,,Bob,,,,\n"
