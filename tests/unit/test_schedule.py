@@ -135,10 +135,19 @@ def test_last_sends_are_read_per_account_from_the_journal():
         sent("a3", "a", "2026-01-15T08:10:00Z"),
         sent("b1", "", "2026-01-15T07:00:00Z"),
         sent("b2", "", "2026-01-15T09:00:00Z", Status.FAILED),  # not a send that went out
+        # Times taken from a sheet, in a spreadsheet's forms: each counts as the time it is.
+        sent("c1", "c", "2026-01-15T09:00:00Z"),
+        sent("c2", "c", "2026-01-15 10:30:00+01:00"),  # 09:30 UTC: the latest
+        sent("c3", "c", "2026-01-15T09:15:00.5Z"),
+        sent("c4", "c", "15/01/2026 11:00"),  # no time it can be sure of: left out
+        sent("d1", "d", "1768467600"),  # a Unix timestamp: 09:00 UTC
+        sent("d2", "d", "2026-01-15T08:59:59Z"),
     ]
     assert last_sends(entries) == {
         "a": datetime(2026, 1, 15, 8, 30, tzinfo=UTC),
         "": datetime(2026, 1, 15, 7, 0, tzinfo=UTC),
+        "c": datetime(2026, 1, 15, 9, 30, tzinfo=UTC),
+        "d": datetime(2026, 1, 15, 9, 0, tzinfo=UTC),
     }
 
 
