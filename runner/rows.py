@@ -259,7 +259,10 @@ def read_row(layout: SheetLayout, table: Table, sheet_row: SheetRow) -> Row:
     block[-1] = nfc(block[-1])  # status_for names a recipient, as their IDs are: in NFC
     # Whether the block is the cells as they are (strip and NFC give back the very string
     # when they change nothing): then the cells can tell a write they need no new text.
-    exact = all(i is not None and b is cells[i] for b, i in zip(block, indices, strict=True))
+    # (Only where status_for names someone: cells can show themselves only with its check.)
+    exact = bool(block[-1]) and all(
+        i is not None and b is cells[i] for b, i in zip(block, indices, strict=True)
+    )
     return Row(
         number=sheet_row.number,
         cells=cells,
