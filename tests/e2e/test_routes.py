@@ -472,14 +472,18 @@ def test_no_lookup_is_made_for_a_row_no_send_could_follow(tmp_path, small, clock
 
 @pytest.mark.parametrize(("kind", "first"), [(FaultKind.SLOW, "sent"), (FaultKind.HANG, "unknown")])
 def test_two_rows_one_person_two_accounts_at_once_send_one_message(tmp_path, api, kind, first):
-    """Under rotation the two rows go to two accounts at once: the second's lookup shows it is
-    the person whose message is on its way from the other account; it waits for that answer
-    (sent, or maybe: unknown), then is a duplicate."""
+    """Under rotation the two rows go to two accounts at once: the lookup that answers second
+    shows it is the person whose message is on its way from the other account; that row waits
+    for the answer (sent, or maybe: unknown), then is a duplicate. (Which lookup answers first
+    is the threads' business: under load it was either.)"""
     urn = profile_urn("cy-stranger")
     rows = [["Cy", "Cove", "cy-stranger", "", "42"], ["Cy", "Cove", "", urn, "42"]]
     files = make_campaign(tmp_path, rows, extra=f'{AUTO}\nrotate_accounts = ["acc_1", "acc_2"]')
     api.sim.inject(Fault(kind, endpoint=Endpoint.SEND_GROUP, seconds=1.0))
     api.run(files)
     assert len(api.sim.delivered()) == 1  # one message reached Cy
-    assert [r["status"] for r in files.rows()] == [first, "duplicate"]
-    assert files.rows()[1]["status_detail"].startswith("same recipient as row 2")
+    states = [r["status"] for r in files.rows()]
+    assert sorted(states) == sorted([first, "duplicate"])
+    went = states.index(first) + 2  # the row whose message went out
+    duplicate = files.rows()[states.index("duplicate")]
+    assert duplicate["status_detail"].startswith(f"same recipient as row {went}")
