@@ -202,7 +202,7 @@ def with_earlier_statuses(
     if not earlier:
         return rows, tuple(sources)
     return [
-        replace(row, previous=found)
+        replace(row, previous=replace(found))  # a copy: its `shown_in` is of that file's row
         if not row.previous.attempted
         and row.recipient is not None
         and (found := first_known(earlier, row.recipient.idents))

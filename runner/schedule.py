@@ -304,23 +304,25 @@ def last_sends(entries: Iterable[Entry]) -> dict[str, datetime]:
     """Each account's last send in the journal: a quick re-run still keeps the pause after it.
     Times as the runner writes them (`iso`) sort as their text does: only each account's
     latest of those is parsed, not one a send (a resume of 100,000 sends parsed them all)."""
+    sent = [e for e in entries if e.status is Status.SENT and e.sent_at]
     latest: dict[str, str] = {}  # account -> its latest time in iso()'s form
     texts: list[tuple[str, str]] = []  # (account, time) in any other form
-    for entry in entries:
-        if entry.status is not Status.SENT or not entry.sent_at:
-            continue
-        account, text = entry.account or "", entry.sent_at
+    for entry in sent:
+        account, text = entry.account or "", entry.sent_at or ""
         if len(text) == 20 and _ISO.fullmatch(text):
             if text > latest.get(account, ""):
                 latest[account] = text
         else:
             texts.append((account, text))
+    for account, text in latest.items():
+        if parse_time(text) is None:  # no real time (a sheet's 2026-02-30): parse them all
+            texts += [(account, e.sent_at or "") for e in sent if (e.account or "") == account]
     last: dict[str, datetime] = {}
     for account, text in [*latest.items(), *texts]:
-        sent = parse_time(text)
-        if sent is not None:
-            last[account] = max(last.get(account, sent), sent)
+        moment = parse_time(text)
+        if moment is not None:
+            last[account] = max(last.get(account, moment), moment)
     return last
 
 
-_ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")  # as clock.iso writes a time
+_ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")  # as clock.iso has it

@@ -130,6 +130,10 @@ def _as_at_read(table: Table) -> CsvLayout | None:
     if table.read_as is None:
         return None
     stamp, layout = table.read_as
+    # A file system that keeps whole seconds (FAT, HFS+, some network shares) could give a
+    # save in place within that second the same stamp: there the file is read and checked.
+    if stamp.mtime_ns % 1_000_000_000 == 0:
+        return None
     return layout if Stamp.of(table.path) == stamp else None
 
 

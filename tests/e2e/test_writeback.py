@@ -5,6 +5,7 @@ from __future__ import annotations
 import zipfile
 
 import httpx
+import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
@@ -133,3 +134,19 @@ def test_excel_with_formulas_keeps_them_and_statuses_go_into_the_workbook(tmp_pa
     assert (sheet["E2"].value, sheet["F2"].value) == ('=A2&" "&B2', "sent")
     assert not (tmp_path / "leads.statuses.xlsx").exists()
     assert api.run(files) == 0  # the next run still reads the formula's result
+
+
+@pytest.mark.parametrize("sheet", ["leads.csv", "leads.xlsx"])
+def test_statuses_taken_from_the_output_file_are_written_into_the_sheet_again(tmp_path, api, sheet):
+    """Cells read from another file (`output`, here) on the same row number as in the sheet
+    are not the sheet's own: the sheet is written, not taken to show them already (a review
+    found they were, and the sheet kept saying pending for two people messaged)."""
+    files = make_campaign(tmp_path, people(3), sheet_name=sheet)
+    assert api.run(files, "--limit", "1") == 0  # the sheet: sent, pending, pending
+    base = files.toml.read_text()
+    files.toml.write_text('output = "leads.statuses.xlsx"\n' + base)
+    assert api.run(files) == 0  # the other two sent; their statuses go to the output file
+    files.toml.write_text(base)  # output taken out: the statuses go into the sheet again
+    assert api.run(files) == 0
+    assert sorted(api.delivered_to()) == ["person-0", "person-1", "person-2"]
+    assert [row["status"] for row in files.rows()] == ["sent", "sent", "sent"]

@@ -142,12 +142,20 @@ def test_last_sends_are_read_per_account_from_the_journal():
         sent("c4", "c", "15/01/2026 11:00"),  # no time it can be sure of: left out
         sent("d1", "d", "1768467600"),  # a Unix timestamp: 09:00 UTC
         sent("d2", "d", "2026-01-15T08:59:59Z"),
+        # In the runner's form, but no time (adopted from a sheet): the real ones still count.
+        sent("e1", "e", "2026-01-15T09:00:00Z"),
+        sent("e2", "e", "2026-02-30T09:00:00Z"),
+        sent("e3", "e", "2026-01-15T24:00:00Z"),
+        sent("f1", "f", "2026-01-15T09:00:00Z"),
+        sent("f2", "f", "２０２６-01-15T10:00:00Z"),  # full-width digits: no time either
     ]
     assert last_sends(entries) == {
         "a": datetime(2026, 1, 15, 8, 30, tzinfo=UTC),
         "": datetime(2026, 1, 15, 7, 0, tzinfo=UTC),
         "c": datetime(2026, 1, 15, 9, 30, tzinfo=UTC),
         "d": datetime(2026, 1, 15, 9, 0, tzinfo=UTC),
+        "e": datetime(2026, 1, 15, 9, 0, tzinfo=UTC),
+        "f": datetime(2026, 1, 15, 9, 0, tzinfo=UTC),
     }
 
 

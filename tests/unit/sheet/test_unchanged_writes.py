@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -216,3 +217,18 @@ def test_a_save_right_after_the_runners_write_is_not_taken_for_it(
     monkeypatch.setattr(csvwrite, "atomic_write", then_saved)
     report = write_statuses(read_table(path), {2: PENDING}, path)
     assert report.stamp == Stamp.of(path) and report.layout is None
+
+
+def test_a_csv_whose_file_system_keeps_whole_seconds_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where times are whole seconds (FAT, HFS+, some shares), a save within the second could
+    keep the stamp: such a file is read and checked again, as before."""
+    path = tmp_path / "leads.csv"
+    path.write_text("profileId,first_name\nann-1,Ann\n", encoding="utf-8")
+    os.utime(path, ns=(1_768_467_600 * 10**9, 1_768_467_600 * 10**9))  # as such a disk keeps it
+    reads = []
+    real = csvwrite.read_records
+    monkeypatch.setattr(csvwrite, "read_records", lambda p: reads.append(p) or real(p))
+    write_statuses(read_table(path), {2: PENDING}, path)
+    assert reads == [path]
