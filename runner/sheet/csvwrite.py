@@ -80,10 +80,11 @@ def write_csv(
     text = "".join(parts)
     # Excel's "sep=;" line stays first: it is how Excel opens the file with its delimiter.
     data = _encoded(layout.sep_line + text, layout)
-    if same_file(target, table.path) and target.read_bytes() == data:
+    into_sheet = same_file(target, table.path)
+    if into_sheet and target.read_bytes() == data:
         return WriteReport(target, None)  # the file holds them already
     written = atomic_write(target, table.path, lambda out: out.write(data), check)
-    if not same_file(target, table.path):
+    if not into_sheet:  # (what it wrote is handed on only for writes into the sheet itself)
         return WriteReport(target, None)
     as_written = _as_written(layout, text, width, set_in)
     return WriteReport(target, None, layout=as_written, written=Written.of(written))
