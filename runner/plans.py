@@ -96,6 +96,9 @@ class SendPlan:
     group_id: str | None = None
     route: Route | None = None  # how route = "auto" reaches the person (None: by the columns)
     found_urn: str | None = None  # the URN a lookup gave (send-group needs one)
+    # False for a row the sheet shows as sent or failed, planned without its message (see
+    # `plan_rows`): its message and subject are empty until `reconcile.complete` renders it.
+    rendered: bool = True
 
     @property
     def pool(self) -> PoolKey:
@@ -108,6 +111,8 @@ class SendPlan:
         return message_text(self.message, self.subject)
 
     def payload(self) -> dict[str, Any]:
+        if not self.rendered:  # reconcile.complete renders every plan that can be queued
+            raise AssertionError(f"row {self.row}: a plan without its message was to be sent")
         if self.endpoint is Endpoint.SEND_GROUP:
             body = {
                 "recipientProfileUrn": self.recipient.urn or self.found_urn,
@@ -152,7 +157,13 @@ HIDDEN = {
 
 
 def plan_rows(rows: list[Row], templates: Templates, campaign: Campaign) -> list[RowPlan]:
-    """Plan every row; the second row for the same person is a duplicate."""
+    """Plan every row; the second row for the same person is a duplicate.
+
+    A row whose sheet shows it sent or failed is planned without rendering its message: the
+    journal almost always records the same, and then the row is never sent again and its
+    message never shown (most rows of a resume or a `status`; rendering is the largest part
+    of planning). `reconcile.complete` renders those the journal does not, before a queue is
+    made of them."""
     claimed: dict[str, int] = {}
     plans = []
     for row in rows:
@@ -166,7 +177,10 @@ def plan_rows(rows: list[Row], templates: Templates, campaign: Campaign) -> list
             plans.append(RowPlan(row, None, Status.DUPLICATE, f"same recipient as row {first}"))
             continue
         try:
-            plan = plan_row(row, templates, campaign)
+            if row.previous.status in SHOWN_DONE:
+                plan = _planned(row, campaign, "", None, check=False)
+            else:
+                plan = plan_row(row, templates, campaign)
         except RowProblem as problem:
             plans.append(RowPlan(row, None, Status.INVALID, str(problem)))
             continue
@@ -180,40 +194,57 @@ def plan_rows(rows: list[Row], templates: Templates, campaign: Campaign) -> list
 def plan_row(row: Row, templates: Templates, campaign: Campaign) -> SendPlan:
     """Render, route and check one row; RowProblem says why it cannot be sent. With route =
     "auto", the plan is a lookup first (`route` routes it once the answer came)."""
-    assert row.recipient is not None
     rendered = templates.render(row)
     if not rendered.message:
         raise RowProblem(f"the message renders empty ({templates.message.path.name})")
+    return _planned(row, campaign, rendered.message, rendered.subject)
+
+
+# Rows whose sheet status `plan_rows` plans unrendered: statuses the journal records for good
+# (a sent row is never sent again; a failed one only once its status cell is cleared).
+SHOWN_DONE = (Status.SENT, Status.FAILED)
+
+
+def _planned(
+    row: Row, campaign: Campaign, message: str, subject: str | None, *, check: bool = True
+) -> SendPlan:
+    """The plan of a row with this message; without `check`, the message is not rendered yet
+    (nor checked), and the plan says so."""
+    assert row.recipient is not None
     account = row.account_id or campaign.account_id or ""
     if campaign.route is RouteMode.AUTO:
-        _check(rendered.message, rendered.subject, campaign, inmail=False)
+        if check:
+            _check(message, subject, campaign, inmail=False)
         # The row's messageType, if any, says whether an InMail may reach this person.
         return SendPlan(
             row.number,
             row.recipient,
             Endpoint.RELATIONSHIP,
             account,
-            rendered.message,
-            rendered.subject,
+            message,
+            subject,
             row.message_type,
             row.group_id,
             Route.LOOKUP,
+            rendered=check,
         )
     message_type = row.message_type or campaign.message_type
 
     # Group context without credits needs a URN; with only a public ID it goes via /message.
     endpoint = Endpoint.SEND_GROUP if row.group_id and row.recipient.urn else Endpoint.MESSAGE
     inmail = endpoint is Endpoint.MESSAGE and message_type is MessageType.INMAIL
-    _check(rendered.message, rendered.subject, campaign, inmail=inmail)
+    if check:
+        _check(message, subject, campaign, inmail=inmail)
     return SendPlan(
         row=row.number,
         recipient=row.recipient,
         endpoint=endpoint,
         account=account,
-        message=rendered.message,
-        subject=rendered.subject if endpoint is Endpoint.MESSAGE else None,
+        message=message,
+        subject=subject if endpoint is Endpoint.MESSAGE else None,
         message_type=message_type if endpoint is Endpoint.MESSAGE else None,
         group_id=row.group_id,
+        rendered=check,
     )
 
 

@@ -30,7 +30,7 @@ from .plans import Endpoint, PoolKey, RowPlan, SendPlan, plan_rows
 from .projection import AccountToday, Projection, accounts_today, project
 from .quota import Pool
 from .recipient import first_known
-from .reconcile import Reconciled, SheetRecords, reconcile, sheet_records, unvouched
+from .reconcile import Reconciled, SheetRecords, complete, reconcile, sheet_records, unvouched
 from .routing import Known, route_known
 from .rows import Row, SheetLayout, read_layout, read_row
 from .screen import Screens, screen
@@ -47,7 +47,7 @@ class Prepared:
     campaign: Campaign
     table: Table
     templates: Templates | None  # None only when asked to carry on without them (status)
-    plans: list[RowPlan]
+    plans: list[RowPlan]  # sent or failed in the sheet: unrendered until reconciled()
     template_error: str = ""  # why the templates could not be used, when that was allowed
     status_sources: tuple[str, ...] = ()  # the files statuses from earlier runs were read from
     screens: Screens = Screens()  # who is not to be messaged, whatever the sheet says
@@ -213,10 +213,8 @@ def with_earlier_statuses(
 
 def _shown_path(path: Path, campaign: Campaign) -> str:
     """A file as the campaign file names it: relative to its folder where it can be."""
-    try:
-        return str(path.relative_to(campaign.path.parent))
-    except ValueError:
-        return str(path)
+    base = campaign.path.parent
+    return str(path.relative_to(base) if path.is_relative_to(base) else path)
 
 
 @dataclass(frozen=True)
@@ -245,8 +243,7 @@ def look(
     Not `gated`: the rows a reviewer has yet to approve stay in the queue (the preview)."""
     entries: list[Entry] = []
     pools: list[tuple[str, Pool]] = []
-    history = False
-    known = Known()
+    history, known = False, Known()
     if places.journal.exists():
         with open_journal(prepared, places) as journal:
             entries = entries_of(prepared, journal)
@@ -278,12 +275,14 @@ def reconciled(
     gated: bool = True,
     lookups_only: bool = False,
 ) -> Reconciled:
-    """What each row shows and what is left to send: the plans against the journal (reconcile),
-    then the people not to be messaged skipped (screen), then each row routed by the lookups
-    made (route = "auto"), then the rows a reviewer has not approved held back (unless not
-    `gated`). Where a run starts, and carries on from after the sheet is saved. With
+    """What each row shows and what is left to send: the rows planned unrendered rendered where
+    the journal does not say what their sheet does (complete), the plans against the journal
+    (reconcile), then the people not to be messaged skipped (screen), then each row routed by the
+    lookups made (route = "auto"), then the rows a reviewer has not approved held back (unless
+    not `gated`). Where a run starts, and carries on from after the sheet is saved. With
     `lookups_only` (--lookup), what is left is the lookups alone, approved or not: a preview is
     to show their routes."""
+    complete(prepared.plans, entries, prepared.templates, prepared.campaign)
     start = reconcile(prepared.plans, entries, resend_unknown, prepared.records)
     screened = screen(start, prepared.plans, prepared.screens)
     routed = route_known(screened, known or Known(), prepared.campaign)

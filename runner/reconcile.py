@@ -15,11 +15,17 @@ The sheet's status blocks are a second witness, read with care:
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from .journal import Entry
-from .plans import Endpoint, RowPlan, SendPlan
+from .plans import Endpoint, RowPlan, SendPlan, plan_row
 from .recipient import first_known
 from .status import DONE, Status, StatusCells
+from .templates import RowProblem
+
+if TYPE_CHECKING:
+    from .campaign import Campaign
+    from .templates import Templates
 
 ADOPTED_DETAIL = "recorded in the sheet by an earlier run"
 
@@ -76,6 +82,31 @@ def reconcile(
     strikes = {e.key: e.strikes for e in entries if e.strikes}
     queue.sort(key=lambda plan: strikes.get(plan.recipient.key, 0))
     return Reconciled(states, queue, adopted, moved, tuple(held))
+
+
+def complete(
+    plans: list[RowPlan], entries: list[Entry], templates: Templates | None, campaign: Campaign
+) -> None:
+    """Render, in place, the rows `plan_rows` planned unrendered (their sheet shows them sent
+    or failed) where the journal does not record the same for their person: only those can be
+    queued, or shown pending. Before every `reconcile`; the others keep no message, which
+    nothing shows (the journal's record is what their row shows)."""
+    if templates is None or all(rp.plan is None or rp.plan.rendered for rp in plans):
+        return
+    settled = _settled_by_ident(entries)
+    for index, row_plan in enumerate(plans):
+        plan, row = row_plan.plan, row_plan.row
+        if plan is None or plan.rendered:
+            continue
+        entry = _entry_for(row_plan, settled)
+        # As the sheet says, so the row shows the journal's record (see _again): a failed row
+        # goes again only once its status cell is cleared, and this one's is not.
+        if entry is not None and entry.status is row.previous.status:
+            continue
+        try:
+            plans[index] = replace(row_plan, plan=plan_row(row, templates, campaign))
+        except RowProblem as problem:
+            plans[index] = RowPlan(row, None, Status.INVALID, str(problem))
 
 
 def _showing_rows(

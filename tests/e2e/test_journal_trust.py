@@ -144,6 +144,12 @@ def test_a_sort_of_the_data_columns_only_with_the_journal(tmp_path, api):
     assert set(statuses(files).values()) == {"sent"}
     rows = {row["recipientProfileId"]: row for row in files.rows()}
     assert all(rows[p]["status_for"].startswith(f"{p} #") for p in rows)
+    # Their rows showed "sent" (plans.plan_rows leaves such rows unrendered): each went with
+    # its own message all the same.
+    sent = {r.payload["recipientProfileId"]: r.payload["message"] for r in api.sim.delivered()}
+    assert {p: sent[p] for p in ("person-2", "person-3")} == {
+        f"person-{i}": f"Hi Person{i}, greetings from Acme." for i in (2, 3)
+    }
 
 
 def test_a_sort_of_the_data_columns_only_without_the_journal(tmp_path, api, capsys):

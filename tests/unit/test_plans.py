@@ -300,3 +300,31 @@ def test_a_duplicate_header_no_template_uses_is_fine(tmp_path):
         tmp_path, [["ann", "a", "b"]], message="Hi", headers=["profileId", "Email", "Email"]
     )
     assert plans[0].plan.message == "Hi"
+
+
+def test_rows_the_sheet_shows_sent_or_failed_are_planned_without_their_message(tmp_path):
+    headers = ["First Name", "profileId", "status", "status_detail"]
+    rows = [
+        ["", "ann", "sent", ""],
+        ["", "bob", "failed", "403: refused"],
+        ["", "cy", "unknown", ""],
+        ["", "di", "pending", ""],
+        ["", "ann", "", ""],
+    ]
+    # A message that cannot be rendered for any row (no first names): only rendered rows say so.
+    plans = setup(tmp_path, rows, message="Hi {{ first_name }}", headers=headers)
+    unrendered = [p.plan for p in plans[:2]]
+    assert [(p.rendered, p.message, p.subject) for p in unrendered if p] == [(False, "", None)] * 2
+    assert [p.plan.recipient.public_id for p in plans[:2] if p.plan] == ["ann", "bob"]
+    assert [(p.plan, p.status) for p in plans[2:4]] == [(None, Status.INVALID)] * 2
+    # The unrendered row still claims its person: a later row of theirs is a duplicate.
+    assert (plans[4].status, plans[4].detail) == (Status.DUPLICATE, "same recipient as row 2")
+
+
+def test_a_plan_without_its_message_is_never_a_request(tmp_path):
+    headers = ["First Name", "profileId", "status"]
+    plans = setup(tmp_path, [["Ann", "ann", "sent"]], headers=headers)
+    plan = plans[0].plan
+    assert plan is not None and not plan.rendered
+    with pytest.raises(AssertionError, match="row 2: a plan without its message"):
+        plan.payload()

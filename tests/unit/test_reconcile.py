@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from runner.journal import Entry
 from runner.plans import Endpoint, RowPlan, SendPlan
 from runner.recipient import Recipient
-from runner.reconcile import ADOPTED_DETAIL, Reached, reconcile, sheet_records, unvouched
+from runner.reconcile import (
+    ADOPTED_DETAIL,
+    Reached,
+    complete,
+    reconcile,
+    sheet_records,
+    unvouched,
+)
 from runner.rows import Row
 from runner.status import Status, StatusCells
 
@@ -255,3 +263,66 @@ def test_a_row_added_above_a_sent_one_is_the_duplicate_not_the_row_that_was_sent
     assert result.states[3].status is Status.SENT
     assert result.states[2] == StatusCells(Status.DUPLICATE, "same recipient as row 3")
     assert result.queue == []
+
+
+def unrendered(number: int, public_id: str, shown: Status) -> RowPlan:
+    """A row the sheet shows `shown`, planned without its message (plans.plan_rows)."""
+    rp = row_plan(number, public_id, previous=StatusCells(shown, owner=public_id))
+    assert rp.plan is not None
+    return replace(rp, plan=replace(rp.plan, message="", rendered=False))
+
+
+def test_complete_renders_the_unrendered_rows_the_journal_does_not_record_as_their_sheet_does(
+    tmp_path,
+):
+    from runner.campaign import Campaign
+    from runner.rows import read_layout
+    from runner.sheet import Table
+    from runner.templates import load_templates
+
+    (tmp_path / "m.j2").write_text("Hello {{ row.profileId | default('you', true) }}")
+    table = Table(Path("leads.csv"), "csv", None, ("profileId",), ())
+    templates = load_templates(tmp_path / "m.j2", None, read_layout(table), "leads.csv")
+    campaign = Campaign(tmp_path / "c.toml", "c", tmp_path / "leads.csv", tmp_path / "m.j2")
+    plans = [
+        unrendered(2, "ann", Status.SENT),  # the journal says sent: stays as it is
+        unrendered(3, "bob", Status.FAILED),  # failed in both: stays
+        unrendered(4, "cy", Status.SENT),  # the journal says pending: rendered
+        unrendered(5, "di", Status.SENT),  # the journal says failed: rendered
+        unrendered(6, "ed", Status.SENT),  # the journal never heard of them: rendered
+        row_plan(7, "fay"),  # rendered already: left alone
+    ]
+    before = list(plans)
+    entries = [
+        entry("ann", Status.SENT),
+        entry("bob", Status.FAILED),
+        entry("cy", Status.PENDING),
+        entry("di", Status.FAILED),
+    ]
+    complete(plans, entries, templates, campaign)
+    assert plans[:2] == before[:2] and plans[5] is before[5]
+    assert [(p.plan.rendered, p.plan.message) for p in plans[2:5] if p.plan] == [
+        (True, "Hello you")  # the rows have no cells: the default
+    ] * 3
+    assert [p.plan.row for p in plans[2:5] if p.plan] == [4, 5, 6]
+    # Now queued as any row: with the message rendered.
+    result = reconcile(plans, entries, resend_unknown=False)
+    assert [(plan.row, plan.message) for plan in result.queue] == [(4, "Hello you"), (7, "Hi 7")]
+    assert result.states[2].status is Status.SENT and result.states[3].status is Status.FAILED
+
+
+def test_complete_makes_a_row_whose_message_cannot_be_rendered_invalid(tmp_path):
+    from runner.campaign import Campaign
+    from runner.rows import read_layout
+    from runner.sheet import Table
+    from runner.templates import load_templates
+
+    (tmp_path / "m.j2").write_text("{{ row.profileId }}")
+    table = Table(Path("leads.csv"), "csv", None, ("profileId",), ())
+    templates = load_templates(tmp_path / "m.j2", None, read_layout(table), "leads.csv")
+    campaign = Campaign(tmp_path / "c.toml", "c", tmp_path / "leads.csv", tmp_path / "m.j2")
+    plans = [unrendered(2, "ann", Status.SENT), unrendered(3, "bob", Status.SENT)]
+    complete(plans, [entry("ann", Status.SENT)], templates, campaign)
+    assert plans[0].plan is not None and not plans[0].plan.rendered
+    assert (plans[1].plan, plans[1].status) == (None, Status.INVALID)
+    assert "profileId" in plans[1].detail
