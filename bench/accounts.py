@@ -21,7 +21,7 @@ from runner.settings import RunOptions, places
 from .campaigns import KEY, Setup
 from .measures import Figure
 
-ANSWER_SECONDS = 0.2  # how long the simulator takes to answer each send
+ANSWER_SECONDS = 0.1  # how long the simulator takes to answer each send
 ROWS_PER_ACCOUNT = 10
 _runs = itertools.count()
 
