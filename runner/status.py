@@ -96,7 +96,7 @@ class StatusCells:
             return cls(state, detail, sent_at, urn, owner.strip(), message=None)
         person, check = match.groups()
         person = row_for if person == row_for else person
-        torn = check != cls(state, detail, sent_at, urn).check(person)
+        torn = check != _check(person, state, urn)
         cells = cls(state, detail, sent_at, urn, person, torn, None)
         if not torn:
             object.__setattr__(cells, "digest", check)
@@ -132,8 +132,7 @@ class StatusCells:
         """Six hex digits that tie the status and URN to the person they are for."""
         if self.digest and owner == self.owner:
             return self.digest
-        text = "\x1f".join((owner.lower(), str(self.status or ""), self.urn))
-        return hashlib.sha256(text.encode()).hexdigest()[:6]
+        return _check(owner, self.status, self.urn)
 
     @property
     def attempted(self) -> bool:
@@ -154,8 +153,21 @@ _NO_CELLS = StatusCells()
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _formula_like(*texts: str) -> bool:
-    return any(text.startswith(FORMULA_STARTS) for text in texts)
+def _formula_like(detail: str, sent_at: str, urn: str, owner: str) -> bool:
+    # (an `or` of four, not any() over a generator: it runs for every row of a resume)
+    starts = FORMULA_STARTS
+    return (
+        detail.startswith(starts)
+        or sent_at.startswith(starts)
+        or urn.startswith(starts)
+        or owner.startswith(starts)
+    )
+
+
+def _check(owner: str, status: Status | None, urn: str) -> str:
+    """Six hex digits that tie the status and URN to the person they are for."""
+    text = "\x1f".join((owner.lower(), str(status or ""), urn))
+    return hashlib.sha256(text.encode()).hexdigest()[:6]
 
 
 @overload
