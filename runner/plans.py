@@ -304,7 +304,8 @@ def route(plan: SendPlan, found: Relationship, campaign: Campaign) -> SendPlan |
     if allowed is not MessageType.INMAIL:
         return Unsent(Status.SKIPPED, NOT_REACHABLE + _notes(found, plan))
     try:
-        _check(plan.message, plan.subject, campaign, inmail=True)
+        if plan.rendered:  # (one that is not is never sent: status and the report ask its way)
+            _check(plan.message, plan.subject, campaign, inmail=True)
     except RowProblem as problem:
         return Unsent(Status.INVALID, str(problem))
     return replace(

@@ -487,3 +487,32 @@ def test_two_rows_one_person_two_accounts_at_once_send_one_message(tmp_path, api
     went = states.index(first) + 2  # the row whose message went out
     duplicate = files.rows()[states.index("duplicate")]
     assert duplicate["status_detail"].startswith(f"same recipient as row {went}")
+
+
+def test_status_and_the_report_tell_the_route_of_rows_sent_as_inmail(tmp_path, api, capsys):
+    """Rows the sheet shows as sent are planned without their message (plans.plan_rows); the
+    way each went is worked out all the same, an InMail's too (it needs no subject to tell)."""
+    files = make_campaign(
+        tmp_path,
+        [["Ann", "Acme", "ann-stranger", ""], ["Cy", "Cove", "cy-friend", ""]],
+        headers=["First Name", "Company", "recipientProfileId", "groupId"],
+        subject=SUBJECT,
+        extra=AUTO + "\ninmail = true",
+    )
+    assert api.run(files) == 0
+    assert {name: cells[0] for name, cells in statuses(files).items()} == {
+        "ann-stranger": "sent",
+        "cy-friend": "sent",
+    }
+    capsys.readouterr()
+    env, state = {"CONNECTSAFELY_BASE_URL": api.base_url}, str(files.state)
+    assert main(["status", str(files.toml), "--state-dir", state], env=env, clock=api.clock) == 0
+    out = capsys.readouterr().out
+    assert "Sent (or maybe sent) by route: 1 to connections (a normal message), 1 as InMail." in out
+    report = tmp_path / "report.xlsx"
+    argv = ["report", str(files.toml), "--state-dir", state, "--output", str(report)]
+    assert main(argv, env=env, clock=api.clock) == 0
+    summary = load_workbook(report)["Summary"].iter_rows(values_only=True)
+    lines = [[cell for cell in line if cell is not None] for line in summary]
+    assert ["not a connection: InMail", 1, 1] in lines
+    assert ["connection: a normal message", 1, 1] in lines
