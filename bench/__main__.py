@@ -106,15 +106,19 @@ def _groups(made: list[Figure] | list[Peak]) -> list[list[Figure] | Peak]:
 
 def _timed(figures: list[Figure], runs: int) -> list[Timed]:
     """Each figure's runs and its baseline's, taken in turn, so that a burst of load on the
-    machine hits both."""
+    machine hits both; the baseline first in every other round, so that neither side is
+    always the one that runs just after the setup or the other's run."""
     measured: list[list[Timing]] = [[] for _ in figures]
     baseline = []
-    for _ in range(runs):
+    for round_ in range(runs):
+        if round_ % 2:
+            baseline.append(timed(figures[0].run_baseline, 1))
         for figure, times in zip(figures, measured, strict=True):
             if figure.before is not None:
                 figure.before()
             times.append(timed(figure.run, 1))
-        baseline.append(timed(figures[0].run_baseline, 1))
+        if not round_ % 2:
+            baseline.append(timed(figures[0].run_baseline, 1))
     shared = _joined(baseline)
     return [Timed(f, _joined(t), shared) for f, t in zip(figures, measured, strict=True)]
 
