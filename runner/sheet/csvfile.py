@@ -15,7 +15,7 @@ import io
 import itertools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import SheetError
@@ -63,6 +63,12 @@ class CsvLayout:
     # its line end. It is no row of the sheet (Excel does not show it): records start after it.
     sep_line: str = ""
     text: str = ""  # the file after any sep line, decoded: unchanged lines go back as they are
+    # `text` cut into its records as written, and the line end after each, where a write of
+    # the runner's worked them out: the next write need not cut it again (a fifth of a
+    # 100,000-row checkpoint).
+    lines: tuple[tuple[str, ...], tuple[str, ...]] | None = field(
+        default=None, compare=False, repr=False
+    )
 
 
 # Reading ------------------------------------------------------------------------------------

@@ -56,7 +56,10 @@ def write_csv(
     names = runner_columns(table)
     columns = status_columns(headers, names)
     width = max(len(headers), *(c + 1 for c in columns))
-    raws, endings = raw_records(layout.text, layout.delimiter, len(layout.records))
+    if layout.lines is not None:  # cut by the write before, this one's own copy
+        raws, endings = list(layout.lines[0]), list(layout.lines[1])
+    else:
+        raws, endings = raw_records(layout.text, layout.delimiter, len(layout.records))
     # Lines above the header (a title block) are no part of the table: how they are quoted
     # says nothing of how the table's cells are.
     header_at = table.header_row - 1
@@ -86,16 +89,20 @@ def write_csv(
     written = atomic_write(target, table.path, lambda out: out.write(data), check)
     if not into_sheet:  # (what it wrote is handed on only for writes into the sheet itself)
         return WriteReport(target, None)
-    as_written = _as_written(layout, text, width, set_in)
+    as_written = _as_written(layout, text, width, set_in, (tuple(raws), tuple(endings)))
     return WriteReport(target, None, layout=as_written, written=Written.of(written))
 
 
 def _as_written(
-    layout: CsvLayout, text: str, width: int, set_in: Mapping[int, Mapping[int, str]]
+    layout: CsvLayout,
+    text: str,
+    width: int,
+    set_in: Mapping[int, Mapping[int, str]],
+    lines: tuple[tuple[str, ...], tuple[str, ...]],
 ) -> CsvLayout:
-    """The file as just written (`text`): each changed line's record is its cells up to
-    `width` (empty ones added) with those set, as `_Lines` writes it and the csv module reads
-    it back; the other lines' records are as they were."""
+    """The file as just written (`text`, in `lines`): each changed line's record is its cells
+    up to `width` (empty ones added) with those set, as `_Lines` writes it and the csv module
+    reads it back; the other lines' records are as they were."""
     records = list(layout.records)
     for at, values in set_in.items():
         cells = list(records[at][:width])
@@ -103,7 +110,7 @@ def _as_written(
         for column, value in values.items():
             cells[column] = value
         records[at] = tuple(cells)
-    return replace(layout, records=tuple(records), text=text)
+    return replace(layout, records=tuple(records), text=text, lines=lines)
 
 
 def _headers_now(table: Table, records: Sequence[tuple[str, ...]]) -> tuple[str, ...]:

@@ -174,6 +174,10 @@ def test_a_csv_as_written_is_what_reading_it_again_gives(tmp_path: Path, variant
         report = write_statuses(table, statuses, path)
         assert report.layout is not None and report.stamp == Stamp.of(path)
         assert report.layout == csvfile.read_records(path)
+        # ... and the text cut into records as the next write would cut it
+        layout = report.layout
+        lines = csvwrite.raw_records(layout.text, layout.delimiter, len(layout.records))
+        assert layout.lines == (tuple(lines[0]), tuple(lines[1]))
         table = replace(table, stamp=report.stamp, statuses_as_read=False)
         table = replace(table, read_as=(report.stamp, report.layout))
     assert [row.cells[-1] for row in read_table(path, header_row=header_row).rows][1] != ""
