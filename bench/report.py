@@ -166,8 +166,9 @@ def markdown(
         "",
         f"Written by `{command}` (see bench/), which took {seconds / 60:.1f} min; not by hand.",
         f"Each time is the median of {runs} run{'s' * (runs != 1)}, the runner's and its "
-        "baseline's taken in turn; resume and status share the runs of their baseline, the "
-        "dry run of the same campaign. "
+        "baseline's taken in turn (the baseline first in every other round, the garbage of "
+        "the run before collected before each, untimed); resume and status share the runs of "
+        "their baseline, the dry run of the same campaign. "
         "The ratio is the runner's median over the baseline's: it holds on other machines, "
         "where the seconds do not.",
         "",
