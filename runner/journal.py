@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from .clock import iso
 from .errors import ConfigError, JournalError
 from .journalfile import JournalDamaged, check_at_rest, check_integrity
 from .lookuprows import LOOKUPS_TABLE, Lookup, Statement, read_lookups
+from .perrow import per_row
 from .plans import PoolKey, SendPlan
 from .poolrows import pool_row, read_pools
 from .quota import Pool
@@ -79,7 +80,7 @@ INTERRUPTED = (
 )
 
 
-@dataclass(frozen=True, slots=True)  # one or more a row: no dict of its own each
+@per_row
 class Entry:
     """What the journal knows of one recipient."""
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from enum import StrEnum
 from typing import Any, NamedTuple
 
 from .campaign import Campaign, MessageType, RouteMode
+from .perrow import per_row
 from .recipient import Recipient, first_known
 from .relationship import Relationship
 from .rows import Row
@@ -82,7 +83,7 @@ class PoolKey(NamedTuple):
     endpoint: Endpoint
 
 
-@dataclass(frozen=True, slots=True)  # one or more a row: no dict of its own each
+@per_row
 class SendPlan:
     """One request to make: which endpoint, from which account, with what."""
 
@@ -137,7 +138,7 @@ class SendPlan:
         return body
 
 
-@dataclass(frozen=True, slots=True)  # one or more a row: no dict of its own each
+@per_row
 class RowPlan:
     """A row and what to do with it: a send plan, or why it is not sent."""
 

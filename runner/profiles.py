@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from enum import IntEnum
 from urllib.parse import unquote, urlsplit
+
+from .perrow import per_row
 
 
 class Kind(IntEnum):
@@ -51,7 +52,7 @@ _PROFILE_URL = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)  # one or more a row: no dict of its own each
+@per_row
 class Profile:
     """What one cell names; `problem` says why it names nobody the API can message."""
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import InitVar, dataclass, field
+from dataclasses import InitVar, field
 from typing import TypeVar
 
+from .perrow import per_row
 
-@dataclass(frozen=True, slots=True)  # one or more a row: no dict of its own each
+
+@per_row
 class Recipient:
     public_id: str | None = None
     urn: str | None = None

@@ -12,6 +12,7 @@ from openpyxl.utils import get_column_letter
 from .campaign import MessageType
 from .columns import RECIPIENT_ALIASES, Columns, find_columns
 from .errors import LeadsElsewhere, SheetError
+from .perrow import per_row
 from .profiles import Kind, Profile, nfc, one_argument, read_profile
 from .recipient import Recipient
 from .sheet import (
@@ -49,7 +50,7 @@ def cell_text(cell: str) -> str:
     return "" if len(text) <= _LONGEST_PLACEHOLDER and text.lower() in PLACEHOLDERS else text
 
 
-@dataclass(frozen=True, slots=True)  # one or more a row: no dict of its own each
+@per_row
 class Row:
     """One data row, read: who it is for, how to send, and the values templates see."""
 

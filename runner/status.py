@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
 from typing import overload
+
+from .perrow import per_row
 
 
 class Status(StrEnum):
@@ -41,7 +43,7 @@ ATTEMPTED = frozenset({Status.SENT, Status.FAILED, Status.UNKNOWN})
 _STATUS_FOR = re.compile(r"(.*\S)\s+#([0-9a-f]{6})")
 
 
-@dataclass(frozen=True, slots=True)  # one or more a row: no dict of its own each
+@per_row
 class StatusCells:
     """A row's status block: `status`, `status_detail`, `sent_at`, `recipient_urn`, and
     `status_for`, the recipient the block belongs to and a check of its status and URN.

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from openpyxl.utils import get_column_letter
 
 from ..errors import SheetError
+from ..perrow import per_row
 
 if TYPE_CHECKING:
     from .csvfile import CsvLayout
@@ -51,7 +52,7 @@ class Stamp:
         return cls(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
 
 
-@dataclass(frozen=True, slots=True)
+@per_row
 class SheetRow:
     """One data row: `number` is the row number the user sees (the header's is 1, or above)."""
 
