@@ -1,5 +1,6 @@
 """Which column means what: the names lead tools give the recipient columns, and, where several
-columns could hold the profile URL, the one whose cells are LinkedIn profile URLs. Pure.
+columns could hold the profile URL, the one whose cells are LinkedIn profile URLs; and the
+name each column has in a template. Pure.
 
 Headers match with case, spaces, "_" and "-" ignored (see `fold_header`). The profile URL names
 are those of the exports people bring:
@@ -15,8 +16,12 @@ are those of the exports people bring:
 from __future__ import annotations
 
 import itertools
+import keyword
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from openpyxl.utils import get_column_letter
 
 from .errors import SheetError
 from .profiles import SENDABLE, Kind, read_profile
@@ -144,3 +149,62 @@ def _column_kind(table: Table, col: int, bare: bool, cell: Callable[[SheetRow, i
     if not linkedin or linkedin < counts[Kind.OTHER]:
         return Kind.OTHER
     return max((k for k in Kind if k is not Kind.OTHER), key=lambda k: (counts[k], -k))
+
+
+def identifier(header: str) -> str | None:
+    """The plain template name of a header, if it folds to one: 'First Name' -> 'first_name'."""
+    name = re.sub(r"\W+", "_", header.strip().lower()).strip("_")
+    if not name or not name.isidentifier() or keyword.iskeyword(name):
+        return None
+    return name
+
+
+def template_names(headers: tuple[str, ...], indices: tuple[int, ...]) -> dict[str, str]:
+    """Each plain name a template may use -> its header. A header usable as it is written
+    (`companyName`) is a name, before the folded forms (`companyname`, `first_name`)."""
+    written = [(headers[i], headers[i]) for i in indices if headers[i].isidentifier()]
+    folded = [(identifier(headers[i]), headers[i]) for i in indices]
+    names: dict[str, str] = {}
+    for name, header in written + folded:
+        if name and name != "row" and not keyword.iskeyword(name):
+            names.setdefault(name, header)
+    return names
+
+
+def shared_names(
+    headers: tuple[str, ...], indices: tuple[int, ...]
+) -> dict[tuple[str, bool], tuple[str, str]]:
+    """Headers (key: (header, True)) and plain names (key: (name, False)) that several data
+    columns have: which columns, and what to do when a template uses one."""
+    by_header: dict[str, list[int]] = {}
+    by_name: dict[str, list[int]] = {}
+    for i in indices:
+        by_header.setdefault(headers[i], []).append(i)
+        name = identifier(headers[i])
+        if name:
+            by_name.setdefault(name, []).append(i)
+    rename = "rename one of them"
+    shared = {
+        (header, True): (f"columns {column_letters(hits)} are both named {header!r}", rename)
+        for header, hits in by_header.items()
+        if len(hits) > 1
+    }
+    for name, hits in by_name.items():
+        if len(hits) < 2:
+            continue
+        a, b = hits[:2]
+        clash = (
+            f"columns {get_column_letter(a + 1)} ({headers[a]!r}) and "
+            f"{get_column_letter(b + 1)} ({headers[b]!r}) both give the name {name}"
+        )
+        advice = (
+            rename
+            if headers[a] == headers[b]
+            else f"write row[{headers[a]!r}] or row[{headers[b]!r}] instead, or {rename}"
+        )
+        shared[(name, False)] = (clash, advice)
+    return shared
+
+
+def column_letters(indices: list[int]) -> str:
+    return " and ".join(get_column_letter(i + 1) for i in indices[:2])

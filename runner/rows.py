@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-import keyword
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-
-from openpyxl.utils import get_column_letter
+from functools import cached_property
 
 from .campaign import MessageType
-from .columns import RECIPIENT_ALIASES, Columns, find_columns
+from .columns import (
+    RECIPIENT_ALIASES,
+    Columns,
+    column_letters,
+    find_columns,
+    shared_names,
+    template_names,
+)
 from .errors import LeadsElsewhere, SheetError
 from .perrow import per_row
 from .profiles import Kind, Profile, nfc, one_argument, read_profile
@@ -121,6 +126,21 @@ class SheetLayout:
             clash, advice = self.shared[(name, header)]
             raise SheetError(f"{self.sheet}: {clash}, and {template} uses it; {advice}")
 
+    @cached_property
+    def recipient_cells(self) -> tuple[tuple[int, str, bool], ...]:
+        """The cells a row's recipient is read from, in the order tried: (column, header,
+        whether only a URL counts there). Worked out once, not for every row."""
+        cols = self.columns
+        tried = ([cols.profile_id] if cols.profile_id is not None else []) + [*cols.profile_urls]
+        return tuple(
+            (i, self.headers[i], i != cols.profile_id and i not in cols.bare_ids) for i in tried
+        )
+
+    @cached_property
+    def has_status(self) -> bool:
+        """Whether the sheet has any of the status columns (a new campaign's has none)."""
+        return any(i is not None for i in self.status_indices)
+
 
 def clean_header(header: str) -> str:
     """A header as templates see it: without the spaces around it, in NFC (a Mac's "ü" is the
@@ -152,8 +172,8 @@ def read_layout(table: Table) -> SheetLayout:
         hits = [i for i, f in enumerate(folded) if f == fold_header(name)]
         if len(hits) > 1:
             raise SheetError(
-                f"{where}: columns {_letters(hits)} are both named {name!r}; the runner writes "
-                "its statuses into one of them: rename or delete the other"
+                f"{where}: columns {column_letters(hits)} are both named {name!r}; the runner "
+                "writes its statuses into one of them: rename or delete the other"
             )
     # The runner's columns are never data: message_sent neither, even where no longer written.
     data_indices = tuple(i for i, f in enumerate(folded) if headers[i] and f not in RUNNER_KEYS)
@@ -163,71 +183,12 @@ def read_layout(table: Table) -> SheetLayout:
         columns,
         tuple(headers[i] for i in data_indices),
         data_indices,
-        _names(headers, data_indices),
+        template_names(headers, data_indices),
         status_indices,
         headers,
         where,
-        _shared(headers, data_indices),
+        shared_names(headers, data_indices),
     )
-
-
-def identifier(header: str) -> str | None:
-    """The plain template name of a header, if it folds to one: 'First Name' -> 'first_name'."""
-    name = re.sub(r"\W+", "_", header.strip().lower()).strip("_")
-    if not name or not name.isidentifier() or keyword.iskeyword(name):
-        return None
-    return name
-
-
-def _names(headers: tuple[str, ...], indices: tuple[int, ...]) -> dict[str, str]:
-    """Each plain name a template may use -> its header. A header usable as it is written
-    (`companyName`) is a name, before the folded forms (`companyname`, `first_name`)."""
-    written = [(headers[i], headers[i]) for i in indices if headers[i].isidentifier()]
-    folded = [(identifier(headers[i]), headers[i]) for i in indices]
-    names: dict[str, str] = {}
-    for name, header in written + folded:
-        if name and name != "row" and not keyword.iskeyword(name):
-            names.setdefault(name, header)
-    return names
-
-
-def _shared(
-    headers: tuple[str, ...], indices: tuple[int, ...]
-) -> dict[tuple[str, bool], tuple[str, str]]:
-    """Headers (key: (header, True)) and plain names (key: (name, False)) that several data
-    columns have: which columns, and what to do when a template uses one."""
-    by_header: dict[str, list[int]] = {}
-    by_name: dict[str, list[int]] = {}
-    for i in indices:
-        by_header.setdefault(headers[i], []).append(i)
-        name = identifier(headers[i])
-        if name:
-            by_name.setdefault(name, []).append(i)
-    rename = "rename one of them"
-    shared = {
-        (header, True): (f"columns {_letters(hits)} are both named {header!r}", rename)
-        for header, hits in by_header.items()
-        if len(hits) > 1
-    }
-    for name, hits in by_name.items():
-        if len(hits) < 2:
-            continue
-        a, b = hits[:2]
-        clash = (
-            f"columns {get_column_letter(a + 1)} ({headers[a]!r}) and "
-            f"{get_column_letter(b + 1)} ({headers[b]!r}) both give the name {name}"
-        )
-        advice = (
-            rename
-            if headers[a] == headers[b]
-            else f"write row[{headers[a]!r}] or row[{headers[b]!r}] instead, or {rename}"
-        )
-        shared[(name, False)] = (clash, advice)
-    return shared
-
-
-def _letters(indices: list[int]) -> str:
-    return " and ".join(get_column_letter(i + 1) for i in indices[:2])
 
 
 def read_row(layout: SheetLayout, table: Table, sheet_row: SheetRow) -> Row:
@@ -255,15 +216,6 @@ def read_row(layout: SheetLayout, table: Table, sheet_row: SheetRow) -> Row:
             f'{_header(layout, cols.message_type)} {type_text!r} is not "normal" or "inmail"'
         )
 
-    indices = layout.status_indices
-    block = [cells[i].strip() if i is not None else "" for i in indices]
-    block[-1] = nfc(block[-1])  # status_for names a recipient, as their IDs are: in NFC
-    # Whether the block is the cells as they are (strip and NFC give back the very string
-    # when they change nothing): then the cells can tell a write they need no new text.
-    # (Only where status_for names someone: cells can show themselves only with its check.)
-    exact = bool(block[-1]) and all(
-        i is not None and b is cells[i] for b, i in zip(block, indices, strict=True)
-    )
     return Row(
         number=sheet_row.number,
         cells=cells,
@@ -273,11 +225,28 @@ def read_row(layout: SheetLayout, table: Table, sheet_row: SheetRow) -> Row:
         account_id=_get(cells, cols.account_id) or None,
         message_type=message_type,
         problem="; ".join(problems) or None,
-        previous=StatusCells.read(
-            *block, row_for=str(recipient or ""), exact=sheet_row.number if exact else 0
-        ),
+        previous=_previous(layout, sheet_row, recipient) if layout.has_status else _NOT_RUN,
         hidden=table.hidden.get(sheet_row.number),
         link_note=link_note,
+    )
+
+
+_NOT_RUN = StatusCells()
+
+
+def _previous(layout: SheetLayout, sheet_row: SheetRow, recipient: Recipient | None) -> StatusCells:
+    """The status cells as an earlier run left them in the row."""
+    cells, indices = sheet_row.cells, layout.status_indices
+    block = [cells[i].strip() if i is not None else "" for i in indices]
+    block[-1] = nfc(block[-1])  # status_for names a recipient, as their IDs are: in NFC
+    # Whether the block is the cells as they are (strip and NFC give back the very string
+    # when they change nothing): then the cells can tell a write they need no new text.
+    # (Only where status_for names someone: cells can show themselves only with its check.)
+    exact = bool(block[-1]) and all(
+        i is not None and b is cells[i] for b, i in zip(block, indices, strict=True)
+    )
+    return StatusCells.read(
+        *block, row_for=str(recipient or ""), exact=sheet_row.number if exact else 0
     )
 
 
@@ -303,21 +272,23 @@ def _recipient(
     best column first: the first that names a profile the API takes is the recipient."""
     cols, cells = layout.columns, sheet_row.cells
     found: Profile | None = None
-    note = ""
+    note = how = ""
     unusable: list[str] = []  # Sales Navigator links: the reason only if nothing else is there
-    for index in ([cols.profile_id] if cols.profile_id is not None else []) + [*cols.profile_urls]:
-        raw = cell_text(cells[index])
-        cell = (sheet_row.number, index)
-        if not raw and cell not in table.links and cell not in table.unresolved_links:
-            continue
-        header = layout.headers[index]
-        text, how, unknowable = _through_link(table, cell, raw, header)
-        if unknowable:
-            problems.append(unknowable)
+    linked = table.links or table.unresolved_links  # most sheets have no links: no lookups
+    for index, header, only_url in layout.recipient_cells:
+        text = cell_text(cells[index])
+        if linked:
+            cell = (sheet_row.number, index)
+            if not text and cell not in table.links and cell not in table.unresolved_links:
+                continue
+            text, how, unknowable = _through_link(table, cell, text, header)
+            if unknowable:
+                problems.append(unknowable)
+                continue
+        elif not text:
             continue
         label = f"{header}'s link" if how else header
-        only_url = bool(how) or (index != cols.profile_id and index not in cols.bare_ids)
-        profile = read_profile(text, label, only_url=only_url)
+        profile = read_profile(text, label, only_url=only_url or bool(how))
         if profile.problem:
             (unusable if profile.kind is Kind.SALES_NAV else problems).append(profile.problem)
             continue

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from runner.columns import identifier
 from runner.errors import SheetError
 from runner.recipient import Recipient
-from runner.rows import identifier, read_layout, read_row
+from runner.rows import read_layout, read_row
 from runner.sheet import SheetRow, Table
 
 
