@@ -85,14 +85,20 @@ class Row:
         """header -> a cell left out of `values` for saying "nan", "None", ..."""
         return self._fields()[1]
 
-    def _fields(self) -> tuple[dict[str, str], dict[str, str]]:
+    def values_of(self, columns: tuple[tuple[int, str], ...]) -> dict[str, str]:
+        """`values`, of these (column, header) pairs alone: the columns a template reads."""
+        return self._fields(columns)[0]
+
+    def _fields(
+        self, columns: tuple[tuple[int, str], ...] | None = None
+    ) -> tuple[dict[str, str], dict[str, str]]:
         values: dict[str, str] = {}
         placeholders: dict[str, str] = {}
         layout, cells = self.layout, self.cells
         if layout is None:
             return values, placeholders
         shared = bool(layout.shared)
-        for i, header in zip(layout.data_indices, layout.data_headers, strict=True):
+        for i, header in layout.data_columns if columns is None else columns:
             if shared and (header in values or header in placeholders):
                 continue  # a duplicate header: the first speaks (a template using it is refused)
             text = cells[i].strip()
@@ -135,6 +141,11 @@ class SheetLayout:
         return tuple(
             (i, self.headers[i], i != cols.profile_id and i not in cols.bare_ids) for i in tried
         )
+
+    @cached_property
+    def data_columns(self) -> tuple[tuple[int, str], ...]:
+        """(column, header) of each column templates see."""
+        return tuple(zip(self.data_indices, self.data_headers, strict=True))
 
     @cached_property
     def has_status(self) -> bool:

@@ -10,13 +10,8 @@ import pytest
 from runner.errors import TemplateError
 from runner.rows import read_layout, read_row
 from runner.sheet import SheetRow, Table
-from runner.templates import (
-    RowProblem,
-    SingleBraces,
-    Templates,
-    find_single_braces,
-    load_templates,
-)
+from runner.templatecheck import SingleBraces, find_single_braces
+from runner.templates import RowProblem, Templates, load_templates
 
 HEADERS = ("First Name", "Company", "companyName", "profileId")
 
@@ -337,3 +332,60 @@ def test_a_rows_context_is_the_same_however_it_is_built(tmp_path, headers):
     object.__setattr__(general, "_plain", False)
     assert render(templates, *cells, headers=headers) == render(general, *cells, headers=headers)
     assert render(templates, *cells, headers=headers).startswith("Ann at Acme: hello|")
+
+
+# A row's context holds only the columns the templates read: every way a template reads one.
+
+CELLS = ("Ann", "Acme", "Acme Inc", "ann-lee")  # First Name, Company, companyName, profileId
+
+
+@pytest.mark.parametrize(
+    ("message", "files", "expected"),
+    [
+        ("{{ first_name }}", {}, "Ann"),
+        # A column read only in an included file, or a file that file includes.
+        ("{{ first_name }} {% include 'sig.j2' %}", {"sig.j2": "{{ company }}"}, "Ann Acme"),
+        (
+            "{% include 'a.j2' %}",
+            {"a.j2": "{% include 'b.j2' %}", "b.j2": "{{ companyName }}"},
+            "Acme Inc",
+        ),
+        # Only in a macro, a block, an imported macro, a {% set %} block.
+        ("{% macro m() %}{{ company }}{% endmacro %}{{ m() }}", {}, "Acme"),
+        (
+            "{% import 'mac.j2' as mac with context %}{{ mac.co() }}",
+            {"mac.j2": "{% macro co() %}{{ company }}{% endmacro %}"},
+            "Acme",
+        ),
+        (
+            "{% extends 'base.j2' %}{% block b %}{{ company }}{% endblock %}",
+            {"base.j2": "{{ first_name }}: {% block b %}{% endblock %}"},
+            "Ann: Acme",
+        ),
+        ("{% set s %}{{ company }}{% endset %}{{ s }}", {}, "Acme"),
+        # A {% set %} of the same name that may not run: the column is read where it does not.
+        ("{% if false %}{% set company = 'X' %}{% endif %}{{ company }}", {}, "Acme"),
+        ("{% set company = 'X' %}{% include 'sig.j2' %}", {"sig.j2": "{{ company }}"}, "X"),
+        # Through `row`, by header or by a key worked out per row: every column.
+        ("{{ row['Company'] }}", {}, "Acme"),
+        ("{% for k in row %}{{ k[0] }}{% endfor %}", {}, "FCcp"),
+        ("{% set k = 'company' ~ 'Name' %}{{ row[k] }}", {}, "Acme Inc"),
+        # A file included by a name worked out per row may read any column.
+        ("{% include first_name ~ '.j2' %}", {"Ann.j2": "{{ companyName }}"}, "Acme Inc"),
+    ],
+)
+def test_a_row_renders_whichever_way_its_templates_read_a_column(
+    tmp_path, message, files, expected
+):
+    templates = load(tmp_path, message, **files)
+    assert render(templates, *CELLS) == expected
+
+
+def test_a_rows_context_holds_only_the_columns_its_templates_read(tmp_path):
+    """Most templates read a few of a sheet's columns: a row's context is built of those."""
+    templates = load(
+        tmp_path, "{{ first_name }}{% include 'sig.j2' %}", "{{ companyName }}", **{"sig.j2": "x"}
+    )
+    assert templates._columns == ((0, "First Name"), (2, "companyName"))
+    assert load(tmp_path, "{{ row.Company }}")._columns is None  # `row`: every column
+    assert load(tmp_path, "{% include first_name %}")._columns is None
