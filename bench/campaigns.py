@@ -12,14 +12,15 @@ import shutil
 import threading
 from collections.abc import Callable
 from contextlib import ExitStack
+from datetime import datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 from runner.campaign import load_campaign
 from runner.cli import main
 from runner.clock import SystemClock, iso
-from runner.journal import Journal
-from runner.plans import Endpoint
+from runner.journal import Journal, begun, finished
+from runner.plans import Endpoint, SendPlan
 from runner.prepare import prepare
 from runner.sandbox import Sandbox, profile_urn
 from runner.settings import KEY_VAR, places
@@ -117,15 +118,24 @@ def sent_all_but(folder: Path, sheet: Path, left: int) -> Path:
     plans = [rp.plan for rp in prepare(campaign, where).plans if rp.plan]
     now = SystemClock().now()
     with Journal(where.journal, write=True, campaign=campaign.name) as journal:
-        assert journal.db is not None
-        # No sync to disk per commit: a run syncs each, slowly. (finish commits by itself, so
-        # the records cannot share one transaction.)
-        journal.db.execute("PRAGMA synchronous=OFF")
-        for plan in plans[:-left]:
-            journal.begin(plan, now)
-            urn = profile_urn(plan.recipient.public_id or "")
-            journal.finish(plan.recipient.key, StatusCells(Status.SENT, "", iso(now), urn), now)
+        # What a run writes for each send, begun then finished, but in one commit: a run's
+        # commit a send, each synced, took 12 s at 100,000 rows.
+        journal.record(
+            *(
+                statement
+                for plan in plans[:-left]
+                for statement in (
+                    begun(plan, now),
+                    finished(plan.recipient.key, _sent(plan, now), now),
+                )
+            )
+        )
     return where.journal
+
+
+def _sent(plan: SendPlan, now: datetime) -> StatusCells:
+    urn = profile_urn(plan.recipient.public_id or "")
+    return StatusCells(Status.SENT, "", iso(now), urn)
 
 
 def resumed(folder: Path, sheet: Path, journal: Path) -> Path:

@@ -291,30 +291,7 @@ class Journal:
     def begin(self, plan: SendPlan, now: datetime) -> None:
         """Record a send as in flight; committed before the request leaves. (What an earlier
         attempt left, its strikes, is kept.)"""
-        self._sql(
-            "INSERT INTO sends (key, status, detail, public_id, urn, row, endpoint, "
-            "account, message, subject, sent_at, updated_at) "
-            "VALUES (?, ?, '', ?, ?, ?, ?, ?, ?, ?, NULL, ?) "
-            "ON CONFLICT (key) DO UPDATE SET status = excluded.status, detail = '', "
-            "public_id = excluded.public_id, urn = excluded.urn, row = excluded.row, "
-            "endpoint = excluded.endpoint, account = excluded.account, "
-            "message = excluded.message, subject = excluded.subject, sent_at = NULL, "
-            "updated_at = excluded.updated_at",
-            (
-                plan.recipient.key,
-                Status.IN_FLIGHT,
-                plan.recipient.public_id,
-                # the URN a lookup gave (route = "auto"): should this send end unknown, another
-                # row naming the person by URN is a duplicate, not a second message
-                plan.recipient.urn or plan.found_urn,
-                plan.row,
-                plan.endpoint,
-                plan.account,
-                plan.message,
-                plan.subject,
-                iso(now),
-            ),
-        )
+        self._sql(*begun(plan, now))
 
     def finish(
         self, key: str, cells: StatusCells, now: datetime, pool: tuple[str, Pool] | None = None
@@ -322,14 +299,7 @@ class Journal:
         """Record a send's outcome as the row shows it (pending when it certainly did not go
         out); a sent row's time is `now`, and the URN the API answered is kept. With `pool`,
         what the answer said of its quota, in the same commit (one sync to disk, not two)."""
-        status = cells.status or Status.PENDING
-        outcome = (
-            "UPDATE sends SET status = ?, detail = ?, urn = COALESCE(?, urn), "
-            "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END, updated_at = ? "
-            "WHERE key = ?",
-            (status, cells.detail, cells.urn or None, status, iso(now), iso(now), key),
-        )
-        self._sql_all(outcome, *([pool_row(*pool)] if pool is not None else []))
+        self._sql_all(finished(key, cells, now), *([pool_row(*pool)] if pool is not None else []))
 
     def strike(self, key: str) -> int:
         """One more run on which the API failed for this recipient alone; how many now."""
@@ -388,3 +358,42 @@ def _upgrade(db: sqlite3.Connection) -> None:
     columns = {row[1] for row in db.execute("PRAGMA table_info(sends)")}
     if "strikes" not in columns:
         db.execute("ALTER TABLE sends ADD COLUMN strikes INTEGER NOT NULL DEFAULT 0")
+
+
+def begun(plan: SendPlan, now: datetime) -> Statement:
+    """What `Journal.begin` writes: the send in flight."""
+    return (
+        "INSERT INTO sends (key, status, detail, public_id, urn, row, endpoint, "
+        "account, message, subject, sent_at, updated_at) "
+        "VALUES (?, ?, '', ?, ?, ?, ?, ?, ?, ?, NULL, ?) "
+        "ON CONFLICT (key) DO UPDATE SET status = excluded.status, detail = '', "
+        "public_id = excluded.public_id, urn = excluded.urn, row = excluded.row, "
+        "endpoint = excluded.endpoint, account = excluded.account, "
+        "message = excluded.message, subject = excluded.subject, sent_at = NULL, "
+        "updated_at = excluded.updated_at",
+        (
+            plan.recipient.key,
+            Status.IN_FLIGHT,
+            plan.recipient.public_id,
+            # the URN a lookup gave (route = "auto"): should this send end unknown, another
+            # row naming the person by URN is a duplicate, not a second message
+            plan.recipient.urn or plan.found_urn,
+            plan.row,
+            plan.endpoint,
+            plan.account,
+            plan.message,
+            plan.subject,
+            iso(now),
+        ),
+    )
+
+
+def finished(key: str, cells: StatusCells, now: datetime) -> Statement:
+    """What `Journal.finish` writes: the send's outcome."""
+    status = cells.status or Status.PENDING
+    return (
+        "UPDATE sends SET status = ?, detail = ?, urn = COALESCE(?, urn), "
+        "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END, updated_at = ? "
+        "WHERE key = ?",
+        (status, cells.detail, cells.urn or None, status, iso(now), iso(now), key),
+    )
