@@ -14,7 +14,7 @@ import pandas
 from .accounts import accounts
 from .campaigns import LEFT, Setup, cli, copy_campaign, loopback, state
 from .leads import MESSAGE
-from .measures import MIB, Figure, Peak
+from .measures import MIB, Figure, Peak, at_full_size
 from .sending import sending
 from .timing import peak_memory
 from .writeback import writeback
@@ -89,7 +89,7 @@ def _resume(setup: Setup, kind: str, pristine: Path, baseline: Callable[[], obje
         run=send_the_rest,
         baseline=f"{DRY_RUN} of the same campaign",
         run_baseline=baseline,
-        target=1.1,
+        target=at_full_size(setup.rows, 1.1),
         before=lambda: copy_campaign(pristine, work),
     )
 
@@ -103,7 +103,7 @@ def _status(setup: Setup, kind: str, toml: Path, baseline: Callable[[], object])
         run=lambda: cli("status", str(toml), "--state-dir", str(state(toml))),
         baseline=f"{DRY_RUN} of the same campaign",
         run_baseline=baseline,
-        target=1.0,
+        target=at_full_size(setup.rows, 1.0),
     )
 
 

@@ -17,7 +17,7 @@ from runner.status import Status, StatusCells
 
 from .campaigns import Setup
 from .leads import HEADER
-from .measures import Figure
+from .measures import Figure, at_full_size
 
 # Where a run puts the status columns of a sheet that has none: after the last, as it writes
 # them (coloured by status).
@@ -74,7 +74,7 @@ def writeback(setup: Setup) -> list[Figure]:
             run=lambda: write_statuses(table, values, out / "written.csv"),
             baseline="DataFrame.to_csv of the sheet with its status columns",
             run_baseline=lambda: frame.to_csv(out / "pandas.csv", index=False),
-            target=1.5,
+            target=at_full_size(setup.rows, 1.5),
         ),
         Figure(
             name="status write-back, XLSX",
@@ -84,6 +84,6 @@ def writeback(setup: Setup) -> list[Figure]:
             run=lambda: patch_statuses(xlsx_sheet, out / "written.xlsx", None, BLOCK, texts),
             baseline="openpyxl load_workbook + save of the same file",
             run_baseline=resave,
-            target=0.25,
+            target=at_full_size(setup.rows, 0.25),
         ),
     ]
