@@ -282,8 +282,8 @@ def reconciled(
     not `gated`). Where a run starts, and carries on from after the sheet is saved. With
     `lookups_only` (--lookup), what is left is the lookups alone, approved or not: a preview is
     to show their routes."""
-    complete(prepared.plans, entries, prepared.templates, prepared.campaign)
-    start = reconcile(prepared.plans, entries, resend_unknown, prepared.records)
+    settled = complete(prepared.plans, entries, prepared.templates, prepared.campaign)
+    start = reconcile(prepared.plans, entries, resend_unknown, prepared.records, settled)
     screened = screen(start, prepared.plans, prepared.screens)
     routed = route_known(screened, known or Known(), prepared.campaign)
     if lookups_only:

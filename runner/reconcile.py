@@ -44,13 +44,17 @@ def reconcile(
     entries: list[Entry],
     resend_unknown: bool,
     worked_out: SheetRecords | None = None,
+    settled_before: Settled | None = None,
 ) -> Reconciled:
     """Combine this sheet's plans with the journal's entries (see the module's docstring).
     Call `unvouched` first: what this adopts from the sheet, it takes as the truth.
-    `worked_out` are the plans' `sheet_records`, where the caller has them already."""
+    `worked_out` are the plans' `sheet_records`, and `settled_before` what `complete` made of
+    the entries, where the caller has them already."""
     records, moved = sheet_records(plans) if worked_out is None else worked_out
     adopted = adopted_from_sheet(plans, entries, records)
-    settled = _settled_by_ident([*entries, *adopted])
+    settled = _settled_by_ident(entries) if settled_before is None else settled_before
+    if adopted:  # after the journal's own: a person it knows keeps its entry
+        settled = _settled_by_ident(adopted, dict(settled))
     pending_detail = {e.key: e.detail for e in entries if e.status is Status.PENDING}
     shown = _showing_rows(plans, records, settled)  # journal key -> the row showing it
     states: dict[int, StatusCells] = {}
@@ -86,13 +90,14 @@ def reconcile(
 
 def complete(
     plans: list[RowPlan], entries: list[Entry], templates: Templates | None, campaign: Campaign
-) -> None:
+) -> Settled | None:
     """Render, in place, the rows `plan_rows` planned unrendered (their sheet shows them sent
     or failed) where the journal does not record the same for their person: only those can be
     queued, or shown pending. Before every `reconcile`; the others keep no message, which
-    nothing shows (the journal's record is what their row shows)."""
+    nothing shows (the journal's record is what their row shows). Returns the settled entries
+    by name where it worked them out, for `reconcile` (at 100,000 rows, 0.2 s)."""
     if templates is None or all(rp.plan is None or rp.plan.rendered for rp in plans):
-        return
+        return None
     settled = _settled_by_ident(entries)
     for index, row_plan in enumerate(plans):
         plan, row = row_plan.plan, row_plan.row
@@ -107,6 +112,7 @@ def complete(
             plans[index] = replace(row_plan, plan=plan_row(row, templates, campaign))
         except RowProblem as problem:
             plans[index] = RowPlan(row, None, Status.INVALID, str(problem))
+    return settled
 
 
 def _showing_rows(
@@ -252,9 +258,13 @@ def entry_cells(entry: Entry) -> StatusCells:
     return StatusCells(entry.status, entry.detail)
 
 
-def _settled_by_ident(entries: list[Entry]) -> dict[str, Entry]:
-    """Every name of every recipient whose outcome stands (done, or unknown) -> its entry."""
-    settled: dict[str, Entry] = {}
+Settled = dict[str, Entry]  # every name of a person whose outcome stands -> their entry
+
+
+def _settled_by_ident(entries: list[Entry], settled: Settled | None = None) -> Settled:
+    """Every name of every recipient whose outcome stands (done, or unknown) -> its entry,
+    added to `settled` (the first entry for a name stays)."""
+    settled = {} if settled is None else settled
     for entry in entries:
         if entry.status in DONE or entry.status is Status.UNKNOWN:
             for ident in entry.idents:
