@@ -148,6 +148,11 @@ class SheetLayout:
         return tuple(zip(self.data_indices, self.data_headers, strict=True))
 
     @cached_property
+    def has_every_status(self) -> bool:
+        """Whether the sheet has every one of the status columns."""
+        return all(i is not None for i in self.status_indices)
+
+    @cached_property
     def has_status(self) -> bool:
         """Whether the sheet has any of the status columns (a new campaign's has none)."""
         return any(i is not None for i in self.status_indices)
@@ -247,18 +252,18 @@ _NOT_RUN = StatusCells()
 
 def _previous(layout: SheetLayout, sheet_row: SheetRow, recipient: Recipient | None) -> StatusCells:
     """The status cells as an earlier run left them in the row."""
-    cells, indices = sheet_row.cells, layout.status_indices
-    block = [cells[i].strip() if i is not None else "" for i in indices]
-    block[-1] = nfc(block[-1])  # status_for names a recipient, as their IDs are: in NFC
-    # Whether the block is the cells as they are (strip and NFC give back the very string
-    # when they change nothing): then the cells can tell a write they need no new text.
-    # (Only where status_for names someone: cells can show themselves only with its check.)
-    exact = bool(block[-1]) and all(
-        i is not None and b is cells[i] for b, i in zip(block, indices, strict=True)
-    )
-    return StatusCells.read(
-        *block, row_for=str(recipient or ""), exact=sheet_row.number if exact else 0
-    )
+    cells = sheet_row.cells
+    raw = [cells[i] if i is not None else "" for i in layout.status_indices]
+    block = [text.strip() for text in raw]
+    owner = block[-1]
+    if not owner.isascii():  # status_for names a recipient, as their IDs are: in NFC
+        block[-1] = owner = nfc(owner)
+    # Whether the block is the cells as they are, every one of them there: then the cells can
+    # tell a write they need no new text. (Only where status_for names someone: cells can
+    # show themselves only with its check.)
+    exact = bool(owner) and layout.has_every_status and block == raw
+    row_for = (recipient.public_id or recipient.urn or "?") if recipient else ""  # str() of it
+    return StatusCells.read(*block, row_for=row_for, exact=sheet_row.number if exact else 0)
 
 
 def _get(cells: tuple[str, ...], index: int | None) -> str:
