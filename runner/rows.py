@@ -262,8 +262,9 @@ def _previous(layout: SheetLayout, sheet_row: SheetRow, recipient: Recipient | N
     # tell a write they need no new text. (Only where status_for names someone: cells can
     # show themselves only with its check.)
     exact = bool(owner) and layout.has_every_status and block == raw
-    row_for = (recipient.public_id or recipient.urn or "?") if recipient else ""  # str() of it
-    return StatusCells.read(*block, row_for=row_for, exact=sheet_row.number if exact else 0)
+    return StatusCells.read(
+        *block, row_for=str(recipient or ""), exact=sheet_row.number if exact else 0
+    )
 
 
 def _get(cells: tuple[str, ...], index: int | None) -> str:
