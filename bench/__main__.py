@@ -16,7 +16,7 @@ from .campaigns import Setup, stop_loopback
 from .figures import FIGURES
 from .measures import Figure, Peak, Peaked, Timed
 from .report import machine, markdown, peak_text, scaling, scaling_text, timed_text
-from .timing import Timing, timed
+from .timing import ONCE, Timing, timed
 
 SIZES = (1_000, 10_000, 100_000)
 QUICK = (1_000, 10_000)
@@ -107,20 +107,31 @@ def _groups(made: list[Figure] | list[Peak]) -> list[list[Figure] | Peak]:
 def _timed(figures: list[Figure], runs: int) -> list[Timed]:
     """Each figure's runs and its baseline's, taken in turn, so that a burst of load on the
     machine hits both; the baseline first in every other round, so that neither side is
-    always the one that runs just after the setup or the other's run."""
+    always the one that runs just after the setup or the other's run. A side whose first run
+    took `ONCE` or longer is not run again."""
     measured: list[list[Timing]] = [[] for _ in figures]
-    baseline = []
+    baseline: list[Timing] = []
     for round_ in range(runs):
-        if round_ % 2:
+        if round_ % 2 and _again(baseline):
             baseline.append(timed(figures[0].run_baseline, 1))
         for figure, times in zip(figures, measured, strict=True):
+            if not _again(times):
+                continue
             if figure.before is not None:
                 figure.before()
             times.append(timed(figure.run, 1))
-        if not round_ % 2:
+        if not round_ % 2 and _again(baseline):
             baseline.append(timed(figures[0].run_baseline, 1))
     shared = _joined(baseline)
     return [Timed(f, _joined(t), shared) for f, t in zip(figures, measured, strict=True)]
+
+
+def _again(timings: list[Timing]) -> bool:
+    """Whether a side is run again: not once a run of it took `ONCE` or longer. Over that
+    long a burst of load on the machine is a small part of the run, which a median of several
+    runs would not change much; and at 100,000 rows openpyxl's load and save (the XLSX
+    write-back's baseline) takes 25 s a run, a minute of the bench's time were it run thrice."""
+    return not timings or timings[0].median < ONCE
 
 
 def _peak(peak: Peak) -> Peaked:

@@ -12,7 +12,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .measures import FULL_SIZE, MIB, Peaked, Timed
-from .timing import Timing
+from .timing import ONCE, Timing
 
 LINEAR = 1.5  # per-row cost at the largest size over that at the smallest, at most
 
@@ -169,6 +169,8 @@ def markdown(
         "baseline's taken in turn (the baseline first in every other round, the garbage of "
         "the run before collected before each, untimed); resume and status share the runs of "
         "their baseline, the dry run of the same campaign. "
+        f"A side whose first run takes {ONCE:.0f} s or more is not run again: over that long "
+        "a burst of load is a small part of the run. "
         "The ratio is the runner's median over the baseline's: it holds on other machines, "
         "where the seconds do not. The targets of resume, status and write-back are the "
         f"issue's for {FULL_SIZE:,} rows; at smaller sizes their ratios are there for the "

@@ -10,6 +10,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+ONCE = 10.0  # seconds: a side of a figure whose first run takes this long is not run again
+
 
 @dataclass(frozen=True)
 class Timing:
