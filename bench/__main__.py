@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
             for rows in sizes:
                 print(f"\n=== {rows:,} rows ===", flush=True)
                 setup = Setup(Path(scratch), rows, sizes)
+                setup.ahead()
                 for make in FIGURES:
                     for group in _groups(make(setup)):
                         if isinstance(group, Peak):

@@ -11,6 +11,7 @@ import os
 import shutil
 import threading
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from datetime import datetime
 from multiprocessing.connection import Connection
@@ -72,6 +73,20 @@ class Setup:
             "journal", lambda: sent_all_but(self._new("journal"), self.sheet("csv"), LEFT + 1)
         )
 
+    def ahead(self) -> None:
+        """Make now what the figures at this size ask for, two at a time: it is untimed, so
+        both cores may work at once (at 100,000 rows, 36 s one after another). The journal
+        and the workbook first, then the campaigns resumed from them."""
+        loopback()  # started before the fork: each process makes its campaign's run talk to it
+        with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
+            for both in (
+                (("_journal",), ("sheet", "xlsx")),
+                (("resumed", "csv"), ("resumed", "xlsx")),
+            ):
+                futures = [pool.submit(_made, self, *call) for call in both]
+                for future in futures:
+                    self._made.update(future.result())
+
     def _once(self, name: str, make: Callable[[], Path]) -> Path:
         if name not in self._made:
             self._made[name] = make()
@@ -89,6 +104,12 @@ class Setup:
         else:
             leads_workbook(path, self.rows)
         return path
+
+
+def _made(setup: Setup, method: str, *args: str) -> dict[str, Path]:
+    """`setup.method(*args)`, in a process of the pool: what `setup` has made since it came."""
+    getattr(setup, method)(*args)
+    return setup._made
 
 
 def make_campaign(folder: Path, sheet: Path) -> Path:
