@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from datetime import timedelta
 
 from lxml import etree
 from openpyxl.utils.datetime import from_excel
@@ -47,8 +48,12 @@ class CellReader:
             raise Unsure(f"a number cell holds {raw[:20]!r}") from err
         if style not in self.formats.dates:
             return value
+        durations = style in self.formats.durations
         try:
-            return from_excel(value, self.formats.epoch, timedelta=style in self.formats.durations)
+            if value.__class__ is int and value > 60 and not durations:
+                # A whole day past 1900's false leap day: what from_excel makes of it, directly.
+                return self.formats.epoch + timedelta(days=value)
+            return from_excel(value, self.formats.epoch, timedelta=durations)
         except (OverflowError, ValueError):
             return "#VALUE!"  # what openpyxl makes of a date outside the calendar
 

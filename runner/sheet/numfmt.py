@@ -104,7 +104,7 @@ def _format_moment(value: date | time, fmt: str) -> str:
     moment = _as_datetime(value, plan.fraction)
     if not plan.understood or (isinstance(value, time) and plan.has_date):
         return _iso(value, moment)
-    return "".join(render(moment) for render in plan.renders)
+    return "".join([render(moment) for render in plan.renders])
 
 
 class _MomentPlan:
@@ -131,6 +131,8 @@ def _moment_plan(fmt: str) -> _MomentPlan:
 
 def _as_datetime(value: date | time, fraction_digits: int) -> datetime:
     if isinstance(value, datetime):
+        if not value.microsecond and value.tzinfo is None:
+            return value  # a whole second, as below makes it, without the work: most dates
         moment = value.replace(tzinfo=None)
     elif isinstance(value, date):
         moment = datetime(value.year, value.month, value.day)
