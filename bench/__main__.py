@@ -16,7 +16,7 @@ from .campaigns import Setup, stop_loopback
 from .figures import FIGURES
 from .measures import Figure, Peak, Peaked, Timed
 from .report import machine, markdown, peak_text, scaling, scaling_text, timed_text
-from .timing import ONCE, Timing, timed
+from .timing import MANY, ONCE, SHORT, Timing, timed
 
 SIZES = (1_000, 10_000, 100_000)
 QUICK = (1_000, 10_000)
@@ -69,7 +69,12 @@ def _parser() -> argparse.ArgumentParser:
     which.add_argument(
         "--quick", action="store_true", help="1,000 and 10,000 rows only, to try things out"
     )
-    parser.add_argument("--runs", type=int, default=3, help="runs of each, median taken")
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=3,
+        help="runs of each at least, median taken (more where a run is short)",
+    )
     parser.add_argument(
         "--output",
         type=Path,
@@ -108,11 +113,14 @@ def _groups(made: list[Figure] | list[Peak]) -> list[list[Figure] | Peak]:
 def _timed(figures: list[Figure], runs: int) -> list[Timed]:
     """Each figure's runs and its baseline's, taken in turn, so that a burst of load on the
     machine hits both; the baseline first in every other round, so that neither side is
-    always the one that runs just after the setup or the other's run. A side whose first run
-    took `ONCE` or longer is not run again."""
+    always the one that runs just after the setup or the other's run. `runs` rounds, or more
+    where a round is short (`_rounds`). A side whose first run took `ONCE` or longer is not
+    run again."""
     measured: list[list[Timing]] = [[] for _ in figures]
     baseline: list[Timing] = []
-    for round_ in range(runs):
+    rounds, round_ = runs, 0
+    while round_ < rounds:
+        start = time.perf_counter()
         if round_ % 2 and _again(baseline):
             baseline.append(timed(figures[0].run_baseline, 1))
         for figure, times in zip(figures, measured, strict=True):
@@ -123,8 +131,18 @@ def _timed(figures: list[Figure], runs: int) -> list[Timed]:
             times.append(timed(figure.run, 1))
         if not round_ % 2 and _again(baseline):
             baseline.append(timed(figures[0].run_baseline, 1))
+        if round_ == 0:
+            rounds = _rounds(runs, time.perf_counter() - start)
+        round_ += 1
     shared = _joined(baseline)
     return [Timed(f, _joined(t), shared) for f, t in zip(figures, measured, strict=True)]
+
+
+def _rounds(runs: int, first: float) -> int:
+    """How many rounds, the first having taken `first` seconds: `runs`, or as many as fill
+    `SHORT` seconds, up to `MANY`. A run of milliseconds (a dry run of 1,000 rows) is at the
+    mercy of one slow moment of the machine, which the median of three does not outvote."""
+    return max(runs, min(MANY, int(SHORT / first))) if first > 0 else max(runs, MANY)
 
 
 def _again(timings: list[Timing]) -> bool:

@@ -12,7 +12,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .measures import FULL_SIZE, MIB, Peaked, Timed
-from .timing import ONCE, Timing
+from .timing import MANY, ONCE, SHORT, Timing
 
 LINEAR = 1.5  # per-row cost at the largest size over that at the smallest, at most
 
@@ -165,10 +165,13 @@ def markdown(
         "# Benchmarks",
         "",
         f"Written by `{command}` (see bench/), which took {seconds / 60:.1f} min; not by hand.",
-        f"Each time is the median of {runs} run{'s' * (runs != 1)}, the runner's and its "
-        "baseline's taken in turn (the baseline first in every other round, the garbage of "
+        f"Each time is the median of {runs} run{'s' * (runs != 1)} or more, the runner's and "
+        "its baseline's taken in turn (the baseline first in every other round, the garbage of "
         "the run before collected before each, untimed); resume and status share the runs of "
         "their baseline, the dry run of the same campaign. "
+        f"Where a round of both takes under {SHORT:.0f} s, there are as many rounds as fill "
+        f"{SHORT:.0f} s, up to {MANY} (a run of milliseconds is at the mercy of one slow moment "
+        "of the machine). "
         f"A side whose first run takes {ONCE:.0f} s or more is not run again: over that long "
         "a burst of load is a small part of the run. "
         "The ratio is the runner's median over the baseline's: it holds on other machines, "

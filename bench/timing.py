@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 ONCE = 10.0  # seconds: a side of a figure whose first run takes this long is not run again
+SHORT = 2.0  # seconds: a figure whose round (runner and baseline) takes less is run more often,
+MANY = 15  # up to this many rounds
 
 
 @dataclass(frozen=True)
