@@ -84,7 +84,8 @@ def reconcile(
     # A row the API failed for alone on an earlier run goes after the others: it cannot hold
     # them back (sorted is stable: the sheet's order stays within each group).
     strikes = {e.key: e.strikes for e in entries if e.strikes}
-    queue.sort(key=lambda plan: strikes.get(plan.recipient.key, 0))
+    if strikes:
+        queue.sort(key=lambda plan: strikes.get(plan.recipient.key, 0))
     return Reconciled(states, queue, adopted, moved, tuple(held))
 
 

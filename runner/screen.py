@@ -28,6 +28,11 @@ class Screens:
     contacted: Contacted = field(default_factory=Contacted)  # read whether it skips or not
     skip_contacted: bool = False
 
+    @property
+    def says_nothing(self) -> bool:
+        """Whether `why` is None for everyone: no list, and no one to skip."""
+        return self.do_not_contact is None and not (self.skip_contacted and self.contacted.by_ident)
+
     def why(self, recipient: Recipient) -> str | None:
         """Why this person is not to be messaged; None when nothing says so."""
         if self.do_not_contact is not None and self.do_not_contact.lists(recipient):
@@ -38,6 +43,8 @@ class Screens:
 
 def screen(start: Reconciled, plans: list[RowPlan], screens: Screens) -> Reconciled:
     """`start` with the rows to send or held back for someone not to be messaged skipped."""
+    if screens.says_nothing:  # most campaigns: nothing to look up, row by row
+        return start
     states = dict(start.states)
     queue = []
     for plan in start.queue:
@@ -64,6 +71,8 @@ def messaged_elsewhere(
     """Rows still to send whose person another campaign already messaged, by that campaign
     (what `skip_contacted` would skip)."""
     found: Counter[str] = Counter()
+    if not contacted.by_ident:  # no other campaign messaged anyone
+        return found
     for row_plan in plans:
         cells, recipient = states.get(row_plan.row.number), row_plan.row.recipient
         if cells is None or cells.status is not Status.PENDING or recipient is None:

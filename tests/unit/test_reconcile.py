@@ -47,6 +47,18 @@ def queued_rows(result) -> list[int]:
     return [plan.row for plan in result.queue]
 
 
+def test_rows_the_api_failed_for_alone_go_after_the_others_fewest_strikes_first():
+    """A row the API failed for on earlier runs (and not for others) cannot hold the rest
+    back: it waits behind them, in the sheet's order within each count."""
+    plans = [row_plan(n, name) for n, name in ((2, "ann"), (3, "bob"), (4, "cy"), (5, "di"))]
+    entries = [
+        entry("ann", Status.PENDING, "failed alone", strikes=2),
+        entry("bob", Status.PENDING, "failed alone", strikes=1),
+    ]
+    assert queued_rows(reconcile(plans, entries, resend_unknown=False)) == [4, 5, 3, 2]
+    assert queued_rows(reconcile(plans, [], resend_unknown=False)) == [2, 3, 4, 5]
+
+
 def test_a_fresh_campaign_queues_every_sendable_row_and_shows_why_others_are_not():
     plans = [row_plan(2, "ann"), row_plan(3, problem="no recipient"), row_plan(4, "bob")]
     result = reconcile(plans, [], resend_unknown=False)

@@ -48,6 +48,17 @@ def test_with_skip_contacted_people_other_campaigns_messaged_are_skipped_saying_
     )
 
 
+def test_skip_contacted_skips_without_a_do_not_contact_list_and_nothing_screens_without_either():
+    alone = screened(PLANS, Screens(None, CONTACTED, skip_contacted=True))
+    assert [plan.row for plan in alone.queue] == [2, 3]
+    assert alone.states[4].status is alone.states[5].status is Status.SKIPPED
+    nothing = screened(PLANS, Screens(None, CONTACTED))  # skip_contacted off
+    assert [plan.row for plan in nothing.queue] == [2, 3, 4, 5]
+    assert {cells.status for cells in nothing.states.values()} == {Status.PENDING}
+    assert messaged_elsewhere(PLANS, nothing.states, Contacted()) == {}
+    assert messaged_elsewhere(PLANS, nothing.states, CONTACTED) == {"Q3 founders": 2}
+
+
 def test_rows_already_settled_keep_their_record():
     sent = Entry("id:bo", Status.SENT, "", Recipient("bo"), sent_at="2026-01-15T09:00:00Z")
     result = screened(PLANS, Screens(DNC), [sent])
