@@ -13,7 +13,15 @@ from hypothesis import strategies as st
 
 from runner.sheet import STATUS_COLUMNS, SheetRow, Stamp, read_table, write_statuses
 from runner.sheet.csvfile import read_with_layout
-from runner.sheet.csvwrite import Quoting, _Lines, raw_fields, raw_records, record_spans
+from runner.sheet.csvwrite import (
+    _LINE_END,
+    Quoting,
+    _Lines,
+    _lines,
+    raw_fields,
+    raw_records,
+    record_spans,
+)
 from runner.status import Status, StatusCells
 from tests.support.sheet import (
     CSV_TEXT,
@@ -402,6 +410,15 @@ def test_windows_text_is_not_taken_for_mac_roman(tmp_path: Path, text: str) -> N
     sheet = tmp_path / "leads.csv"
     sheet.write_bytes(f"a,b,c\r\n{text}\r\n".encode("cp1252"))
     assert read_table(sheet).rows[0].cells == tuple(text.split(","))
+
+
+@given(st.text(alphabet="a\r\né", max_size=12))
+def test_lines_are_split_as_the_line_end_pattern_splits_them(text: str) -> None:
+    """One kind of line end, split by str.split; several kinds, by the pattern: the same."""
+    assert _lines(text) == _LINE_END.split(text)
+    for end in ("\n", "\r", "\r\n"):
+        uniform = text.replace("\r", "").replace("\n", end)
+        assert _lines(uniform) == _LINE_END.split(uniform)
 
 
 _CSV_CHARS = st.text(alphabet='ab"\r\n,; é', max_size=6)
