@@ -18,7 +18,7 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet._reader import WorkSheetParser, _cast_number
 
 from .cellformats import Formats, Unsure
-from .numfmt import display_text
+from .numfmt import display_text, zero_pad
 from .package import MAIN
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
@@ -32,13 +32,21 @@ class CellReader:
         self.strings = strings
         self.parser: WorkSheetParser | None = None
         self.memo: dict[int, dict[bytes, str]] = {}  # style -> digits -> text
+        self.pads: dict[int, int] = {}  # style -> the width its format pads whole numbers to
 
     def number(self, style: int, raw: bytes) -> str:
         """A number cell's text: `<v>raw</v>` (ASCII digits, sign, point, exponent) in `style`."""
         memo = self.memo.setdefault(style, {})
         text = memo.get(raw)
         if text is None:
-            text = memo[raw] = display_text(self._number(style, raw), self.formats.code(style))
+            pad = self.pads.get(style)
+            if pad is None:
+                dated = style in self.formats.dates
+                pad = self.pads[style] = 0 if dated else zero_pad(self.formats.code(style))
+            if pad and raw.isdigit():  # a postcode, an ID: what display_text makes of it
+                text = memo[raw] = str(int(raw)).zfill(pad)
+            else:
+                text = memo[raw] = display_text(self._number(style, raw), self.formats.code(style))
         return text
 
     def _number(self, style: int, raw: bytes) -> object:

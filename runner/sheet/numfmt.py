@@ -51,6 +51,15 @@ def display_text(value: object, number_format: str | None = "General") -> str:
     return str(value)
 
 
+def zero_pad(number_format: str) -> int:
+    """The width a format pads a whole number to with zeros ("00000", a postcode's: 5; "0": 1),
+    as `display_text` shows a non-negative int in it; 0 for any other format."""
+    fixed = _fixed(_first_section(number_format or "General"))
+    if fixed is None or fixed["grouping"] or fixed["decimals"] or fixed["percent"]:
+        return 0
+    return len(fixed["zeros"])
+
+
 @lru_cache(maxsize=512)
 def _first_section(number_format: str) -> str:
     """The part of a format used for positive numbers, without colour and locale codes."""

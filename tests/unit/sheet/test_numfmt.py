@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from runner.sheet.numfmt import display_text
+from runner.sheet.numfmt import display_text, zero_pad
 
 
 @pytest.mark.parametrize(
@@ -56,3 +56,27 @@ from runner.sheet.numfmt import display_text
 )
 def test_display_text(value: object, number_format: str, shown: str) -> None:
     assert display_text(value, number_format) == shown
+
+
+@pytest.mark.parametrize(
+    ("number_format", "width"),
+    [
+        ("00000", 5),
+        ("0", 1),
+        ("[Red]000000", 6),
+        ("00000;[Red]-00000", 5),
+        ("0.00", 0),
+        ("#,##0", 0),
+        ("0%", 0),
+        ("General", 0),
+        ("@", 0),
+        ('00000" units"', 0),
+    ],
+)
+def test_zero_pad_is_the_width_display_text_pads_whole_numbers_to(number_format, width):
+    """The sheet reader shows a postcode column's digits padded to this width without
+    display_text: the two must agree on every whole number."""
+    assert zero_pad(number_format) == width
+    if width:
+        for value in (0, 7, 1234, 98765, 10**12):
+            assert display_text(value, number_format) == str(value).zfill(width)
