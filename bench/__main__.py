@@ -149,7 +149,9 @@ def _again(timings: list[Timing]) -> bool:
     """Whether a side is run again: not once a run of it took `ONCE` or longer. Over that
     long a burst of load on the machine is a small part of the run, which a median of several
     runs would not change much; and at 100,000 rows openpyxl's load and save (the XLSX
-    write-back's baseline) takes 25 s a run, a minute of the bench's time were it run thrice."""
+    write-back's baseline) takes 22-31 s a run, a minute of the bench's time were it run
+    thrice. (At 10 s, a slow moment made 2,000 sends, 4.5-7 s a run, take one run of 10.3 s
+    and stand alone: no other side comes near 20 s.)"""
     return not timings or timings[0].median < ONCE
 
 

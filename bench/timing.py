@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-ONCE = 10.0  # seconds: a side of a figure whose first run takes this long is not run again
+ONCE = 20.0  # seconds: a side of a figure whose first run takes this long is not run again
 SHORT = 2.0  # seconds: a figure whose round (runner and baseline) takes less is run more often,
 MANY = 15  # up to this many rounds
 
