@@ -21,6 +21,9 @@ from .cellformats import Formats, Unsure
 from .numfmt import display_text, zero_pad
 from .package import MAIN
 
+# Digits int() reads whatever the interpreter's limit is set to (4,300 by default, 640 at the
+# least): a longer number takes the general path, which raises Unsure as openpyxl fails on it.
+_DIGITS = 640
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
 
 
@@ -43,10 +46,11 @@ class CellReader:
             if pad is None:
                 dated = style in self.formats.dates
                 pad = self.pads[style] = 0 if dated else zero_pad(self.formats.code(style))
-            if pad and raw.isdigit():  # a postcode, an ID: what display_text makes of it
-                text = memo[raw] = str(int(raw)).zfill(pad)
+            if pad and raw.isdigit() and len(raw) <= _DIGITS:
+                text = str(int(raw)).zfill(pad)  # a postcode, an ID: what display_text makes
             else:
-                text = memo[raw] = display_text(self._number(style, raw), self.formats.code(style))
+                text = display_text(self._number(style, raw), self.formats.code(style))
+            memo[raw] = text
         return text
 
     def _number(self, style: int, raw: bytes) -> object:

@@ -20,11 +20,15 @@ import openpyxl
 import pytest
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
+from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900, from_excel
+from openpyxl.worksheet._reader import _cast_number
 
 from runner.errors import SheetError
 from runner.sheet import read_table
-from runner.sheet.cellformats import Unsure
+from runner.sheet.cellformats import Formats, Unsure
+from runner.sheet.cellxml import CellReader
 from runner.sheet.grid import make_table
+from runner.sheet.numfmt import display_text
 from runner.sheet.package import Package
 from runner.sheet.xlsx import read_cells_openpyxl
 from runner.sheet.xlsxcells import read_cells
@@ -285,3 +289,31 @@ def outcome(read: Callable[[], object]) -> object:
         return read()
     except SheetError as err:
         return str(err)
+
+
+def test_a_number_cell_reads_the_same_by_the_quick_paths_as_by_display_text():
+    """Whole-day dates and zero-padded numbers skip the general formatter (nearly every cell of
+    a date or postcode column); what they give must be what it gives, and a number too long for
+    int() says Unsure as the general path does."""
+    formats = Formats(
+        ("General", "yyyy-mm-dd", "00000", "[h]:mm"),
+        frozenset({1, 3}),
+        frozenset({3}),
+        CALENDAR_WINDOWS_1900,
+    )
+    reader = CellReader(formats, [])
+    for raw in (b"0", b"7", b"007", b"59", b"60", b"61", b"45000", b"2958465", b"2958466", b"1E3"):
+        for style in (1, 2, 3):
+            try:
+                value = from_excel(
+                    _cast_number(raw.decode()), CALENDAR_WINDOWS_1900, timedelta=style == 3
+                )
+            except (OverflowError, ValueError):
+                value = "#VALUE!"
+            expected = display_text(
+                value if style != 2 else _cast_number(raw.decode()), formats.code(style)
+            )
+            assert reader.number(style, raw) == expected, (style, raw)
+    assert reader.number(2, b"1" * 700) == "1" * 700
+    with pytest.raises(Unsure):
+        reader.number(2, b"1" * 5000)
